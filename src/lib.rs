@@ -1,0 +1,11 @@
+//! facteur — telnet with annotations: a sans-IO SMTP/POP3 core, a pure
+//! explanation engine, and thin edges (CLI now; simulator, network and TUI later).
+//!
+//! Nothing a user types, a server sends or a file holds may reach a panic:
+//! the lints below make `unwrap`, `expect` and `panic!` errors in library code.
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+//pub mod explain;
+pub mod proto;
+//pub mod workbench;

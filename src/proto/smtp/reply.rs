@@ -1,0 +1,507 @@
+//! SMTP replies (RFC 5321 §4.2): a three-digit code typed digit by digit, an
+//! optional enhanced status code (RFC 3463, RFC 2034) and the text; single
+//! and multi-line (`250-` … `250 `). Read incrementally on the client side,
+//! written on the server side.
+
+use std::fmt;
+
+use crate::proto::line::{Framed, LineReader, SMTP_REPLY_LINE};
+
+/// First digit (RFC 5321 §4.2.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Severity {
+    /// 2yz: the action was done.
+    PositiveCompletion,
+    /// 3yz: go on, more is needed (354 for DATA, 334 for AUTH).
+    PositiveIntermediate,
+    /// 4yz: not done now, try again later.
+    TransientNegative,
+    /// 5yz: not done, and trying again the same way will not help.
+    PermanentNegative,
+}
+
+/// Second digit (RFC 5321 §4.2.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Category {
+    /// x0z: syntax.
+    Syntax,
+    /// x1z: information (help, status).
+    Information,
+    /// x2z: the transmission channel (connection).
+    Connections,
+    /// x3z: not specified by RFC 5321 (used by AUTH, RFC 4954).
+    Unspecified3,
+    /// x4z: not specified by RFC 5321.
+    Unspecified4,
+    /// x5z: the mail system (mailbox, message).
+    MailSystem,
+}
+
+/// A reply code, `Reply-code = %x32-35 %x30-35 %x30-39` (RFC 5321 §4.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Code {
+    pub severity: Severity,
+    pub category: Category,
+    pub detail: u8,
+}
+
+impl Code {
+    /// From a number such as 250.
+    pub fn new(value: u16) -> Option<Code> {
+        let s = format!("{value:03}");
+        Code::parse(s.as_bytes())
+    }
+
+    /// From three ASCII digits.
+    pub fn parse(digits: &[u8]) -> Option<Code> {
+        let [a, b, c] = digits else { return None };
+        let severity = match a {
+            b'2' => Severity::PositiveCompletion,
+            b'3' => Severity::PositiveIntermediate,
+            b'4' => Severity::TransientNegative,
+            b'5' => Severity::PermanentNegative,
+            _ => return None,
+        };
+        let category = match b {
+            b'0' => Category::Syntax,
+            b'1' => Category::Information,
+            b'2' => Category::Connections,
+            b'3' => Category::Unspecified3,
+            b'4' => Category::Unspecified4,
+            b'5' => Category::MailSystem,
+            _ => return None,
+        };
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        Some(Code {
+            severity,
+            category,
+            detail: c - b'0',
+        })
+    }
+
+    /// The code as a number, e.g. 354.
+    pub fn value(self) -> u16 {
+        let a = match self.severity {
+            Severity::PositiveCompletion => 2,
+            Severity::PositiveIntermediate => 3,
+            Severity::TransientNegative => 4,
+            Severity::PermanentNegative => 5,
+        };
+        let b = match self.category {
+            Category::Syntax => 0,
+            Category::Information => 1,
+            Category::Connections => 2,
+            Category::Unspecified3 => 3,
+            Category::Unspecified4 => 4,
+            Category::MailSystem => 5,
+        };
+        a * 100 + b * 10 + u16::from(self.detail)
+    }
+
+    /// The first digit as a number (2 to 5).
+    pub fn class_digit(self) -> u8 {
+        (self.value() / 100) as u8
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:03}", self.value())
+    }
+}
+
+/// An enhanced status code `class.subject.detail` (RFC 3463 §2):
+/// class 2, 4 or 5; subject and detail of 1 to 3 digits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct EnhancedCode {
+    pub class: u8,
+    pub subject: u16,
+    pub detail: u16,
+}
+
+impl EnhancedCode {
+    /// Parse `5.7.1`.
+    pub fn parse(s: &str) -> Option<EnhancedCode> {
+        let mut it = s.split('.');
+        let (class, subject, detail) = (it.next()?, it.next()?, it.next()?);
+        if it.next().is_some() {
+            return None;
+        }
+        let num = |p: &str, max: usize| -> Option<u16> {
+            if p.is_empty() || p.len() > max || !p.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            p.parse().ok()
+        };
+        let class = num(class, 1)? as u8;
+        if !matches!(class, 2 | 4 | 5) {
+            return None;
+        }
+        Some(EnhancedCode {
+            class,
+            subject: num(subject, 3)?,
+            detail: num(detail, 3)?,
+        })
+    }
+}
+
+impl fmt::Display for EnhancedCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}.{}", self.class, self.subject, self.detail)
+    }
+}
+
+/// One line of a reply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplyLine {
+    pub code: Code,
+    /// `true` for `250 text` (the last line), `false` for `250-text`.
+    pub last: bool,
+    pub enhanced: Option<EnhancedCode>,
+    /// The text after the code and the enhanced code (non-UTF-8 replaced by U+FFFD).
+    pub text: String,
+}
+
+/// Why a reply line could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReplyError {
+    #[error(
+        "a reply line starts with three digits, the first 2-5 and the second 0-5 (RFC 5321 §4.2)"
+    )]
+    BadCode,
+    #[error(
+        "after the code comes a space (last line), a \"-\" (more lines follow) or the end of the line"
+    )]
+    BadSeparator,
+    #[error(
+        "line of a multi-line reply with code {found}, but the reply started with {expected} (RFC 5321 §4.2.1)"
+    )]
+    CodeChanged { expected: Code, found: Code },
+    #[error("reply line too long: {length} octets, the limit is {limit} (RFC 5321 §4.5.3.1.5)")]
+    TooLong { length: usize, limit: usize },
+}
+
+/// Parse one reply line (without its ending).
+pub fn parse_line(line: &[u8]) -> Result<ReplyLine, ReplyError> {
+    let code = line
+        .get(..3)
+        .and_then(Code::parse)
+        .ok_or(ReplyError::BadCode)?;
+    let (last, rest) = match line.get(3) {
+        None => (true, &[][..]),
+        Some(b' ') => (true, &line[4..]),
+        Some(b'-') => (false, &line[4..]),
+        Some(_) => return Err(ReplyError::BadSeparator),
+    };
+    let rest = String::from_utf8_lossy(rest);
+    let (enhanced, text) = split_enhanced(&rest, code);
+    Ok(ReplyLine {
+        code,
+        last,
+        enhanced,
+        text: text.to_string(),
+    })
+}
+
+/// An enhanced code at the start of the text, if its class matches the
+/// reply's first digit (RFC 2034 §4 / RFC 3463 §2).
+fn split_enhanced(text: &str, code: Code) -> (Option<EnhancedCode>, &str) {
+    let (first, rest) = match text.split_once(' ') {
+        Some((a, b)) => (a, b),
+        None => (text, ""),
+    };
+    match EnhancedCode::parse(first) {
+        Some(e) if e.class == code.class_digit() => (Some(e), rest),
+        _ => (None, text),
+    }
+}
+
+/// A complete reply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    pub code: Code,
+    pub lines: Vec<ReplyLine>,
+}
+
+impl Reply {
+    /// Build a reply to send: `code`, an optional enhanced code (written on
+    /// every line, RFC 2034 §4) and one or more lines of text.
+    pub fn new(code: Code, enhanced: Option<EnhancedCode>, texts: &[&str]) -> Reply {
+        let texts: Vec<&str> = if texts.is_empty() {
+            vec![""]
+        } else {
+            texts.to_vec()
+        };
+        let n = texts.len();
+        let lines = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| ReplyLine {
+                code,
+                last: i + 1 == n,
+                enhanced,
+                text: t.to_string(),
+            })
+            .collect();
+        Reply { code, lines }
+    }
+
+    /// The enhanced code of the first line.
+    pub fn enhanced(&self) -> Option<EnhancedCode> {
+        self.lines.first().and_then(|l| l.enhanced)
+    }
+
+    /// The texts of all lines joined by newlines.
+    pub fn text(&self) -> String {
+        let texts: Vec<&str> = self.lines.iter().map(|l| l.text.as_str()).collect();
+        texts.join("\n")
+    }
+
+    /// The reply as it goes on the wire.
+    pub fn to_wire(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        for line in &self.lines {
+            out.extend_from_slice(self.code.to_string().as_bytes());
+            out.push(if line.last { b' ' } else { b'-' });
+            if let Some(e) = line.enhanced {
+                out.extend_from_slice(e.to_string().as_bytes());
+                if !line.text.is_empty() {
+                    out.push(b' ');
+                }
+            }
+            out.extend_from_slice(line.text.as_bytes());
+            out.extend_from_slice(b"\r\n");
+        }
+        out
+    }
+}
+
+/// What the reader produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReplyEvent {
+    /// A complete reply.
+    Reply(Reply),
+    /// A line that is not part of a valid reply, with the reason.
+    Malformed { line: Vec<u8>, error: ReplyError },
+}
+
+/// The client side: reads replies from server bytes, incrementally.
+#[derive(Debug, Clone)]
+pub struct ReplyReader {
+    lines: LineReader,
+    pending: Vec<ReplyLine>,
+}
+
+impl Default for ReplyReader {
+    fn default() -> Self {
+        ReplyReader {
+            lines: LineReader::new(SMTP_REPLY_LINE),
+            pending: Vec::new(),
+        }
+    }
+}
+
+impl ReplyReader {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Take at most one event from `input`, advancing it.
+    pub fn next_event(&mut self, input: &mut &[u8]) -> Option<ReplyEvent> {
+        loop {
+            let framed = self.lines.next_line(input)?;
+            if let Some(ev) = self.take(framed) {
+                return Some(ev);
+            }
+        }
+    }
+
+    /// All events in `chunk`.
+    pub fn feed(&mut self, mut chunk: &[u8]) -> Vec<ReplyEvent> {
+        let mut out = Vec::new();
+        while let Some(ev) = self.next_event(&mut chunk) {
+            out.push(ev);
+        }
+        out
+    }
+
+    /// Lines of a multi-line reply received so far.
+    pub fn pending(&self) -> &[ReplyLine] {
+        &self.pending
+    }
+
+    fn take(&mut self, framed: Framed) -> Option<ReplyEvent> {
+        let line = match framed {
+            Ok(l) => l,
+            Err(e) => {
+                return Some(ReplyEvent::Malformed {
+                    line: Vec::new(),
+                    error: ReplyError::TooLong {
+                        length: e.length,
+                        limit: e.limit,
+                    },
+                });
+            }
+        };
+        let parsed = match parse_line(&line.content) {
+            Ok(p) => p,
+            Err(error) => {
+                return Some(ReplyEvent::Malformed {
+                    line: line.content,
+                    error,
+                });
+            }
+        };
+        if let Some(first) = self.pending.first()
+            && first.code != parsed.code
+        {
+            return Some(ReplyEvent::Malformed {
+                line: line.content,
+                error: ReplyError::CodeChanged {
+                    expected: first.code,
+                    found: parsed.code,
+                },
+            });
+        }
+        let last = parsed.last;
+        let code = parsed.code;
+        self.pending.push(parsed);
+        if last {
+            return Some(ReplyEvent::Reply(Reply {
+                code,
+                lines: std::mem::take(&mut self.pending),
+            }));
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_by_digit() {
+        let c = Code::new(550).unwrap();
+        assert_eq!(c.severity, Severity::PermanentNegative);
+        assert_eq!(c.category, Category::MailSystem);
+        assert_eq!(c.detail, 0);
+        assert_eq!(c.value(), 550);
+        assert_eq!(
+            Code::new(354).unwrap().severity,
+            Severity::PositiveIntermediate
+        );
+        assert_eq!(Code::new(421).unwrap().category, Category::Connections);
+        assert!(Code::new(199).is_none());
+        assert!(Code::new(260).is_none());
+        assert!(Code::new(600).is_none());
+    }
+
+    #[test]
+    fn enhanced_codes() {
+        assert_eq!(
+            EnhancedCode::parse("5.7.1"),
+            Some(EnhancedCode {
+                class: 5,
+                subject: 7,
+                detail: 1
+            })
+        );
+        assert_eq!(EnhancedCode::parse("2.1.500").unwrap().detail, 500);
+        for bad in ["3.1.1", "5.7", "5.7.1.1", "5..1", "5.1234.1", "x.1.1"] {
+            assert_eq!(EnhancedCode::parse(bad), None, "{bad}");
+        }
+        let l = parse_line(b"550 5.1.1 <x@y>: Recipient address rejected").unwrap();
+        assert_eq!(l.enhanced.unwrap().to_string(), "5.1.1");
+        assert_eq!(l.text, "<x@y>: Recipient address rejected");
+        // A class that does not match the reply is text, not an enhanced code.
+        let l = parse_line(b"250 5.1.1 odd").unwrap();
+        assert_eq!((l.enhanced, l.text.as_str()), (None, "5.1.1 odd"));
+        let l = parse_line(b"235 2.7.0").unwrap();
+        assert_eq!((l.enhanced.is_some(), l.text.as_str()), (true, ""));
+    }
+
+    const SEED_EHLO: &[u8] = b"220 mwinf2317.orange.fr ESMTP ABO\r\n250-mwinf2317.orange.fr\r\n250-PIPELINING\r\n250-SIZE 10485760\r\n250-AUTH PLAIN LOGIN\r\n250-AUTH=PLAIN LOGIN\r\n250 8BITMIME\r\n";
+
+    #[test]
+    fn multi_line_replies_in_every_chunking_crlf_and_lf() {
+        let lf: Vec<u8> = SEED_EHLO.iter().copied().filter(|&b| b != b'\r').collect();
+        for input in [SEED_EHLO.to_vec(), lf] {
+            for size in 1..=input.len() {
+                let mut r = ReplyReader::new();
+                let mut events = Vec::new();
+                for chunk in input.chunks(size) {
+                    events.extend(r.feed(chunk));
+                }
+                assert_eq!(events.len(), 2, "chunk size {size}");
+                let ReplyEvent::Reply(ehlo) = &events[1] else {
+                    panic!()
+                };
+                assert_eq!(ehlo.code.value(), 250);
+                assert_eq!(ehlo.lines.len(), 6);
+                assert_eq!(ehlo.lines[2].text, "SIZE 10485760");
+                assert!(ehlo.lines[5].last);
+            }
+        }
+    }
+
+    #[test]
+    fn malformed_lines_are_reported_not_fatal() {
+        let mut r = ReplyReader::new();
+        let ev = r.feed(b"hello\r\n250-a\r\n550 b\r\n250 c\r\n25\r\n2500\r\n");
+        assert!(matches!(
+            &ev[0],
+            ReplyEvent::Malformed {
+                error: ReplyError::BadCode,
+                ..
+            }
+        ));
+        assert!(matches!(
+            &ev[1],
+            ReplyEvent::Malformed {
+                error: ReplyError::CodeChanged { .. },
+                ..
+            }
+        ));
+        assert!(matches!(&ev[2], ReplyEvent::Reply(r) if r.lines.len() == 2));
+        assert!(matches!(
+            &ev[3],
+            ReplyEvent::Malformed {
+                error: ReplyError::BadCode,
+                ..
+            }
+        ));
+        assert!(matches!(
+            &ev[4],
+            ReplyEvent::Malformed {
+                error: ReplyError::BadSeparator,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn building_replies() {
+        let r = Reply::new(
+            Code::new(250).unwrap(),
+            None,
+            &["smtp.free.fr", "PIPELINING", "SIZE 10485760"],
+        );
+        assert_eq!(
+            r.to_wire(),
+            b"250-smtp.free.fr\r\n250-PIPELINING\r\n250 SIZE 10485760\r\n".to_vec()
+        );
+        let r = Reply::new(
+            Code::new(550).unwrap(),
+            EnhancedCode::parse("5.1.1"),
+            &["no such user"],
+        );
+        assert_eq!(r.to_wire(), b"550 5.1.1 no such user\r\n".to_vec());
+        let back = ReplyReader::new().feed(&r.to_wire());
+        assert_eq!(back, vec![ReplyEvent::Reply(r)]);
+        let r = Reply::new(Code::new(334).unwrap(), None, &[""]);
+        assert_eq!(r.to_wire(), b"334 \r\n".to_vec());
+    }
+}
