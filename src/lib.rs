@@ -6,6 +6,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
-//pub mod explain;
+pub mod cli_help;
+pub mod explain;
 pub mod proto;
-//pub mod workbench;
+pub mod workbench;

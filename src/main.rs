@@ -1,1 +1,163 @@
-fn main() {}
+//! The facteur command line: parses arguments with clap and dispatches to
+//! the library. No logic lives here.
+
+use std::process::ExitCode;
+
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+use facteur::explain::{Lang, text};
+use facteur::workbench::{self, Report};
+
+#[derive(Parser)]
+#[command(
+    name = "facteur",
+    version,
+    about = "Telnet with annotations: learn SMTP and POP3 by hand"
+)]
+struct Cli {
+    /// Language of the output: fr or en (default: from LC_ALL / LC_MESSAGES / LANG)
+    #[arg(long, global = true, value_name = "LANG")]
+    lang: Option<Lang>,
+    #[command(subcommand)]
+    command: Option<Cmd>,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Decode a base64 string and say what it is (AUTH PLAIN, LOGIN, CRAM-MD5…)
+    Decode {
+        /// The base64 string, e.g. dGVzdAB0ZXN0ADEyMzQ=
+        string: String,
+    },
+    /// Build the base64 string for AUTH PLAIN or AUTH LOGIN
+    Encode {
+        #[command(subcommand)]
+        mechanism: Mechanism,
+    },
+    /// Compute (or check) a CRAM-MD5 response, step by step
+    #[command(name = "cram-md5")]
+    CramMd5 {
+        /// The server's challenge, base64 as after "334 " (or the decoded <…@…> form)
+        #[arg(long)]
+        challenge: String,
+        /// The user name
+        #[arg(long)]
+        user: String,
+        /// The shared secret (password)
+        #[arg(long)]
+        secret: String,
+        /// A client response (base64) to check against the challenge and secret
+        #[arg(long)]
+        response: Option<String>,
+    },
+    /// Compute an APOP digest (POP3, RFC 1939 §7)
+    Apop {
+        /// The timestamp <…@…> from the server's greeting (or the whole greeting)
+        #[arg(long)]
+        timestamp: String,
+        /// The shared secret (password)
+        #[arg(long)]
+        secret: String,
+        /// The user name, to print the whole APOP command
+        #[arg(long)]
+        user: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum Mechanism {
+    /// AUTH PLAIN: authzid NUL authcid NUL password, in base64 (RFC 4616)
+    Plain {
+        /// The login (authcid)
+        #[arg(long)]
+        user: String,
+        /// The password
+        #[arg(long)]
+        password: String,
+        /// Identity to act as (authzid); empty by default
+        #[arg(long)]
+        authzid: Option<String>,
+    },
+    /// AUTH LOGIN: user name and password, each in base64
+    Login {
+        /// The user name
+        #[arg(long)]
+        user: String,
+        /// The password
+        #[arg(long)]
+        password: String,
+    },
+}
+
+/// The language asked for on the command line (looked for before clap
+/// parses, so that clap's own help can be translated), else the locale's.
+fn initial_lang() -> Lang {
+    let args: Vec<String> = std::env::args().collect();
+    for (i, a) in args.iter().enumerate() {
+        let value = match a.strip_prefix("--lang=") {
+            Some(v) => Some(v.to_string()),
+            None if a == "--lang" => args.get(i + 1).cloned(),
+            None => None,
+        };
+        if let Some(lang) = value.and_then(|v| v.parse().ok()) {
+            return lang;
+        }
+    }
+    let var = |k: &str| std::env::var(k).ok();
+    Lang::from_locale(
+        var("LC_ALL").as_deref(),
+        var("LC_MESSAGES").as_deref(),
+        var("LANG").as_deref(),
+    )
+}
+
+fn main() -> ExitCode {
+    let lang = initial_lang();
+    let command = facteur::cli_help::localize(Cli::command(), lang);
+    let cli = match command
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    let lang = cli.lang.unwrap_or(lang);
+    let report = match cli.command {
+        None => Report {
+            text: text(lang, "usage.tui_coming") + "\n",
+            ok: true,
+        },
+        Some(Cmd::Decode { string }) => workbench::decode_report(lang, &string),
+        Some(Cmd::Encode { mechanism }) => match mechanism {
+            Mechanism::Plain {
+                user,
+                password,
+                authzid,
+            } => workbench::encode_plain_report(
+                lang,
+                authzid.as_deref().unwrap_or(""),
+                &user,
+                &password,
+            ),
+            Mechanism::Login { user, password } => {
+                workbench::encode_login_report(lang, &user, &password)
+            }
+        },
+        Some(Cmd::CramMd5 {
+            challenge,
+            user,
+            secret,
+            response,
+        }) => workbench::cram_md5_report(lang, &challenge, &user, &secret, response.as_deref()),
+        Some(Cmd::Apop {
+            timestamp,
+            secret,
+            user,
+        }) => workbench::apop_report(lang, &timestamp, user.as_deref(), &secret),
+    };
+    print!("{}", report.text);
+    if report.ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}

@@ -69,7 +69,7 @@ pub fn decode(text: &str) -> Result<Vec<u8>, Base64Error> {
             count: text.len() - data_len,
         });
     }
-    if text.len() % 4 != 0 {
+    if !text.len().is_multiple_of(4) {
         return Err(Base64Error::Length {
             len: text.len(),
             leftover: text.len() % 4,

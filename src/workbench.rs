@@ -1,0 +1,481 @@
+//! The AUTH workbench behind `facteur decode`, `encode`, `cram-md5` and
+//! `apop`: it lays out, in French or English, what the explanation engine
+//! and the SASL functions compute. Pure: strings in, a [`Report`] out.
+
+use crate::explain::catalog::{count, fill, text};
+use crate::explain::decode::{self, Verdict, describe_base64_error};
+use crate::explain::lang::Lang;
+use crate::proto::pop3::apop;
+use crate::proto::sasl::cram_md5::{self, CramResponse, looks_like_challenge};
+use crate::proto::sasl::login::Prompt;
+use crate::proto::sasl::plain::PlainCredentials;
+use crate::proto::sasl::{SaslError, decode_base64, encode_base64};
+use crate::proto::visible::{visible, visible_str};
+
+/// What a workbench command prints, and whether it succeeded (exit status).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    pub text: String,
+    pub ok: bool,
+}
+
+/// Rows of `label  value`, labels aligned.
+#[derive(Default)]
+struct Sheet {
+    rows: Vec<(String, String)>,
+}
+
+impl Sheet {
+    fn row(&mut self, label: impl Into<String>, value: impl Into<String>) {
+        self.rows.push((label.into(), value.into()));
+    }
+
+    fn render(&self) -> String {
+        let width = self
+            .rows
+            .iter()
+            .map(|(l, _)| l.chars().count())
+            .max()
+            .unwrap_or(0);
+        let room = TEXT_WIDTH.saturating_sub(width + 2).max(40);
+        let mut out = String::new();
+        for (label, value) in &self.rows {
+            let pad = width - label.chars().count();
+            let wrapped: Vec<String> = value.lines().flat_map(|l| wrap(l, room)).collect();
+            let mut lines = wrapped.iter().map(String::as_str);
+            out.push_str(label);
+            out.push_str(&" ".repeat(pad + 2));
+            out.push_str(lines.next().unwrap_or(""));
+            out.push('\n');
+            for more in lines {
+                out.push_str(&" ".repeat(width + 2));
+                out.push_str(more);
+                out.push('\n');
+            }
+        }
+        out
+    }
+}
+
+/// The width reports are laid out for (a classic terminal).
+const TEXT_WIDTH: usize = 80;
+
+/// Cut a line at spaces so that no piece is wider than `room` characters
+/// (a word longer than that stands alone).
+fn wrap(line: &str, room: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for word in line.split(' ') {
+        let len = current.chars().count();
+        if len > 0 && len + 1 + word.chars().count() > room {
+            out.push(std::mem::take(&mut current));
+        }
+        if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(word);
+    }
+    out.push(current);
+    out
+}
+
+/// Octets as hexadecimal pairs, at most 48 shown.
+pub fn hex_dump(bytes: &[u8]) -> String {
+    const MAX: usize = 48;
+    let mut s: Vec<String> = bytes.iter().take(MAX).map(|b| format!("{b:02x}")).collect();
+    if bytes.len() > MAX {
+        s.push(format!("… (+{})", bytes.len() - MAX));
+    }
+    s.join(" ")
+}
+
+fn shown(lang: Lang, bytes: &[u8]) -> String {
+    if bytes.is_empty() {
+        text(lang, "wb.empty")
+    } else {
+        visible(bytes)
+    }
+}
+
+fn octets(lang: Lang, n: usize) -> String {
+    count(lang, n, "wb.octet", "wb.octets")
+}
+
+/// The text of `key` followed by its RFC reference, kept on one line.
+fn with_rfc(lang: Lang, key: &str, args: &[&dyn std::fmt::Display]) -> String {
+    let s = fill(lang, key, args);
+    match crate::explain::catalog::rfc(key) {
+        Some(r) => format!("{s} [{}]", r.replace(' ', "\u{a0}")),
+        None => s,
+    }
+}
+
+/// `facteur decode STRING`.
+pub fn decode_report(lang: Lang, input: &str) -> Report {
+    let d = decode::decode(input);
+    let mut sheet = Sheet::default();
+    sheet.row(
+        text(lang, "wb.input"),
+        format!(
+            "{}  ({})",
+            visible_str(&d.input),
+            count(lang, d.input.chars().count(), "wb.char", "wb.chars")
+        ),
+    );
+    if d.trimmed {
+        sheet.row(text(lang, "wb.note"), with_rfc(lang, "wb.whitespace", &[]));
+    }
+    let mut ok = true;
+    if !d.bytes.is_empty() {
+        sheet.row(
+            text(lang, "wb.decoded"),
+            fill(
+                lang,
+                "wb.bytes_shown",
+                &[&octets(lang, d.bytes.len()), &visible(&d.bytes)],
+            ),
+        );
+        sheet.row(text(lang, "wb.hex"), hex_dump(&d.bytes));
+    }
+    let verdict = text(lang, "wb.verdict");
+    match &d.verdict {
+        Verdict::Cancel => sheet.row(verdict, with_rfc(lang, "wb.cancel", &[])),
+        Verdict::EmptyResponse => sheet.row(verdict, with_rfc(lang, "wb.empty_response", &[])),
+        Verdict::NotBase64 { error, lenient } => {
+            ok = false;
+            let why = describe_base64_error(lang, error);
+            sheet.row(verdict, with_rfc(lang, "wb.not_base64", &[&why]));
+            if let Some(bytes) = lenient {
+                let mut s = fill(
+                    lang,
+                    "wb.lenient",
+                    &[&octets(lang, bytes.len()), &visible(bytes)],
+                );
+                if std::str::from_utf8(bytes).is_err() {
+                    s.push_str(" — ");
+                    s.push_str(&text(lang, "wb.lenient.binary"));
+                }
+                sheet.row(text(lang, "wb.note"), s);
+            }
+        }
+        Verdict::Plain { fields } => {
+            sheet.row(verdict, with_rfc(lang, "wb.plain", &[]));
+            let names = [
+                ("wb.plain.authzid", Some("wb.plain.authzid.help")),
+                ("wb.plain.authcid", Some("wb.plain.authcid.help")),
+                ("wb.plain.password", None),
+            ];
+            for (field, (name, help)) in fields.iter().zip(names) {
+                let mut value = shown(lang, field);
+                if let Some(h) = help {
+                    value = format!("{value}    — {}", text(lang, h));
+                }
+                if std::str::from_utf8(field).is_err() {
+                    value = format!("{value}\n⚠ {}", text(lang, "wb.field_not_text"));
+                }
+                sheet.row(format!("  {}", text(lang, name)), value);
+            }
+            for (field, name) in [
+                (&fields[1], "wb.plain.authcid"),
+                (&fields[2], "wb.plain.password"),
+            ] {
+                if field.is_empty() {
+                    sheet.row(
+                        text(lang, "wb.warning"),
+                        with_rfc(lang, "wb.plain.empty_field", &[&text(lang, name)]),
+                    );
+                }
+            }
+            sheet.row(
+                text(lang, "wb.warning"),
+                with_rfc(lang, "wb.cleartext", &[]),
+            );
+        }
+        Verdict::PlainFieldCount { nuls } => {
+            ok = false;
+            sheet.row(
+                verdict,
+                with_rfc(lang, "wb.plain.fields", &[nuls, &(nuls + 1)]),
+            );
+        }
+        Verdict::LoginPrompt(p) => {
+            let what = match p {
+                Prompt::Username => text(lang, "wb.login.the_user"),
+                Prompt::Password => text(lang, "wb.login.the_password"),
+            };
+            sheet.row(
+                verdict,
+                with_rfc(lang, "wb.login.prompt", &[&visible(&d.bytes), &what]),
+            );
+        }
+        Verdict::CramChallenge(_) => sheet.row(verdict, with_rfc(lang, "wb.cram.challenge", &[])),
+        Verdict::CramResponse(r) => sheet.row(
+            verdict,
+            with_rfc(
+                lang,
+                "wb.cram.response",
+                &[&visible_str(&r.user), &r.digest, &d.input],
+            ),
+        ),
+        Verdict::Text(t) => sheet.row(verdict, with_rfc(lang, "wb.text", &[&visible_str(t)])),
+        Verdict::Binary { offset } => {
+            ok = false;
+            let byte = d.bytes.get(*offset).copied().unwrap_or(0);
+            sheet.row(
+                verdict,
+                with_rfc(lang, "wb.binary", &[&(offset + 1), &format!("{byte:02x}")]),
+            );
+        }
+    }
+    Report {
+        text: sheet.render(),
+        ok,
+    }
+}
+
+fn sasl_error(lang: Lang, e: &SaslError) -> String {
+    let s = match e {
+        SaslError::ContainsNul { field } => fill(lang, "wb.err.nul", &[field]),
+        SaslError::EmptyField { field } => fill(lang, "wb.err.empty", &[field]),
+        other => other.to_string(),
+    };
+    fill(lang, "wb.error", &[&s])
+}
+
+/// `facteur encode plain`.
+pub fn encode_plain_report(lang: Lang, authzid: &str, user: &str, password: &str) -> Report {
+    let creds = PlainCredentials::new(authzid, user, password);
+    let message = match creds.message() {
+        Ok(m) => m,
+        Err(e) => {
+            return Report {
+                text: sasl_error(lang, &e) + "\n",
+                ok: false,
+            };
+        }
+    };
+    let b64 = encode_base64(&message);
+    let mut sheet = Sheet::default();
+    sheet.row(
+        format!("  {}", text(lang, "wb.plain.authzid")),
+        format!(
+            "{}    — {}",
+            shown(lang, authzid.as_bytes()),
+            text(lang, "wb.plain.authzid.help")
+        ),
+    );
+    sheet.row(
+        format!("  {}", text(lang, "wb.plain.authcid")),
+        format!(
+            "{}    — {}",
+            visible_str(user),
+            text(lang, "wb.plain.authcid.help")
+        ),
+    );
+    sheet.row(
+        format!("  {}", text(lang, "wb.plain.password")),
+        visible_str(password),
+    );
+    sheet.row(
+        text(lang, "wb.message"),
+        format!("{}  ({})", visible(&message), octets(lang, message.len())),
+    );
+    sheet.row(text(lang, "wb.hex"), hex_dump(&message));
+    sheet.row(text(lang, "wb.base64"), b64.clone());
+    sheet.row(
+        text(lang, "wb.send"),
+        with_rfc(lang, "wb.enc.plain.send", &[&b64]),
+    );
+    sheet.row(
+        text(lang, "wb.warning"),
+        with_rfc(lang, "wb.cleartext", &[]),
+    );
+    Report {
+        text: sheet.render(),
+        ok: true,
+    }
+}
+
+/// `facteur encode login`.
+pub fn encode_login_report(lang: Lang, user: &str, password: &str) -> Report {
+    if user.is_empty() || password.is_empty() {
+        let field = if user.is_empty() {
+            "username"
+        } else {
+            "password"
+        };
+        return Report {
+            text: fill(lang, "wb.error", &[&fill(lang, "wb.err.empty", &[&field])]) + "\n",
+            ok: false,
+        };
+    }
+    let comment = |s: &str| fill(lang, "wb.enc.comment", &[&visible_str(s)]);
+    let lines = [
+        ("C:", "AUTH LOGIN".to_string(), String::new()),
+        (
+            "S:",
+            format!("334 {}", Prompt::Username.encoded()),
+            comment(Prompt::Username.text()),
+        ),
+        ("C:", encode_base64(user.as_bytes()), comment(user)),
+        (
+            "S:",
+            format!("334 {}", Prompt::Password.encoded()),
+            comment(Prompt::Password.text()),
+        ),
+        ("C:", encode_base64(password.as_bytes()), comment(password)),
+        (
+            "S:",
+            "235 2.7.0".to_string(),
+            fill(lang, "wb.enc.comment", &[&text(lang, "wb.enc.ok")]),
+        ),
+    ];
+    let width = lines.iter().map(|(_, l, _)| l.len()).max().unwrap_or(0);
+    let mut dialogue = String::new();
+    for (who, line, note) in lines {
+        dialogue.push_str(format!("{who} {line:<width$}  {note}").trim_end());
+        dialogue.push('\n');
+    }
+    let mut sheet = Sheet::default();
+    sheet.row(
+        text(lang, "wb.enc.login.dialogue"),
+        dialogue.trim_end().to_string(),
+    );
+    sheet.row(
+        text(lang, "wb.warning"),
+        with_rfc(lang, "wb.cleartext", &[]),
+    );
+    Report {
+        text: sheet.render(),
+        ok: true,
+    }
+}
+
+/// `facteur cram-md5`: compute the response step by step, or check a given one.
+pub fn cram_md5_report(
+    lang: Lang,
+    challenge: &str,
+    user: &str,
+    secret: &str,
+    response: Option<&str>,
+) -> Report {
+    let mut sheet = Sheet::default();
+    let challenge = challenge.trim();
+    let (decoded, raw) = match decode_base64(challenge) {
+        Ok(b) => (b, false),
+        Err(_) if looks_like_challenge(challenge.as_bytes()) => {
+            (challenge.as_bytes().to_vec(), true)
+        }
+        Err(e) => {
+            let why = describe_base64_error(lang, &e);
+            return Report {
+                text: format!(
+                    "{}\n",
+                    fill(
+                        lang,
+                        "wb.error",
+                        &[&with_rfc(lang, "wb.not_base64", &[&why])]
+                    )
+                ),
+                ok: false,
+            };
+        }
+    };
+    let challenge64 = if raw {
+        encode_base64(&decoded)
+    } else {
+        challenge.to_string()
+    };
+    sheet.row(text(lang, "wb.cram.step.challenge64"), challenge64);
+    sheet.row(text(lang, "wb.cram.step.challenge"), visible(&decoded));
+    if raw {
+        sheet.row(
+            text(lang, "wb.note"),
+            with_rfc(lang, "wb.cram.raw_challenge", &[]),
+        );
+    }
+    let digest = cram_md5::digest_hex(&decoded, secret.as_bytes());
+    sheet.row(text(lang, "wb.cram.step.hmac"), digest.clone());
+    let response_text = format!("{user} {digest}");
+    sheet.row(text(lang, "wb.cram.step.text"), visible_str(&response_text));
+    sheet.row(
+        text(lang, "wb.cram.step.base64"),
+        encode_base64(response_text.as_bytes()),
+    );
+    let mut ok = true;
+    if let Some(given) = response {
+        match CramResponse::decode(given) {
+            Ok(r) => {
+                sheet.row(
+                    text(lang, "wb.cram.given"),
+                    format!("{} {}", visible_str(&r.user), r.digest),
+                );
+                if r.user != user {
+                    sheet.row(
+                        text(lang, "wb.note"),
+                        fill(
+                            lang,
+                            "wb.cram.verify.user",
+                            &[&visible_str(&r.user), &visible_str(user)],
+                        ),
+                    );
+                }
+                if r.verify(&decoded, secret.as_bytes()) {
+                    sheet.row(
+                        text(lang, "wb.verdict"),
+                        with_rfc(lang, "wb.cram.verify.ok", &[]),
+                    );
+                } else {
+                    ok = false;
+                    sheet.row(
+                        text(lang, "wb.verdict"),
+                        with_rfc(lang, "wb.cram.verify.bad", &[]),
+                    );
+                }
+            }
+            Err(e) => {
+                ok = false;
+                let why = match &e {
+                    SaslError::Base64(b) => describe_base64_error(lang, b),
+                    other => other.to_string(),
+                };
+                sheet.row(
+                    text(lang, "wb.verdict"),
+                    with_rfc(lang, "wb.cram.bad_response", &[&why]),
+                );
+            }
+        }
+    }
+    Report {
+        text: sheet.render(),
+        ok,
+    }
+}
+
+/// `facteur apop`: the digest of RFC 1939 §7.
+pub fn apop_report(lang: Lang, timestamp: &str, user: Option<&str>, secret: &str) -> Report {
+    let ts = apop::timestamp_in(timestamp).unwrap_or(timestamp.trim());
+    if !looks_like_challenge(ts.as_bytes()) {
+        return Report {
+            text: fill(
+                lang,
+                "wb.error",
+                &[&with_rfc(lang, "wb.apop.bad_timestamp", &[])],
+            ) + "\n",
+            ok: false,
+        };
+    }
+    let digest = apop::digest(ts, secret);
+    let mut sheet = Sheet::default();
+    sheet.row(text(lang, "wb.apop.timestamp"), visible_str(ts));
+    sheet.row(text(lang, "wb.apop.digest"), digest.clone());
+    let name = user.unwrap_or("NAME");
+    sheet.row(
+        text(lang, "wb.send"),
+        format!("APOP {} {digest}", visible_str(name)),
+    );
+    Report {
+        text: sheet.render(),
+        ok: true,
+    }
+}

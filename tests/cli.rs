@@ -1,0 +1,234 @@
+//! The command line, run as a user would: the real binary, in both languages.
+
+use std::process::{Command, Output};
+
+fn facteur(args: &[&str], lang_env: Option<&str>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_facteur"));
+    cmd.args(args)
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANG");
+    if let Some(l) = lang_env {
+        cmd.env("LANG", l);
+    }
+    cmd.output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+/// The line whose label (first words) is `label`, with the label removed.
+fn row<'a>(out: &'a str, label: &str) -> &'a str {
+    out.lines()
+        .find_map(|l| {
+            l.trim_start()
+                .strip_prefix(label)
+                .filter(|rest| rest.starts_with("  "))
+        })
+        .unwrap_or_else(|| panic!("no row {label:?} in:\n{out}"))
+        .trim()
+}
+
+#[test]
+fn decode_the_done_means_example_in_english_and_french() {
+    let o = facteur(&["decode", "dGVzdAB0ZXN0ADEyMzQ="], None);
+    assert!(o.status.success());
+    let out = stdout(&o);
+    assert!(row(&out, "authzid").starts_with("test "), "{out}");
+    assert!(row(&out, "authcid").starts_with("test "));
+    assert_eq!(row(&out, "password"), "1234");
+    assert!(out.contains("AUTH PLAIN"));
+    assert!(out.contains("not encryption"));
+
+    let o = facteur(&["decode", "dGVzdAB0ZXN0ADEyMzQ="], Some("fr_FR.UTF-8"));
+    let out = stdout(&o);
+    assert_eq!(row(&out, "mot de passe"), "1234");
+    assert!(out.contains("pas un chiffrement"), "{out}");
+    assert!(!out.contains('⟦'), "missing catalog key in:\n{out}");
+
+    // --lang overrides the locale.
+    let out = stdout(&facteur(
+        &["--lang", "en", "decode", "dGVzdAB0ZXN0ADEyMzQ="],
+        Some("fr_FR.UTF-8"),
+    ));
+    assert_eq!(row(&out, "password"), "1234");
+    let out = stdout(&facteur(
+        &["decode", "dGVzdAB0ZXN0ADEyMzQ=", "--lang=fr"],
+        None,
+    ));
+    assert_eq!(row(&out, "mot de passe"), "1234");
+}
+
+#[test]
+fn decode_failures_exit_1_and_say_why() {
+    let o = facteur(&["decode", "lkujsefxlj"], None);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("groups of 4"));
+    let o = facteur(&["decode", "lkujsefxlj"], Some("fr_FR.UTF-8"));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("groupes de 4"));
+    // Escape sequences inside decoded text are shown, never sent to the terminal.
+    let o = facteur(&["decode", "G1syShtdMDtwd25lZAc="], None);
+    let out = stdout(&o);
+    assert!(!out.contains('\x1b') && !out.contains('\x07'));
+    assert!(out.contains("␛[2J␛]0;pwned␇"), "{out}");
+}
+
+#[test]
+fn encode_plain_and_login() {
+    let out = stdout(&facteur(
+        &[
+            "encode",
+            "plain",
+            "--user",
+            "test",
+            "--password",
+            "1234",
+            "--authzid",
+            "test",
+        ],
+        None,
+    ));
+    assert_eq!(row(&out, "Base64"), "dGVzdAB0ZXN0ADEyMzQ=");
+    assert!(out.contains("AUTH PLAIN dGVzdAB0ZXN0ADEyMzQ="));
+    let out = stdout(&facteur(
+        &[
+            "encode",
+            "plain",
+            "--user",
+            "tim",
+            "--password",
+            "tanstaaftanstaaf",
+        ],
+        None,
+    ));
+    assert_eq!(row(&out, "Base64"), "AHRpbQB0YW5zdGFhZnRhbnN0YWFm");
+
+    let o = facteur(
+        &["encode", "login", "--user", "fred", "--password", "secret"],
+        Some("fr_FR.UTF-8"),
+    );
+    assert!(o.status.success());
+    let out = stdout(&o);
+    for line in [
+        "C: AUTH LOGIN",
+        "S: 334 VXNlcm5hbWU6",
+        "C: ZnJlZA==",
+        "S: 334 UGFzc3dvcmQ6",
+        "C: c2VjcmV0",
+    ] {
+        assert!(out.contains(line), "{line} missing in:\n{out}");
+    }
+    assert!(out.contains("sinon 535"));
+
+    let o = facteur(&["encode", "plain", "--user", "", "--password", "x"], None);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("authcid"));
+}
+
+#[test]
+fn cram_md5_steps_and_check() {
+    let args = [
+        "cram-md5",
+        "--challenge",
+        "PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+",
+        "--user",
+        "tim",
+        "--secret",
+        "tanstaaftanstaaf",
+    ];
+    let o = facteur(&args, None);
+    assert!(o.status.success());
+    let out = stdout(&o);
+    assert_eq!(
+        row(&out, "2. Challenge decoded"),
+        "<1896.697170952@postoffice.reston.mci.net>"
+    );
+    assert_eq!(
+        row(&out, "3. HMAC-MD5(secret, challenge)"),
+        "b913a602c7eda7a495b4e6e7334d3890"
+    );
+    assert_eq!(
+        row(&out, "4. Response text"),
+        "tim b913a602c7eda7a495b4e6e7334d3890"
+    );
+    assert_eq!(
+        row(&out, "5. Response (base64)"),
+        "dGltIGI5MTNhNjAyYzdlZGE3YTQ5NWI0ZTZlNzMzNGQzODkw"
+    );
+
+    let out = stdout(&facteur(&args, Some("fr_FR.UTF-8")));
+    assert_eq!(
+        row(&out, "3. HMAC-MD5(secret, défi)"),
+        "b913a602c7eda7a495b4e6e7334d3890"
+    );
+
+    let mut check: Vec<&str> = args.to_vec();
+    check.extend([
+        "--response",
+        "dGltIGI5MTNhNjAyYzdlZGE3YTQ5NWI0ZTZlNzMzNGQzODkw",
+    ]);
+    let o = facteur(&check, None);
+    assert!(o.status.success());
+    assert!(stdout(&o).contains("the digest matches"));
+    check[6] = "wrong";
+    let o = facteur(&check, None);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("does not match"));
+}
+
+#[test]
+fn apop_digest() {
+    let o = facteur(
+        &[
+            "apop",
+            "--timestamp",
+            "<1896.697170952@dbc.mtview.ca.us>",
+            "--secret",
+            "tanstaaf",
+            "--user",
+            "mrose",
+        ],
+        None,
+    );
+    assert!(o.status.success());
+    assert!(stdout(&o).contains("APOP mrose c4c9334bac560ecc979e58001b3e22fb"));
+    let o = facteur(
+        &["apop", "--timestamp", "nothing", "--secret", "x"],
+        Some("fr_FR.UTF-8"),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("horodatage"));
+}
+
+#[test]
+fn no_arguments_prints_usage_that_says_the_tui_is_coming() {
+    let o = facteur(&[], None);
+    assert!(o.status.success());
+    let out = stdout(&o);
+    assert!(out.contains("facteur decode"));
+    assert!(out.contains("next version"));
+    let out = stdout(&facteur(&[], Some("fr_FR.UTF-8")));
+    assert!(out.contains("prochaine version"));
+}
+
+#[test]
+fn help_in_both_languages_and_usage_errors() {
+    let out = stdout(&facteur(&["--help"], None));
+    assert!(out.contains("Usage: facteur") && out.contains("Commands:"));
+    let out = stdout(&facteur(&["--help"], Some("fr_FR.UTF-8")));
+    assert!(
+        out.contains("Utilisation") && out.contains("Commandes") && out.contains("Afficher l'aide"),
+        "{out}"
+    );
+    let out = stdout(&facteur(&["--lang", "fr", "cram-md5", "--help"], None));
+    assert!(
+        out.contains("facteur cram-md5") && out.contains("Le secret partagé"),
+        "{out}"
+    );
+    let o = facteur(&["decode"], None);
+    assert_eq!(o.status.code(), Some(2));
+    let o = facteur(&["--lang", "de", "decode", "x"], None);
+    assert_eq!(o.status.code(), Some(2));
+}
