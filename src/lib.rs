@@ -9,4 +9,5 @@
 pub mod cli_help;
 pub mod explain;
 pub mod proto;
+pub mod sim;
 pub mod workbench;

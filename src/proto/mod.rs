@@ -3,7 +3,9 @@
 //! (a test in `tests/architecture.rs` keeps it so).
 
 pub mod data;
+pub mod date;
 pub mod line;
+pub mod message;
 pub mod pop3;
 pub mod sasl;
 pub mod smtp;

@@ -1,0 +1,517 @@
+//! The simulated world as data: domains, their SMTP/POP3 hosts and MX, the
+//! users with their passwords, aliases and mailing lists, and a tiny DNS (MX
+//! and A records). The default world is the course's: fred@free.fr writes to
+//! marc@wanadoo.fr; hotmail.com is the "outside" of the handout's telnet
+//! example. A JSON file (`--world FILE`) can describe another one.
+
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::proto::smtp::address::{Mailbox, parse_mailbox};
+
+/// A user with a mailbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct User {
+    /// The local part, e.g. `fred`.
+    pub name: String,
+    pub password: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub full_name: Option<String>,
+}
+
+/// A mail domain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Domain {
+    pub name: String,
+    /// The submission/relay server of the domain's users, e.g. `smtp.free.fr`.
+    pub smtp: String,
+    /// The POP3 server of the domain's mailboxes, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pop: Option<String>,
+    /// MX hosts, best first; empty means "the smtp host" (the course's picture).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mx: Vec<String>,
+    #[serde(default)]
+    pub users: Vec<User>,
+    /// `alias` → local parts or full addresses.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub aliases: BTreeMap<String, Vec<String>>,
+    /// Mailing lists, for EXPN: `list` → full addresses.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub lists: BTreeMap<String, Vec<String>>,
+}
+
+/// The whole world.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct World {
+    pub domains: Vec<Domain>,
+    /// A records: host name → IPv4 address.
+    pub hosts: BTreeMap<String, Ipv4Addr>,
+}
+
+/// Why a world file cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WorldError {
+    #[error("world file, line {line} column {column}: {message}")]
+    Parse {
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("world file: {field}: {problem}")]
+    Invalid { field: String, problem: String },
+}
+
+/// Where a recipient address leads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Destination {
+    /// Mailboxes in the world (`local@domain`, lower case), after aliases and lists.
+    Mailboxes(Vec<String>),
+    /// The domain is in the world but has no such user, alias or list.
+    UnknownUser,
+    /// The domain is not in the world.
+    UnknownDomain,
+}
+
+fn user(name: &str, password: &str, full_name: &str) -> User {
+    User {
+        name: name.into(),
+        password: password.into(),
+        full_name: Some(full_name.into()),
+    }
+}
+
+fn list(members: &[&str]) -> Vec<String> {
+    members.iter().map(|s| s.to_string()).collect()
+}
+
+impl Default for World {
+    /// The course's world. Addresses are from the documentation ranges of
+    /// RFC 5737, so no real host is named by number.
+    fn default() -> Self {
+        let postmaster = |to: &str| BTreeMap::from([("postmaster".to_string(), list(&[to]))]);
+        World {
+            domains: vec![
+                Domain {
+                    name: "free.fr".into(),
+                    smtp: "smtp.free.fr".into(),
+                    pop: Some("pop.free.fr".into()),
+                    mx: vec![],
+                    users: vec![user("fred", "fredpass", "Fred")],
+                    aliases: postmaster("fred@free.fr"),
+                    lists: BTreeMap::from([(
+                        "bts-snir".to_string(),
+                        list(&["fred@free.fr", "marc@wanadoo.fr", "benja.roux@wanadoo.fr"]),
+                    )]),
+                },
+                Domain {
+                    name: "wanadoo.fr".into(),
+                    smtp: "smtp.wanadoo.fr".into(),
+                    pop: Some("pop.wanadoo.fr".into()),
+                    mx: vec![],
+                    users: vec![
+                        user("marc", "marcpass", "Marc"),
+                        user("benja.roux", "benjapass", "Roux Benjamin"),
+                    ],
+                    aliases: postmaster("marc@wanadoo.fr"),
+                    lists: BTreeMap::new(),
+                },
+                Domain {
+                    name: "hotmail.com".into(),
+                    smtp: "smtp.hotmail.com".into(),
+                    pop: Some("pop.hotmail.com".into()),
+                    mx: vec!["mx1.hotmail.com".into()],
+                    users: vec![user("skyrunner63", "skypass", "Skyrunner")],
+                    aliases: postmaster("skyrunner63@hotmail.com"),
+                    lists: BTreeMap::new(),
+                },
+            ],
+            hosts: BTreeMap::from([
+                ("smtp.free.fr".to_string(), Ipv4Addr::new(192, 0, 2, 25)),
+                ("pop.free.fr".to_string(), Ipv4Addr::new(192, 0, 2, 110)),
+                (
+                    "smtp.wanadoo.fr".to_string(),
+                    Ipv4Addr::new(198, 51, 100, 25),
+                ),
+                (
+                    "pop.wanadoo.fr".to_string(),
+                    Ipv4Addr::new(198, 51, 100, 110),
+                ),
+                (
+                    "smtp.hotmail.com".to_string(),
+                    Ipv4Addr::new(203, 0, 113, 25),
+                ),
+                (
+                    "mx1.hotmail.com".to_string(),
+                    Ipv4Addr::new(203, 0, 113, 26),
+                ),
+                (
+                    "pop.hotmail.com".to_string(),
+                    Ipv4Addr::new(203, 0, 113, 110),
+                ),
+            ]),
+        }
+    }
+}
+
+impl World {
+    /// Read a world from JSON; errors name the line or the field.
+    pub fn from_json(text: &str) -> Result<World, WorldError> {
+        let world: World = serde_json::from_str(text).map_err(|e| WorldError::Parse {
+            line: e.line(),
+            column: e.column(),
+            message: e
+                .to_string()
+                .split(" at line ")
+                .next()
+                .unwrap_or("")
+                .to_string(),
+        })?;
+        world.validate()?;
+        Ok(world)
+    }
+
+    /// Add `n` student accounts `eleve01` … to the first domain (password =
+    /// the account name), and a list `classe` with all of them.
+    pub fn add_students(&mut self, n: usize) {
+        let Some(domain) = self.domains.first_mut() else {
+            return;
+        };
+        let width = n.to_string().len().max(2);
+        let mut members = Vec::new();
+        for i in 1..=n {
+            let name = format!("eleve{i:0width$}");
+            if domain.users.iter().any(|u| u.name == name) {
+                continue;
+            }
+            members.push(format!("{name}@{}", domain.name));
+            domain.users.push(User {
+                name: name.clone(),
+                password: name,
+                full_name: Some(format!("Élève {i}")),
+            });
+        }
+        if !members.is_empty() {
+            domain.lists.insert("classe".into(), members);
+        }
+    }
+
+    /// Check the references inside the world.
+    pub fn validate(&self) -> Result<(), WorldError> {
+        let invalid = |field: String, problem: &str| WorldError::Invalid {
+            field,
+            problem: problem.to_string(),
+        };
+        let mut seen = std::collections::HashSet::new();
+        for (i, d) in self.domains.iter().enumerate() {
+            let at = format!("domains[{i}] ({})", d.name);
+            if crate::proto::smtp::address::check_domain(&d.name).is_err() {
+                return Err(invalid(format!("{at}.name"), "not a valid domain name"));
+            }
+            if !seen.insert(d.name.to_ascii_lowercase()) {
+                return Err(invalid(
+                    format!("{at}.name"),
+                    "this domain is defined twice",
+                ));
+            }
+            let hosts = std::iter::once(("smtp", &d.smtp))
+                .chain(d.pop.iter().map(|p| ("pop", p)))
+                .chain(d.mx.iter().map(|m| ("mx", m)));
+            for (field, host) in hosts {
+                if !self.hosts.contains_key(&host.to_ascii_lowercase()) {
+                    return Err(invalid(
+                        format!("{at}.{field}"),
+                        &format!("host {host:?} has no address in \"hosts\""),
+                    ));
+                }
+            }
+            let mut names = std::collections::HashSet::new();
+            for (j, u) in d.users.iter().enumerate() {
+                if parse_mailbox(&format!("{}@{}", u.name, d.name)).is_err() {
+                    return Err(invalid(
+                        format!("{at}.users[{j}].name"),
+                        "not a valid local part",
+                    ));
+                }
+                if !names.insert(u.name.to_ascii_lowercase()) {
+                    return Err(invalid(
+                        format!("{at}.users[{j}].name"),
+                        "this user is defined twice",
+                    ));
+                }
+                if u.password.is_empty() {
+                    return Err(invalid(
+                        format!("{at}.users[{j}].password"),
+                        "empty password",
+                    ));
+                }
+            }
+            for (kind, map) in [("aliases", &d.aliases), ("lists", &d.lists)] {
+                for (name, targets) in map {
+                    if targets.is_empty() {
+                        return Err(invalid(format!("{at}.{kind}.{name}"), "no members"));
+                    }
+                    for t in targets {
+                        let full = if t.contains('@') {
+                            t.clone()
+                        } else {
+                            format!("{t}@{}", d.name)
+                        };
+                        if parse_mailbox(&full).is_err() {
+                            return Err(invalid(
+                                format!("{at}.{kind}.{name}"),
+                                &format!("{t:?} is not an address"),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The domain named `name` (case-insensitive).
+    pub fn domain(&self, name: &str) -> Option<&Domain> {
+        self.domains
+            .iter()
+            .find(|d| d.name.eq_ignore_ascii_case(name))
+    }
+
+    /// The best MX host of a domain (simulated DNS).
+    pub fn mx(&self, domain: &str) -> Option<&str> {
+        let d = self.domain(domain)?;
+        Some(d.mx.first().unwrap_or(&d.smtp).as_str())
+    }
+
+    /// The A record of a host (simulated DNS).
+    pub fn address(&self, host: &str) -> Option<Ipv4Addr> {
+        self.hosts.get(&host.to_ascii_lowercase()).copied()
+    }
+
+    /// Whether `host` receives mail for `domain` (it is its MX or its smtp host).
+    pub fn serves_domain(&self, host: &str, domain: &str) -> bool {
+        self.domain(domain).is_some_and(|d| {
+            d.smtp.eq_ignore_ascii_case(host) || d.mx.iter().any(|m| m.eq_ignore_ascii_case(host))
+        })
+    }
+
+    /// Every SMTP host name of the world (smtp and MX), without duplicates.
+    pub fn smtp_hosts(&self) -> Vec<String> {
+        let mut v: Vec<String> = Vec::new();
+        for d in &self.domains {
+            for h in std::iter::once(&d.smtp).chain(&d.mx) {
+                if !v.iter().any(|x| x.eq_ignore_ascii_case(h)) {
+                    v.push(h.to_ascii_lowercase());
+                }
+            }
+        }
+        v
+    }
+
+    /// Every POP3 host name of the world.
+    pub fn pop_hosts(&self) -> Vec<String> {
+        let mut v: Vec<String> = Vec::new();
+        for h in self.domains.iter().filter_map(|d| d.pop.as_ref()) {
+            if !v.iter().any(|x| x.eq_ignore_ascii_case(h)) {
+                v.push(h.to_ascii_lowercase());
+            }
+        }
+        v
+    }
+
+    /// The user behind `local@domain`, if it is a mailbox (not an alias).
+    pub fn user(&self, mailbox: &Mailbox) -> Option<&User> {
+        self.domain(&mailbox.domain)?
+            .users
+            .iter()
+            .find(|u| u.name.eq_ignore_ascii_case(&mailbox.local))
+    }
+
+    /// Find an account by login: a full address, or a bare local part when
+    /// only one domain has it (or when `domain` says which).
+    pub fn account(&self, login: &str, domain: Option<&str>) -> Option<(String, &User)> {
+        if let Ok(m) = parse_mailbox(login) {
+            let u = self.user(&m)?;
+            return Some((format!("{}@{}", u.name, m.domain.to_ascii_lowercase()), u));
+        }
+        let mut found = self
+            .domains
+            .iter()
+            .filter(|d| domain.is_none_or(|x| d.name.eq_ignore_ascii_case(x)))
+            .filter_map(|d| {
+                d.users
+                    .iter()
+                    .find(|u| u.name.eq_ignore_ascii_case(login))
+                    .map(|u| (format!("{}@{}", u.name, d.name.to_ascii_lowercase()), u))
+            });
+        let first = found.next()?;
+        if found.next().is_some() {
+            None
+        } else {
+            Some(first)
+        }
+    }
+
+    /// Where mail for `mailbox` goes, following aliases and lists (up to a
+    /// depth of 8, against loops).
+    pub fn destination(&self, mailbox: &Mailbox) -> Destination {
+        if self.domain(&mailbox.domain).is_none() {
+            return Destination::UnknownDomain;
+        }
+        let mut out = Vec::new();
+        if !self.expand_into(mailbox, &mut out, 0) {
+            return Destination::UnknownUser;
+        }
+        out.sort();
+        out.dedup();
+        Destination::Mailboxes(out)
+    }
+
+    fn expand_into(&self, mailbox: &Mailbox, out: &mut Vec<String>, depth: usize) -> bool {
+        let Some(domain) = self.domain(&mailbox.domain) else {
+            return false;
+        };
+        let local = mailbox.local.to_ascii_lowercase();
+        if let Some(u) = domain
+            .users
+            .iter()
+            .find(|u| u.name.eq_ignore_ascii_case(&local))
+        {
+            out.push(format!(
+                "{}@{}",
+                u.name.to_ascii_lowercase(),
+                domain.name.to_ascii_lowercase()
+            ));
+            return true;
+        }
+        if depth >= 8 {
+            return false;
+        }
+        let targets = domain
+            .aliases
+            .iter()
+            .chain(&domain.lists)
+            .find(|(k, _)| k.eq_ignore_ascii_case(&local))
+            .map(|(_, v)| v);
+        let Some(targets) = targets else {
+            return false;
+        };
+        let mut any = false;
+        for t in targets {
+            let full = if t.contains('@') {
+                t.clone()
+            } else {
+                format!("{t}@{}", domain.name)
+            };
+            if let Ok(m) = parse_mailbox(&full) {
+                any |= self.expand_into(&m, out, depth + 1);
+            }
+        }
+        any
+    }
+
+    /// The members of a mailing list `list` or `list@domain`, for EXPN.
+    pub fn list_members(&self, list: &str, default_domain: Option<&str>) -> Option<Vec<String>> {
+        let (local, domain) = match list.rsplit_once('@') {
+            Some((l, d)) => (l, Some(d)),
+            None => (list, default_domain),
+        };
+        self.domains
+            .iter()
+            .filter(|d| domain.is_none_or(|x| d.name.eq_ignore_ascii_case(x)))
+            .find_map(|d| {
+                d.lists
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(local))
+                    .map(|(_, v)| v.clone())
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mb(s: &str) -> Mailbox {
+        parse_mailbox(s).unwrap()
+    }
+
+    #[test]
+    fn the_course_world() {
+        let w = World::default();
+        w.validate().unwrap();
+        assert_eq!(w.mx("wanadoo.fr"), Some("smtp.wanadoo.fr"));
+        assert_eq!(w.mx("hotmail.com"), Some("mx1.hotmail.com"));
+        assert_eq!(w.mx("example.org"), None);
+        assert!(w.serves_domain("smtp.free.fr", "FREE.FR"));
+        assert!(!w.serves_domain("smtp.free.fr", "wanadoo.fr"));
+        assert_eq!(
+            w.destination(&mb("Marc@Wanadoo.fr")),
+            Destination::Mailboxes(vec!["marc@wanadoo.fr".into()])
+        );
+        assert_eq!(
+            w.destination(&mb("nobody@wanadoo.fr")),
+            Destination::UnknownUser
+        );
+        assert_eq!(
+            w.destination(&mb("x@example.org")),
+            Destination::UnknownDomain
+        );
+        assert_eq!(
+            w.destination(&mb("bts-snir@free.fr")),
+            Destination::Mailboxes(vec![
+                "benja.roux@wanadoo.fr".into(),
+                "fred@free.fr".into(),
+                "marc@wanadoo.fr".into()
+            ])
+        );
+        assert_eq!(
+            w.destination(&mb("postmaster@free.fr")),
+            Destination::Mailboxes(vec!["fred@free.fr".into()])
+        );
+        assert_eq!(w.account("fred", None).unwrap().0, "fred@free.fr");
+        assert_eq!(
+            w.account("marc@wanadoo.fr", None).unwrap().1.password,
+            "marcpass"
+        );
+        assert!(w.account("nobody", None).is_none());
+        assert_eq!(
+            w.list_members("bts-snir", Some("free.fr")).unwrap().len(),
+            3
+        );
+    }
+
+    #[test]
+    fn students_and_json() {
+        let mut w = World::default();
+        w.add_students(30);
+        assert!(w.account("eleve07@free.fr", None).is_some());
+        assert_eq!(w.list_members("classe@free.fr", None).unwrap().len(), 30);
+        let json = serde_json::to_string_pretty(&w).unwrap();
+        assert_eq!(World::from_json(&json).unwrap(), w);
+    }
+
+    #[test]
+    fn bad_world_files_name_the_place() {
+        let e = World::from_json(
+            "{\n  \"domains\": [\n    {\"name\": \"x.fr\", \"smtp\": 3}\n  ],\n  \"hosts\": {}\n}",
+        )
+        .unwrap_err();
+        assert!(matches!(e, WorldError::Parse { line: 3, .. }), "{e}");
+        let e = World::from_json(
+            r#"{"domains": [{"name": "x.fr", "smtp": "smtp.x.fr"}], "hosts": {}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "world file: domains[0] (x.fr).smtp: host \"smtp.x.fr\" has no address in \"hosts\""
+        );
+        let e = World::from_json(r#"{"domains": [], "hosts": {}, "extra": 1}"#).unwrap_err();
+        assert!(e.to_string().contains("unknown field"), "{e}");
+    }
+}
