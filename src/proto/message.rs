@@ -130,7 +130,7 @@ mod tests {
         let h = Header::parse(msg);
         assert_eq!(h.fields.len(), 2);
         assert!(h.blank_line);
-        assert_eq!(h.fields[0].end, 32);
+        assert_eq!(h.fields[0].end, 31);
         assert_eq!(field_value(msg, &h.fields[0]), "from a\tby b; date");
         assert_eq!(&msg[h.end..h.end + 2], b"\r\n");
         assert!(h.has("subject"));
