@@ -32,9 +32,24 @@ fn localize_at(mut cmd: Command, lang: Lang, path: &str) -> Command {
         .map(|a| a.get_id().to_string())
         .collect();
     for id in args {
-        if let Some(help) = lookup(lang, &format!("{path}.{id}")) {
-            cmd = cmd.mut_arg(id, |a| a.help(help));
-        }
+        let help = lookup(lang, &format!("{path}.{id}"));
+        cmd = cmd.mut_arg(id, |a| {
+            let defaults: Vec<String> = a
+                .get_default_values()
+                .iter()
+                .map(|v| v.to_string_lossy().to_string())
+                .collect();
+            let help =
+                help.unwrap_or_else(|| a.get_help().map(|h| h.to_string()).unwrap_or_default());
+            if defaults.is_empty() {
+                a.help(help)
+            } else {
+                let default =
+                    crate::explain::catalog::fill(lang, "cli.default", &[&defaults.join(", ")]);
+                a.help(format!("{help} ({default})"))
+                    .hide_default_value(true)
+            }
+        });
     }
     let subs: Vec<String> = cmd
         .get_subcommands()

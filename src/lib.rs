@@ -8,6 +8,7 @@
 
 pub mod cli_help;
 pub mod explain;
+pub mod net;
 pub mod proto;
 pub mod sim;
 pub mod workbench;

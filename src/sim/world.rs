@@ -65,6 +65,8 @@ pub enum WorldError {
     },
     #[error("world file: {field}: {problem}")]
     Invalid { field: String, problem: String },
+    #[error("cannot read the world file {path}: {message}")]
+    Io { path: String, message: String },
 }
 
 /// Where a recipient address leads.
@@ -174,6 +176,15 @@ impl World {
         })?;
         world.validate()?;
         Ok(world)
+    }
+
+    /// Read a world file.
+    pub fn load(path: &std::path::Path) -> Result<World, WorldError> {
+        let text = std::fs::read_to_string(path).map_err(|e| WorldError::Io {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        World::from_json(&text)
     }
 
     /// Add `n` student accounts `eleve01` … to the first domain (password =

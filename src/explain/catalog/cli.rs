@@ -98,6 +98,57 @@ pub const ENTRIES: &[Entry] = &[
         "A client response (base64) to check against the challenge and secret",
     ),
     e(
+        "cli.serve",
+        "Faire tourner le monde simulé en TCP pour une salle de TP (SMTP et POP3)",
+        "Run the simulated world on TCP for a lab room (SMTP and POP3)",
+    ),
+    e(
+        "cli.serve.smtp",
+        "Adresse SMTP (le MX de chaque domaine du monde ; le serveur du FAI de l'utilisateur après AUTH)",
+        "SMTP address (every MX of the world; the user's ISP server after AUTH)",
+    ),
+    e(
+        "cli.serve.pop3",
+        "Adresse POP3 (toutes les boîtes aux lettres du monde)",
+        "POP3 address (every mailbox of the world)",
+    ),
+    e(
+        "cli.serve.host_ports",
+        "Donner aussi à chaque hôte son propre port : hôtes SMTP à partir de PORT, hôtes POP3 à partir de PORT+100",
+        "Also give each host its own port: SMTP hosts from PORT up, POP3 hosts from PORT+100 up",
+    ),
+    e(
+        "cli.serve.world",
+        "Un monde décrit en JSON (domaines, utilisateurs, listes, alias, hôtes)",
+        "A world described in JSON (domains, users, lists, aliases, hosts)",
+    ),
+    e(
+        "cli.serve.students",
+        "Ajouter N comptes élèves eleve01… (mot de passe = nom du compte) et une liste « classe »",
+        "Add N student accounts eleve01… (password = account name) and a list \"classe\"",
+    ),
+    e(
+        "cli.serve.store",
+        "Garder les boîtes aux lettres sur disque dans DIR (elles survivent à un redémarrage)",
+        "Keep the mailboxes on disk in DIR (they survive a restart)",
+    ),
+    e(
+        "cli.serve.max_connections",
+        "Nombre maximal de connexions simultanées",
+        "Maximum concurrent connections",
+    ),
+    e(
+        "cli.serve.timeout",
+        "Délai d'inactivité en secondes",
+        "Idle timeout in seconds",
+    ),
+    e(
+        "cli.serve.max_size",
+        "Taille maximale d'un message en octets (annoncée par SIZE)",
+        "Maximum message size in octets (announced by SIZE)",
+    ),
+    e("cli.default", "par défaut : {0}", "default: {0}"),
+    e(
         "cli.apop",
         "Calculer un condensé APOP (POP3, RFC 1939 §7)",
         "Compute an APOP digest (POP3, RFC 1939 §7)",

@@ -1,0 +1,4 @@
+//! The network edge: the only place (with the TUI's event loop) that uses
+//! tokio. It moves bytes between sockets and the sans-IO sessions.
+
+pub mod serve;

@@ -1,0 +1,353 @@
+//! `facteur serve` over real TCP: real clients (Python's smtplib and poplib,
+//! curl) drive the seed's route, and hostile input gets its proper reply.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// A running `facteur serve` on free ports, killed when dropped.
+struct Server {
+    child: Child,
+    smtp: u16,
+    pop3: u16,
+}
+
+impl Server {
+    fn start(extra: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_facteur"))
+            .args(["serve", "--smtp", "127.0.0.1:0", "--pop3", "127.0.0.1:0"])
+            .args(extra)
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let mut lines = BufReader::new(stderr).lines();
+        let (mut smtp, mut pop3) = (0, 0);
+        for line in lines.by_ref() {
+            let line = line.unwrap();
+            let port = || line.rsplit(':').next().unwrap().parse::<u16>().unwrap();
+            if line.starts_with("SMTP facteur.lab listening") {
+                smtp = port();
+            } else if line.starts_with("POP3 facteur.lab listening") {
+                pop3 = port();
+            } else if line.contains("ready") {
+                break;
+            }
+        }
+        assert!(smtp > 0 && pop3 > 0, "server did not start");
+        // Keep draining the log so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Server { child, smtp, pop3 }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A raw line-oriented client.
+struct Raw {
+    stream: TcpStream,
+    reader: BufReader<TcpStream>,
+}
+
+impl Raw {
+    fn connect(port: u16) -> Raw {
+        let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let reader = BufReader::new(stream.try_clone().unwrap());
+        let mut r = Raw { stream, reader };
+        r.line();
+        r
+    }
+
+    fn line(&mut self) -> String {
+        let mut s = String::new();
+        self.reader.read_line(&mut s).unwrap();
+        s
+    }
+
+    /// Read one whole SMTP reply (through the line with a space after the code).
+    fn reply(&mut self) -> String {
+        let mut all = String::new();
+        loop {
+            let l = self.line();
+            all.push_str(&l);
+            if l.len() < 4 || l.as_bytes()[3] != b'-' {
+                return all;
+            }
+        }
+    }
+
+    fn send(&mut self, bytes: &[u8]) {
+        self.stream.write_all(bytes).unwrap();
+    }
+
+    fn cmd(&mut self, line: &str, expect: &str) -> String {
+        self.send(format!("{line}\r\n").as_bytes());
+        let r = self.reply();
+        assert!(r.starts_with(expect), "C: {line}\nS: {r}");
+        r
+    }
+}
+
+fn need(tool: &str) {
+    let ok = Command::new(tool)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(ok, "{tool} is needed for this test (.ci/run installs it)");
+}
+
+#[test]
+fn python_smtplib_and_poplib_drive_the_seed_route() {
+    need("python3");
+    let server = Server::start(&[]);
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clients/seed_route.py");
+    let out = Command::new("python3")
+        .args([script, &server.smtp.to_string(), &server.pop3.to_string()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let found = String::from_utf8(out.stdout).unwrap();
+    let v: serde_json::Value = serde_json::from_str(found.trim()).unwrap();
+    assert_eq!(v["auth"], "PLAIN LOGIN CRAM-MD5");
+    for mech in ["PLAIN", "LOGIN", "CRAM-MD5"] {
+        assert_eq!(v[format!("auth_{mech}")], 235, "{mech}");
+    }
+    assert_eq!(v["refused"], serde_json::json!([{}, {}, {}]));
+    assert_eq!(v["relay"], 554);
+    assert!(
+        v["greeting"]
+            .as_str()
+            .unwrap()
+            .starts_with("+OK POP3 server facteur.lab ready <")
+    );
+    assert_eq!(v["stat"][0], 3);
+    let msg = v["message"].as_str().unwrap();
+    // The Received chain: smtp.wanadoo.fr on top, then smtp.free.fr (ESMTPA).
+    let received: Vec<&str> = msg.lines().filter(|l| l.starts_with("Received:")).collect();
+    assert_eq!(
+        received,
+        [
+            "Received: from smtp.free.fr (smtp.free.fr [192.0.2.25])",
+            "Received: from fred-pc.free.fr (unknown [127.0.0.1])"
+        ]
+    );
+    assert!(msg.contains("\tby smtp.wanadoo.fr (facteur) with ESMTP id "));
+    assert!(msg.contains("\tby smtp.free.fr (facteur) with ESMTPA id "));
+    assert!(msg.starts_with("Return-Path: <fred@free.fr>"));
+    assert!(msg.contains("Subject: Essai PLAIN"));
+    assert!(msg.contains("Message-ID: <"));
+    assert!(msg.ends_with("Bonjour Marc,\r\n.point"), "{msg}");
+    // DELE + QUIT removed exactly message 1; UIDs of the others are unchanged.
+    assert_eq!(v["stat_after_dele_quit"][0], 2);
+    let before: Vec<String> = v["uidl"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u.as_str().unwrap().split(' ').nth(1).unwrap().to_string())
+        .collect();
+    let after: Vec<String> = v["uidl_after"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u.as_str().unwrap().split(' ').nth(1).unwrap().to_string())
+        .collect();
+    assert_eq!(after, before[1..]);
+}
+
+#[test]
+fn curl_sends_with_auth_and_reads_by_pop3() {
+    need("curl");
+    let server = Server::start(&[]);
+    let mut child = Command::new("curl")
+        .args(["-sS", "--url", &format!("smtp://127.0.0.1:{}", server.smtp)])
+        .args([
+            "--mail-from",
+            "fred@free.fr",
+            "--mail-rcpt",
+            "marc@wanadoo.fr",
+        ])
+        .args([
+            "-u",
+            "fred:fredpass",
+            "--login-options",
+            "AUTH=PLAIN",
+            "-T",
+            "-",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(
+            b"From: fred@free.fr\r\nTo: marc@wanadoo.fr\r\nSubject: curl\r\n\r\nsent by curl\r\n",
+        )
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let list = Command::new("curl")
+        .args([
+            "-sS",
+            &format!("pop3://127.0.0.1:{}/", server.pop3),
+            "-u",
+            "marc:marcpass",
+        ])
+        .output()
+        .unwrap();
+    assert!(list.status.success());
+    let list = String::from_utf8(list.stdout).unwrap();
+    assert!(list.starts_with("1 "), "{list}");
+    let retr = Command::new("curl")
+        .args([
+            "-sS",
+            &format!("pop3://127.0.0.1:{}/1", server.pop3),
+            "-u",
+            "marc@wanadoo.fr:marcpass",
+        ])
+        .output()
+        .unwrap();
+    let msg = String::from_utf8(retr.stdout).unwrap();
+    assert!(
+        msg.contains("by smtp.free.fr (facteur) with ESMTPA"),
+        "{msg}"
+    );
+    assert!(msg.contains("sent by curl"));
+    // A wrong password is refused by both.
+    let bad = Command::new("curl")
+        .args([
+            "-sS",
+            &format!("pop3://127.0.0.1:{}/", server.pop3),
+            "-u",
+            "marc:nope",
+        ])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+}
+
+#[test]
+fn hostile_input_gets_a_reply_and_the_session_goes_on() {
+    let server = Server::start(&[]);
+    let mut c = Raw::connect(server.smtp);
+    // A 100 kB line.
+    let mut long = vec![b'A'; 100_000];
+    long.extend_from_slice(b"\r\n");
+    c.send(&long);
+    assert!(c.reply().starts_with("500 5.5.2 Line too long"));
+    c.cmd("NOOP", "250");
+    // NUL bytes and invalid UTF-8.
+    c.send(b"EHLO a\0b\r\n");
+    assert!(c.reply().starts_with("500 5.5.2"));
+    c.send(b"EHLO \xff\xfe\r\n");
+    assert!(c.reply().starts_with("500 5.5.2"));
+    // Escape sequences come back shown, never raw.
+    c.send(b"\x1b[2J\r\n");
+    let r = c.reply();
+    assert!(r.starts_with("500") && !r.contains('\x1b'), "{r:?}");
+    c.cmd("EHLO lab", "250");
+    // A DATA that never ends, then the client disappears: nothing delivered.
+    c.cmd("MAIL FROM:<x@example.org>", "250");
+    c.cmd("RCPT TO:<fred@free.fr>", "250");
+    c.cmd("DATA", "354");
+    c.send(b"Subject: never ends\r\n\r\nhalf a message\r\n");
+    drop(c);
+    std::thread::sleep(Duration::from_millis(100));
+    let mut p = Raw::connect(server.pop3);
+    p.cmd("USER fred@free.fr", "+OK");
+    p.cmd(
+        "PASS fredpass",
+        "+OK fred@free.fr's maildrop has 0 messages",
+    );
+    p.cmd("QUIT", "+OK");
+}
+
+#[test]
+fn pop3_dele_then_disconnect_removes_nothing_and_frees_the_lock() {
+    let server = Server::start(&[]);
+    let mut c = Raw::connect(server.smtp);
+    c.cmd("EHLO lab", "250");
+    c.cmd("MAIL FROM:<x@example.org>", "250");
+    c.cmd("RCPT TO:<marc@wanadoo.fr>", "250");
+    c.cmd("DATA", "354");
+    c.cmd("Subject: keep me\r\n\r\nbody\r\n.", "250");
+    c.cmd("QUIT", "221");
+    let mut p = Raw::connect(server.pop3);
+    p.cmd("USER marc", "+OK");
+    p.cmd(
+        "PASS marcpass",
+        "+OK marc@wanadoo.fr's maildrop has 1 messages",
+    );
+    let mut second = Raw::connect(server.pop3);
+    second.cmd("USER marc", "+OK");
+    second.cmd("PASS marcpass", "-ERR [IN-USE]");
+    p.cmd("DELE 1", "+OK");
+    drop(p);
+    std::thread::sleep(Duration::from_millis(100));
+    second.cmd("USER marc", "+OK");
+    second.cmd(
+        "PASS marcpass",
+        "+OK marc@wanadoo.fr's maildrop has 1 messages",
+    );
+}
+
+#[test]
+fn connection_limit_and_idle_timeout() {
+    let server = Server::start(&["--max-connections", "2", "--timeout", "1"]);
+    let _a = Raw::connect(server.smtp);
+    let _b = Raw::connect(server.pop3);
+    let mut c = TcpStream::connect(("127.0.0.1", server.smtp)).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut s = String::new();
+    c.read_to_string(&mut s).unwrap();
+    assert!(s.starts_with("421 4.7.0"), "{s}");
+    // The idle ones are closed with 421 4.4.2 after the 1 s timeout.
+    let mut a = _a;
+    assert!(a.line().starts_with("421 4.4.2"));
+}
+
+#[test]
+fn store_survives_a_kill() {
+    let dir = std::env::temp_dir().join(format!("facteur-serve-store-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store = dir.to_string_lossy().to_string();
+    {
+        let server = Server::start(&["--store", &store]);
+        let mut c = Raw::connect(server.smtp);
+        c.cmd("EHLO lab", "250");
+        c.cmd("MAIL FROM:<x@example.org>", "250");
+        c.cmd("RCPT TO:<marc@wanadoo.fr>", "250");
+        c.cmd("DATA", "354");
+        c.cmd("Subject: persistent\r\n\r\nbody\r\n.", "250");
+    } // SIGKILL
+    let server = Server::start(&["--store", &store]);
+    let mut p = Raw::connect(server.pop3);
+    p.cmd("USER marc", "+OK");
+    p.cmd(
+        "PASS marcpass",
+        "+OK marc@wanadoo.fr's maildrop has 1 messages",
+    );
+    drop(server);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
