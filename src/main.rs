@@ -57,6 +57,15 @@ enum Cmd {
         /// POP3 address (every mailbox of the world)
         #[arg(long, default_value = "127.0.0.1:1110", value_name = "ADDR")]
         pop3: std::net::SocketAddr,
+        /// Also listen with implicit TLS for SMTP (e.g. 127.0.0.1:4465; RFC 8314)
+        #[arg(long, value_name = "ADDR")]
+        smtps: Option<std::net::SocketAddr>,
+        /// Also listen with implicit TLS for POP3 (e.g. 127.0.0.1:9995; RFC 8314)
+        #[arg(long, value_name = "ADDR")]
+        pop3s: Option<std::net::SocketAddr>,
+        /// Write the self-signed TLS certificate (PEM) to FILE, for clients to trust
+        #[arg(long, value_name = "FILE")]
+        cert_out: Option<std::path::PathBuf>,
         /// Also give each host its own port: SMTP hosts from PORT up, POP3 hosts from PORT+100 up
         #[arg(long, value_name = "PORT")]
         host_ports: Option<u16>,
@@ -181,6 +190,9 @@ fn main() -> ExitCode {
         Some(Cmd::Serve {
             smtp,
             pop3,
+            smtps,
+            pop3s,
+            cert_out,
             host_ports,
             world,
             students,
@@ -203,6 +215,9 @@ fn main() -> ExitCode {
             let cfg = facteur::net::serve::ServeConfig {
                 smtp,
                 pop3,
+                smtps,
+                pop3s,
+                cert_out,
                 host_ports,
                 max_connections,
                 idle_timeout: std::time::Duration::from_secs(timeout),

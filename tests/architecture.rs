@@ -20,9 +20,38 @@ fn proto_explain_and_sim_are_sans_io() {
     let mut checked = 0;
     // The simulator's sessions are sans-IO too (only its store touches files).
     let rules: [(&str, &[&str]); 3] = [
-        ("proto", &["tokio", "ratatui", "crossterm", "std::net::TcpStream", "std::time::SystemTime", "std::fs"]),
-        ("explain", &["tokio", "ratatui", "crossterm", "std::net::TcpStream", "std::time::SystemTime", "std::fs"]),
-        ("sim", &["tokio", "ratatui", "crossterm", "std::net::TcpStream", "std::time::SystemTime"]),
+        (
+            "proto",
+            &[
+                "tokio",
+                "ratatui",
+                "crossterm",
+                "std::net::TcpStream",
+                "std::time::SystemTime",
+                "std::fs",
+            ],
+        ),
+        (
+            "explain",
+            &[
+                "tokio",
+                "ratatui",
+                "crossterm",
+                "std::net::TcpStream",
+                "std::time::SystemTime",
+                "std::fs",
+            ],
+        ),
+        (
+            "sim",
+            &[
+                "tokio",
+                "ratatui",
+                "crossterm",
+                "std::net::TcpStream",
+                "std::time::SystemTime",
+            ],
+        ),
     ];
     for (dir, forbidden_names) in rules {
         let mut files = Vec::new();

@@ -11,6 +11,7 @@ struct Server {
     child: Child,
     smtp: u16,
     pop3: u16,
+    ports: std::collections::HashMap<String, u16>,
 }
 
 impl Server {
@@ -24,22 +25,26 @@ impl Server {
             .unwrap();
         let stderr = child.stderr.take().unwrap();
         let mut lines = BufReader::new(stderr).lines();
-        let (mut smtp, mut pop3) = (0, 0);
+        let mut ports = std::collections::HashMap::new();
         for line in lines.by_ref() {
             let line = line.unwrap();
-            let port = || line.rsplit(':').next().unwrap().parse::<u16>().unwrap();
-            if line.starts_with("SMTP facteur.lab listening") {
-                smtp = port();
-            } else if line.starts_with("POP3 facteur.lab listening") {
-                pop3 = port();
+            if line.contains(" listening on ") {
+                let port = line.rsplit(':').next().unwrap().parse::<u16>().unwrap();
+                let kind = line.split(" listening").next().unwrap().to_string();
+                ports.entry(kind).or_insert(port);
             } else if line.contains("ready") {
                 break;
             }
         }
-        assert!(smtp > 0 && pop3 > 0, "server did not start");
+        let (smtp, pop3) = (ports["SMTP facteur.lab"], ports["POP3 facteur.lab"]);
         // Keep draining the log so the server never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
-        Server { child, smtp, pop3 }
+        Server {
+            child,
+            smtp,
+            pop3,
+            ports,
+        }
     }
 }
 
@@ -350,4 +355,84 @@ fn store_survives_a_kill() {
     );
     drop(server);
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn tls_starttls_smtps_stls_pop3s() {
+    need("python3");
+    let cert = std::env::temp_dir().join(format!("facteur-cert-{}.pem", std::process::id()));
+    let cert_s = cert.to_string_lossy().to_string();
+    let server = Server::start(&[
+        "--smtps",
+        "127.0.0.1:0",
+        "--pop3s",
+        "127.0.0.1:0",
+        "--cert-out",
+        &cert_s,
+    ]);
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/clients/tls.py");
+    let out = Command::new("python3")
+        .arg(script)
+        .args(
+            [
+                server.smtp,
+                server.pop3,
+                server.ports["SMTPS facteur.lab"],
+                server.ports["POP3S facteur.lab"],
+            ]
+            .map(|p| p.to_string()),
+        )
+        .arg(&cert_s)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["starttls_offered"], true);
+    assert_eq!(v["starttls"], 220);
+    assert_eq!(
+        v["starttls_after"], false,
+        "STARTTLS is not offered again inside TLS"
+    );
+    assert_eq!(v["capa_stls"], true);
+    assert_eq!(v["stls"], "+OK Begin TLS negotiation");
+    assert_eq!(v["count"], 2);
+    assert_eq!(v["count_pop3s"], 2);
+    let received = v["received"].to_string();
+    assert!(
+        received.contains("by smtp.free.fr (facteur) with ESMTPSA"),
+        "{received}"
+    );
+    let _ = std::fs::remove_file(cert);
+}
+
+#[test]
+fn per_host_ports_play_each_host() {
+    // Base 0: every host gets a free port, listed on stderr.
+    let server = Server::start(&["--host-ports", "0"]);
+    let free = server.ports["SMTP smtp.free.fr"];
+    let mut c = Raw::connect(free);
+    c.cmd("EHLO lab", "250-smtp.free.fr");
+    c.cmd("MAIL FROM:<x@example.org>", "250");
+    c.cmd("RCPT TO:<marc@wanadoo.fr>", "554 5.7.1");
+    c.cmd("RSET", "250");
+    // smtp.free.fr authenticates free.fr's users only.
+    c.cmd("AUTH PLAIN AG1hcmMAbWFyY3Bhc3M=", "535");
+    c.cmd("AUTH PLAIN AGZyZWQAZnJlZHBhc3M=", "235");
+    c.cmd("MAIL FROM:<fred@free.fr>", "250");
+    c.cmd("RCPT TO:<marc@wanadoo.fr>", "250");
+    c.cmd("DATA", "354");
+    c.cmd("Subject: per host\r\n\r\nx\r\n.", "250");
+    let mut p = Raw::connect(server.ports["POP3 pop.free.fr"]);
+    p.cmd("USER marc", "+OK");
+    p.cmd("PASS marcpass", "-ERR [AUTH]");
+    let mut p = Raw::connect(server.ports["POP3 pop.wanadoo.fr"]);
+    p.cmd("USER marc", "+OK");
+    p.cmd(
+        "PASS marcpass",
+        "+OK marc@wanadoo.fr's maildrop has 1 messages",
+    );
 }

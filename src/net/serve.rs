@@ -7,22 +7,29 @@
 //! recorded SMTP dialogue). The POP3 port serves every mailbox. With
 //! `--host-ports`, each host of the world also gets its own port.
 //!
+//! TLS: a self-signed certificate for every host name is made at start;
+//! STARTTLS (RFC 3207) and STLS (RFC 2595) are offered on the plain ports,
+//! and `--smtps` / `--pop3s` add implicit-TLS ports (RFC 8314).
+//!
 //! Limits: a maximum of concurrent connections (the one past it gets 421 /
 //! `-ERR [SYS/TEMP]`), an idle timeout (421 4.4.2 / `-ERR`), the message
 //! size of the SMTP sessions. One log line per session on stderr.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
+use tokio_rustls::TlsAcceptor;
 
+use crate::net::conn::Conn;
+use crate::net::tls;
+use crate::sim::Output;
 use crate::sim::mta::{Mta, PopView, Role};
-use crate::sim::pop3_server::{self, Pop3Config, Pop3Session};
-use crate::sim::smtp_server::{self, SessionInfo, SmtpConfig, SmtpSession};
+use crate::sim::pop3_server::{Pop3Config, Pop3Session};
+use crate::sim::smtp_server::{SessionInfo, SmtpConfig, SmtpSession};
 use crate::sim::store::Store;
 use crate::sim::world::World;
 
@@ -34,13 +41,19 @@ pub const FRONT_NAME: &str = "facteur.lab";
 pub struct ServeConfig {
     pub smtp: SocketAddr,
     pub pop3: SocketAddr,
+    /// Implicit-TLS SMTP (submissions, RFC 8314 §3.3).
+    pub smtps: Option<SocketAddr>,
+    /// Implicit-TLS POP3 (RFC 8314 §3.3).
+    pub pop3s: Option<SocketAddr>,
     /// Give each host of the world its own port: SMTP hosts from this port
-    /// up, POP3 hosts from `pop3 port + 1000`… (see [`host_ports`]).
+    /// up, POP3 hosts from this port + 100 up.
     pub host_ports: Option<u16>,
     pub max_connections: usize,
     pub idle_timeout: Duration,
     pub max_size: usize,
     pub store: Option<PathBuf>,
+    /// Write the self-signed certificate (PEM) here, for clients to trust.
+    pub cert_out: Option<PathBuf>,
     pub world: World,
 }
 
@@ -49,11 +62,14 @@ impl Default for ServeConfig {
         ServeConfig {
             smtp: SocketAddr::from(([127, 0, 0, 1], 2525)),
             pop3: SocketAddr::from(([127, 0, 0, 1], 1110)),
+            smtps: None,
+            pop3s: None,
             host_ports: None,
             max_connections: 200,
             idle_timeout: Duration::from_secs(300),
             max_size: 10 * 1024 * 1024,
             store: None,
+            cert_out: None,
             world: World::default(),
         }
     }
@@ -74,18 +90,41 @@ pub enum ServeError {
     },
     #[error("cannot start the runtime: {0}")]
     Runtime(std::io::Error),
+    #[error("TLS: {0}")]
+    Tls(#[from] tls::TlsSetupError),
+    #[error("cannot write the certificate to {path}: {source}")]
+    CertOut {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 struct Shared {
     mta: Mutex<Mta>,
     slots: Semaphore,
+    tls: TlsAcceptor,
     cfg: ServeConfig,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Proto {
+    Smtp,
+    Pop3,
+}
+
+/// One listening port and what it plays.
 #[derive(Debug, Clone)]
-enum Listener {
-    Smtp { role: Role, name: String },
-    Pop3 { host: Option<String>, name: String },
+struct Listener {
+    proto: Proto,
+    /// The host played, or None for the front port.
+    host: Option<String>,
+    implicit_tls: bool,
+}
+
+impl Listener {
+    fn name(&self) -> &str {
+        self.host.as_deref().unwrap_or(FRONT_NAME)
+    }
 }
 
 fn unix_now() -> i64 {
@@ -95,28 +134,21 @@ fn unix_now() -> i64 {
         .unwrap_or(0)
 }
 
-/// The extra per-host ports: (listener address, what it plays).
-fn host_ports(cfg: &ServeConfig, base: u16) -> Vec<(SocketAddr, Listener)> {
+/// The per-host ports of `--host-ports BASE`: (address, host, protocol).
+pub fn host_ports(cfg: &ServeConfig, base: u16) -> Vec<(SocketAddr, String, &'static str)> {
     let mut out = Vec::new();
     for (i, h) in cfg.world.smtp_hosts().into_iter().enumerate() {
-        let addr = SocketAddr::new(cfg.smtp.ip(), base.saturating_add(i as u16));
         out.push((
-            addr,
-            Listener::Smtp {
-                role: Role::Host(h.clone()),
-                name: h,
-            },
+            SocketAddr::new(cfg.smtp.ip(), base.saturating_add(i as u16)),
+            h,
+            "SMTP",
         ));
     }
-    let pop_base = base.saturating_add(100);
     for (i, h) in cfg.world.pop_hosts().into_iter().enumerate() {
-        let addr = SocketAddr::new(cfg.pop3.ip(), pop_base.saturating_add(i as u16));
         out.push((
-            addr,
-            Listener::Pop3 {
-                host: Some(h.clone()),
-                name: h,
-            },
+            SocketAddr::new(cfg.pop3.ip(), base.saturating_add(100 + i as u16)),
+            h,
+            "POP3",
         ));
     }
     out
@@ -140,31 +172,59 @@ async fn serve(cfg: ServeConfig) -> Result<(), ServeError> {
         })?,
         None => Store::in_memory(),
     };
+    let mut names: Vec<String> = cfg.world.smtp_hosts();
+    names.extend(cfg.world.pop_hosts());
+    names.extend([FRONT_NAME.to_string(), "localhost".to_string()]);
+    let tls = tls::self_signed(names)?;
+    if let Some(path) = &cfg.cert_out {
+        std::fs::write(path, &tls.cert_pem).map_err(|source| ServeError::CertOut {
+            path: path.clone(),
+            source,
+        })?;
+        eprintln!(
+            "TLS certificate (self-signed) written to {}",
+            path.display()
+        );
+    }
     let seed = (unix_now() as u64) ^ (u64::from(std::process::id()) << 32);
     let mut mta = Mta::new(cfg.world.clone(), store, seed);
     mta.set_now(unix_now());
+    let front = |proto, implicit_tls| Listener {
+        proto,
+        host: None,
+        implicit_tls,
+    };
     let mut listeners = vec![
-        (
-            cfg.smtp,
-            Listener::Smtp {
-                role: Role::Front,
-                name: FRONT_NAME.into(),
-            },
-        ),
-        (
-            cfg.pop3,
-            Listener::Pop3 {
-                host: None,
-                name: FRONT_NAME.into(),
-            },
-        ),
+        (cfg.smtp, front(Proto::Smtp, false)),
+        (cfg.pop3, front(Proto::Pop3, false)),
     ];
+    if let Some(a) = cfg.smtps {
+        listeners.push((a, front(Proto::Smtp, true)));
+    }
+    if let Some(a) = cfg.pop3s {
+        listeners.push((a, front(Proto::Pop3, true)));
+    }
     if let Some(base) = cfg.host_ports {
-        listeners.extend(host_ports(&cfg, base));
+        for (addr, host, proto) in host_ports(&cfg, base) {
+            let proto = if proto == "SMTP" {
+                Proto::Smtp
+            } else {
+                Proto::Pop3
+            };
+            listeners.push((
+                addr,
+                Listener {
+                    proto,
+                    host: Some(host),
+                    implicit_tls: false,
+                },
+            ));
+        }
     }
     let shared = Arc::new(Shared {
         mta: Mutex::new(mta),
         slots: Semaphore::new(cfg.max_connections),
+        tls: TlsAcceptor::from(tls.config),
         cfg,
     });
     let mut tasks = Vec::new();
@@ -173,11 +233,13 @@ async fn serve(cfg: ServeConfig) -> Result<(), ServeError> {
             .await
             .map_err(|source| ServeError::Bind { addr, source })?;
         let local = listener.local_addr().unwrap_or(addr);
-        let (proto, name) = match &kind {
-            Listener::Smtp { name, .. } => ("SMTP", name.clone()),
-            Listener::Pop3 { name, .. } => ("POP3", name.clone()),
+        let proto = match (kind.proto, kind.implicit_tls) {
+            (Proto::Smtp, false) => "SMTP",
+            (Proto::Smtp, true) => "SMTPS",
+            (Proto::Pop3, false) => "POP3",
+            (Proto::Pop3, true) => "POP3S",
         };
-        eprintln!("{proto} {name} listening on {local}");
+        eprintln!("{proto} {} listening on {local}", kind.name());
         tasks.push(tokio::spawn(accept_loop(listener, kind, shared.clone())));
     }
     eprintln!("facteur serve: ready (Ctrl-C stops)");
@@ -204,192 +266,124 @@ async fn accept_loop(listener: TcpListener, kind: Listener, shared: Arc<Shared>)
         let kind = kind.clone();
         tokio::spawn(async move {
             let Ok(permit) = shared.slots.try_acquire() else {
-                refuse(stream, &kind).await;
+                refuse(stream, &kind, &shared).await;
                 eprintln!("{peer}: refused, too many connections");
                 return;
             };
-            match kind {
-                Listener::Smtp { role, name } => {
-                    smtp_connection(stream, peer, role, &name, &shared).await
-                }
-                Listener::Pop3 { host, name } => {
-                    pop3_connection(stream, peer, host, &name, &shared).await
-                }
-            }
+            connection(stream, peer, kind, &shared).await;
             drop(permit);
         });
     }
 }
 
-async fn refuse(mut stream: TcpStream, kind: &Listener) {
-    let line: &[u8] = match kind {
-        Listener::Smtp { .. } => b"421 4.7.0 Error: too many connections, try again later\r\n",
-        Listener::Pop3 { .. } => b"-ERR [SYS/TEMP] too many connections, try again later\r\n",
+async fn refuse(stream: TcpStream, kind: &Listener, shared: &Shared) {
+    let line: &[u8] = match kind.proto {
+        Proto::Smtp => b"421 4.7.0 Error: too many connections, try again later\r\n",
+        Proto::Pop3 => b"-ERR [SYS/TEMP] too many connections, try again later\r\n",
     };
-    let _ = stream.write_all(line).await;
-    let _ = stream.shutdown().await;
-}
-
-/// How a session ended, for the log line.
-fn end_reason(closed_by_server: bool, timed_out: bool) -> &'static str {
-    match (closed_by_server, timed_out) {
-        (_, true) => "timeout",
-        (true, false) => "closed",
-        (false, false) => "client left",
+    let mut conn = Conn::Plain(stream);
+    if kind.implicit_tls {
+        match tokio::time::timeout(Duration::from_secs(5), conn.start_tls(&shared.tls)).await {
+            Ok(Ok(c)) => conn = c,
+            _ => return,
+        }
     }
+    let _ = conn.write_all(line).await;
+    conn.shutdown().await;
 }
 
-async fn smtp_connection(
-    mut stream: TcpStream,
-    peer: SocketAddr,
+/// A server session as the driver sees it: SMTP or POP3.
+trait Served {
+    fn greeting(&self) -> Output;
+    fn input(&mut self, bytes: &[u8], mta: &mut Mta) -> Vec<Output>;
+    fn timeout(&mut self, mta: &mut Mta) -> Vec<Output>;
+    fn lost(&mut self, mta: &mut Mta);
+    fn tls_established(&mut self);
+    fn is_closed(&self) -> bool;
+    /// What the log line says of the session.
+    fn summary(&self) -> String;
+}
+
+struct SmtpServed {
+    session: SmtpSession,
     role: Role,
-    name: &str,
-    shared: &Shared,
-) {
-    let started = Instant::now();
-    let client_host = lock(shared).reverse(peer.ip());
-    let info = SessionInfo {
-        client_ip: Some(peer.ip()),
-        client_host,
-        ..SessionInfo::default()
-    };
-    let mut cfg = SmtpConfig::new(name);
-    cfg.max_size = shared.cfg.max_size;
-    let mut session = SmtpSession::new(cfg, info);
-    let mut wire_in = 0usize;
-    let greeting = session.greeting();
-    let mut closed = !write_smtp(&mut stream, vec![greeting]).await;
-    let mut timed_out = false;
-    let mut buf = vec![0u8; 16 * 1024];
-    while !closed {
-        let n = match tokio::time::timeout(shared.cfg.idle_timeout, stream.read(&mut buf)).await {
-            Err(_) => {
-                timed_out = true;
-                let outs = session.timeout();
-                write_smtp(&mut stream, outs).await;
-                break;
-            }
-            Ok(Ok(0)) | Ok(Err(_)) => {
-                session.connection_lost();
-                break;
-            }
-            Ok(Ok(n)) => n,
-        };
-        wire_in += n;
-        let outs = {
-            let mut mta = lock(shared);
-            mta.set_now(unix_now());
-            let mut view = mta.smtp(role.clone());
-            session.handle(&buf[..n], &mut view)
-        };
-        closed = !write_smtp(&mut stream, outs).await;
-    }
-    let _ = stream.shutdown().await;
-    let info = session.info();
-    eprintln!(
-        "smtp {peer} as {name}: helo={} auth={} in={wire_in}B {} after {:.1}s",
-        info.helo.as_deref().unwrap_or("-"),
-        info.authenticated.as_deref().unwrap_or("-"),
-        end_reason(session.is_closed(), timed_out),
-        started.elapsed().as_secs_f64()
-    );
 }
 
-/// Write outputs; false once the session must end.
-async fn write_smtp(stream: &mut TcpStream, outs: Vec<smtp_server::Output>) -> bool {
-    for o in outs {
-        match o {
-            smtp_server::Output::Send(bytes) => {
-                if stream.write_all(&bytes).await.is_err() {
-                    return false;
-                }
-            }
-            smtp_server::Output::Close => return false,
-            // STARTTLS is not offered on these ports (no TLS configured).
-            smtp_server::Output::StartTls => return false,
-        }
+impl Served for SmtpServed {
+    fn greeting(&self) -> Output {
+        self.session.greeting()
     }
-    true
+    fn input(&mut self, bytes: &[u8], mta: &mut Mta) -> Vec<Output> {
+        let mut view = mta.smtp(self.role.clone());
+        self.session.handle(bytes, &mut view)
+    }
+    fn timeout(&mut self, _: &mut Mta) -> Vec<Output> {
+        self.session.timeout()
+    }
+    fn lost(&mut self, _: &mut Mta) {
+        self.session.connection_lost();
+    }
+    fn tls_established(&mut self) {
+        self.session.tls_established();
+    }
+    fn is_closed(&self) -> bool {
+        self.session.is_closed()
+    }
+    fn summary(&self) -> String {
+        let info = self.session.info();
+        format!(
+            "helo={} auth={}",
+            info.helo.as_deref().unwrap_or("-"),
+            info.authenticated.as_deref().unwrap_or("-")
+        )
+    }
 }
 
-async fn pop3_connection(
-    mut stream: TcpStream,
-    peer: SocketAddr,
+struct PopServed {
+    session: Pop3Session,
     host: Option<String>,
-    name: &str,
-    shared: &Shared,
-) {
-    let started = Instant::now();
-    let mut session = {
-        let mut mta = lock(shared);
-        mta.set_now(unix_now());
-        let nonce = mta.nonce();
-        Pop3Session::new(Pop3Config::new(name), nonce)
-    };
-    let mut closed = !write_pop3(&mut stream, vec![session.greeting()]).await;
-    let mut timed_out = false;
-    let mut user = None;
-    let mut buf = vec![0u8; 16 * 1024];
-    while !closed {
-        let read = tokio::time::timeout(shared.cfg.idle_timeout, stream.read(&mut buf)).await;
-        let outs = {
-            let mut mta = lock(shared);
-            mta.set_now(unix_now());
-            let mut view = PopView {
-                mta: &mut mta,
-                host: host.clone(),
-            };
-            let outs = match read {
-                Err(_) => {
-                    timed_out = true;
-                    session.timeout(&mut view)
-                }
-                Ok(Ok(0)) | Ok(Err(_)) => {
-                    session.connection_lost(&mut view);
-                    Vec::new()
-                }
-                Ok(Ok(n)) => session.handle(&buf[..n], &mut view),
-            };
-            if let Some(m) = session.mailbox() {
-                user = Some(m.to_string());
-            }
-            outs
-        };
-        if session.is_closed() && outs.is_empty() {
-            break;
-        }
-        closed = !write_pop3(&mut stream, outs).await || timed_out;
-    }
-    {
-        // Whatever happened, a maildrop still held is released, removing nothing.
-        let mut mta = lock(shared);
-        let mut view = PopView {
-            mta: &mut mta,
-            host: host.clone(),
-        };
-        session.connection_lost(&mut view);
-    }
-    let _ = stream.shutdown().await;
-    eprintln!(
-        "pop3 {peer} as {name}: user={} {} after {:.1}s",
-        user.as_deref().unwrap_or("-"),
-        end_reason(session.is_closed(), timed_out),
-        started.elapsed().as_secs_f64()
-    );
+    user: Option<String>,
 }
 
-async fn write_pop3(stream: &mut TcpStream, outs: Vec<pop3_server::Output>) -> bool {
-    for o in outs {
-        match o {
-            pop3_server::Output::Send(bytes) => {
-                if stream.write_all(&bytes).await.is_err() {
-                    return false;
-                }
-            }
-            pop3_server::Output::Close | pop3_server::Output::StartTls => return false,
-        }
+impl Served for PopServed {
+    fn greeting(&self) -> Output {
+        self.session.greeting()
     }
-    true
+    fn input(&mut self, bytes: &[u8], mta: &mut Mta) -> Vec<Output> {
+        let mut view = PopView {
+            mta,
+            host: self.host.clone(),
+        };
+        let outs = self.session.handle(bytes, &mut view);
+        if let Some(m) = self.session.mailbox() {
+            self.user = Some(m.to_string());
+        }
+        outs
+    }
+    fn timeout(&mut self, mta: &mut Mta) -> Vec<Output> {
+        let mut view = PopView {
+            mta,
+            host: self.host.clone(),
+        };
+        self.session.timeout(&mut view)
+    }
+    fn lost(&mut self, mta: &mut Mta) {
+        // Whatever happened, a maildrop still held is released, removing nothing.
+        let mut view = PopView {
+            mta,
+            host: self.host.clone(),
+        };
+        self.session.connection_lost(&mut view);
+    }
+    fn tls_established(&mut self) {
+        self.session.tls_established();
+    }
+    fn is_closed(&self) -> bool {
+        self.session.is_closed()
+    }
+    fn summary(&self) -> String {
+        format!("user={}", self.user.as_deref().unwrap_or("-"))
+    }
 }
 
 /// The world's lock; a panic elsewhere must not stop the others (the data
@@ -398,17 +392,134 @@ fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, Mta> {
     shared.mta.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// For the README and `--help`: where each host listens with `--host-ports`.
-pub fn describe_host_ports(cfg: &ServeConfig, base: u16) -> Vec<(String, SocketAddr)> {
-    host_ports(cfg, base)
-        .into_iter()
-        .map(|(addr, l)| match l {
-            Listener::Smtp { name, .. } | Listener::Pop3 { name, .. } => (name, addr),
-        })
-        .collect()
+async fn connection(stream: TcpStream, peer: SocketAddr, kind: Listener, shared: &Shared) {
+    let started = Instant::now();
+    let mut conn = Conn::Plain(stream);
+    if kind.implicit_tls {
+        match tokio::time::timeout(shared.cfg.idle_timeout, conn.start_tls(&shared.tls)).await {
+            Ok(Ok(c)) => conn = c,
+            Ok(Err(e)) => {
+                eprintln!("{peer}: TLS handshake failed: {e}");
+                return;
+            }
+            Err(_) => {
+                eprintln!("{peer}: TLS handshake timed out");
+                return;
+            }
+        }
+    }
+    let name = kind.name().to_string();
+    let mut served: Box<dyn Served + Send> = {
+        let mut mta = lock(shared);
+        mta.set_now(unix_now());
+        match kind.proto {
+            Proto::Smtp => {
+                let info = SessionInfo {
+                    client_ip: Some(peer.ip()),
+                    client_host: mta.reverse(peer.ip()),
+                    tls: kind.implicit_tls,
+                    ..SessionInfo::default()
+                };
+                let mut cfg = SmtpConfig::new(&name);
+                cfg.max_size = shared.cfg.max_size;
+                cfg.starttls = true;
+                let role = match &kind.host {
+                    Some(h) => Role::Host(h.clone()),
+                    None => Role::Front,
+                };
+                Box::new(SmtpServed {
+                    session: SmtpSession::new(cfg, info),
+                    role,
+                })
+            }
+            Proto::Pop3 => {
+                let mut cfg = Pop3Config::new(&name);
+                cfg.stls = true;
+                let mut session = Pop3Session::new(cfg, mta.nonce());
+                if kind.implicit_tls {
+                    session.tls_established();
+                }
+                Box::new(PopServed {
+                    session,
+                    host: kind.host.clone(),
+                    user: None,
+                })
+            }
+        }
+    };
+    let (conn, timed_out, tls) = drive(conn, served.as_mut(), shared, peer).await;
+    let mut conn = conn;
+    if let Some(c) = conn.as_mut() {
+        c.shutdown().await;
+    }
+    lock(shared).set_now(unix_now());
+    served.lost(&mut lock(shared));
+    let end = match (timed_out, served.is_closed()) {
+        (true, _) => "timeout",
+        (false, true) => "closed",
+        (false, false) => "client left",
+    };
+    eprintln!(
+        "{} {peer} as {name}: {} tls={} {end} after {:.1}s",
+        if kind.proto == Proto::Smtp {
+            "smtp"
+        } else {
+            "pop3"
+        },
+        served.summary(),
+        tls.unwrap_or_else(|| "-".into()),
+        started.elapsed().as_secs_f64()
+    );
 }
 
-/// Whether an address binds every interface (a deliberate choice for a lab room).
-pub fn is_wildcard(ip: IpAddr) -> bool {
-    ip.is_unspecified()
+/// Move bytes between the connection and the session until it ends.
+/// Returns the connection (if still usable), whether it timed out, and the TLS summary.
+async fn drive(
+    conn: Conn,
+    served: &mut (dyn Served + Send),
+    shared: &Shared,
+    peer: SocketAddr,
+) -> (Option<Conn>, bool, Option<String>) {
+    let mut conn = conn;
+    let mut tls = conn.tls_summary();
+    let mut pending = vec![served.greeting()];
+    let mut buf = vec![0u8; 16 * 1024];
+    let mut timed_out = false;
+    loop {
+        for o in std::mem::take(&mut pending) {
+            match o {
+                Output::Send(bytes) => {
+                    if conn.write_all(&bytes).await.is_err() {
+                        return (None, timed_out, tls);
+                    }
+                }
+                Output::Close => return (Some(conn), timed_out, tls),
+                Output::StartTls => match conn.start_tls(&shared.tls).await {
+                    Ok(c) => {
+                        conn = c;
+                        tls = conn.tls_summary();
+                        served.tls_established();
+                    }
+                    Err(e) => {
+                        eprintln!("{peer}: TLS handshake failed: {e}");
+                        return (None, timed_out, tls);
+                    }
+                },
+            }
+        }
+        if timed_out || served.is_closed() {
+            return (Some(conn), timed_out, tls);
+        }
+        let read = tokio::time::timeout(shared.cfg.idle_timeout, conn.read(&mut buf)).await;
+        let mut mta = lock(shared);
+        mta.set_now(unix_now());
+        pending = match read {
+            Err(_) => {
+                timed_out = true;
+                served.timeout(&mut mta)
+            }
+            Ok(Ok(0)) | Ok(Err(_)) => return (None, timed_out, tls),
+            Ok(Ok(n)) => served.input(&buf[..n], &mut mta),
+        };
+    }
 }

@@ -8,3 +8,15 @@ pub mod sasl_server;
 pub mod smtp_server;
 pub mod store;
 pub mod world;
+
+/// What a server session asks its driver to do (SMTP and POP3 alike).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Output {
+    /// Send these bytes.
+    Send(Vec<u8>),
+    /// Start the TLS handshake now (the go-ahead reply was just sent), then
+    /// tell the session with its `tls_established`.
+    StartTls,
+    /// Close the connection.
+    Close,
+}

@@ -642,12 +642,14 @@ impl SmtpBackend for SmtpView<'_> {
     }
 
     fn account(&self, login: &str) -> Option<(String, String)> {
-        let domain = self.local_domain();
+        // A host authenticates the users of the domains it is the ISP server
+        // of (smtp.free.fr knows fred, not marc); the front port knows everyone.
         let world = &self.mta.world;
-        let found = world
-            .account(login, domain.as_deref())
-            .or_else(|| world.account(login, None));
-        found.map(|(a, u)| (a, u.password.clone()))
+        let (account, user) = match &self.role {
+            Role::Front => world.account(login, None)?,
+            Role::Host(h) => world.account_where(login, |d| d.smtp.eq_ignore_ascii_case(h))?,
+        };
+        Some((account, user.password.clone()))
     }
 
     fn submit(
@@ -703,18 +705,15 @@ pub struct PopView<'a> {
 
 impl crate::sim::pop3_server::Pop3Backend for PopView<'_> {
     fn account(&self, login: &str) -> Option<(String, String)> {
+        // A POP3 host serves the mailboxes of its own domains only.
         let world = &self.mta.world;
-        let domain = self.host.as_ref().and_then(|h| {
-            world
-                .domains
-                .iter()
-                .find(|d| d.pop.as_deref().is_some_and(|p| p.eq_ignore_ascii_case(h)))
-                .map(|d| d.name.clone())
-        });
-        let found = world
-            .account(login, domain.as_deref())
-            .or_else(|| world.account(login, None));
-        found.map(|(a, u)| (a, u.password.clone()))
+        let (account, user) = match &self.host {
+            None => world.account(login, None)?,
+            Some(h) => world.account_where(login, |d| {
+                d.pop.as_deref().is_some_and(|p| p.eq_ignore_ascii_case(h))
+            })?,
+        };
+        Some((account, user.password.clone()))
     }
 
     fn lock(

@@ -55,14 +55,7 @@ pub trait Pop3Backend {
     fn nonce(&mut self) -> (u64, u64);
 }
 
-/// What the driver must do.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Output {
-    Send(Vec<u8>),
-    /// Start the TLS handshake now, then call [`Pop3Session::tls_established`].
-    StartTls,
-    Close,
-}
+pub use crate::sim::Output;
 
 #[derive(Debug)]
 struct Maildrop {

@@ -139,17 +139,7 @@ pub trait SmtpBackend {
     fn nonce(&mut self) -> (u64, u64);
 }
 
-/// What the driver must do.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Output {
-    /// Send these bytes.
-    Send(Vec<u8>),
-    /// Start the TLS handshake now (after the 220 was sent), then call
-    /// [`SmtpSession::tls_established`].
-    StartTls,
-    /// Close the connection.
-    Close,
-}
+pub use crate::sim::Output;
 
 #[derive(Debug, Clone)]
 struct Transaction {

@@ -346,20 +346,34 @@ impl World {
     /// Find an account by login: a full address, or a bare local part when
     /// only one domain has it (or when `domain` says which).
     pub fn account(&self, login: &str, domain: Option<&str>) -> Option<(String, &User)> {
+        self.account_where(login, |d| {
+            domain.is_none_or(|x| d.name.eq_ignore_ascii_case(x))
+        })
+    }
+
+    /// Like [`World::account`], but only among the domains `keep` accepts.
+    pub fn account_where(
+        &self,
+        login: &str,
+        keep: impl Fn(&Domain) -> bool,
+    ) -> Option<(String, &User)> {
+        let candidates = self.domains.iter().filter(|d| keep(d));
         if let Ok(m) = parse_mailbox(login) {
-            let u = self.user(&m)?;
-            return Some((format!("{}@{}", u.name, m.domain.to_ascii_lowercase()), u));
+            let d = candidates
+                .into_iter()
+                .find(|d| d.name.eq_ignore_ascii_case(&m.domain))?;
+            let u = d
+                .users
+                .iter()
+                .find(|u| u.name.eq_ignore_ascii_case(&m.local))?;
+            return Some((format!("{}@{}", u.name, d.name.to_ascii_lowercase()), u));
         }
-        let mut found = self
-            .domains
-            .iter()
-            .filter(|d| domain.is_none_or(|x| d.name.eq_ignore_ascii_case(x)))
-            .filter_map(|d| {
-                d.users
-                    .iter()
-                    .find(|u| u.name.eq_ignore_ascii_case(login))
-                    .map(|u| (format!("{}@{}", u.name, d.name.to_ascii_lowercase()), u))
-            });
+        let mut found = candidates.filter_map(|d| {
+            d.users
+                .iter()
+                .find(|u| u.name.eq_ignore_ascii_case(login))
+                .map(|u| (format!("{}@{}", u.name, d.name.to_ascii_lowercase()), u))
+        });
         let first = found.next()?;
         if found.next().is_some() {
             None

@@ -1,0 +1,68 @@
+//! A server-side connection that starts in clear and may switch to TLS in
+//! the middle (STARTTLS, STLS), or start in TLS (SMTPS, POP3S).
+
+use std::io;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio_rustls::TlsAcceptor;
+use tokio_rustls::server::TlsStream;
+
+/// Clear or TLS.
+pub enum Conn {
+    Plain(TcpStream),
+    Tls(Box<TlsStream<TcpStream>>),
+}
+
+impl Conn {
+    pub async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Conn::Plain(s) => s.read(buf).await,
+            Conn::Tls(s) => s.read(buf).await,
+        }
+    }
+
+    pub async fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+        match self {
+            Conn::Plain(s) => s.write_all(bytes).await,
+            Conn::Tls(s) => {
+                s.write_all(bytes).await?;
+                s.flush().await
+            }
+        }
+    }
+
+    pub async fn shutdown(&mut self) {
+        let _ = match self {
+            Conn::Plain(s) => s.shutdown().await,
+            Conn::Tls(s) => s.shutdown().await,
+        };
+    }
+
+    /// Do the TLS handshake as the server. A connection already in TLS is an error.
+    pub async fn start_tls(self, acceptor: &TlsAcceptor) -> io::Result<Conn> {
+        match self {
+            Conn::Plain(s) => Ok(Conn::Tls(Box::new(acceptor.accept(s).await?))),
+            Conn::Tls(_) => Err(io::Error::other("TLS is already active")),
+        }
+    }
+
+    /// "TLSv1.3 TLS13_AES_256_GCM_SHA384", for the log.
+    pub fn tls_summary(&self) -> Option<String> {
+        match self {
+            Conn::Plain(_) => None,
+            Conn::Tls(s) => {
+                let (_, c) = s.get_ref();
+                let version = c
+                    .protocol_version()
+                    .map(|v| format!("{v:?}"))
+                    .unwrap_or_default();
+                let suite = c
+                    .negotiated_cipher_suite()
+                    .map(|s| format!("{:?}", s.suite()))
+                    .unwrap_or_default();
+                Some(format!("{version} {suite}"))
+            }
+        }
+    }
+}
