@@ -64,13 +64,7 @@ fn proto_explain_and_sim_are_sans_io() {
                 if line.trim_start().starts_with("//") {
                     continue;
                 }
-                for forbidden in [
-                    "tokio",
-                    "ratatui",
-                    "crossterm",
-                    "std::net::TcpStream",
-                    "std::time::SystemTime",
-                ] {
+                for forbidden in forbidden_names.iter().copied() {
                     assert!(
                         !line.contains(forbidden),
                         "{}:{}: the sans-IO core names {forbidden}: {line}",
