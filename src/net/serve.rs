@@ -20,7 +20,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::Semaphore;
 use tokio_rustls::TlsAcceptor;
 
@@ -229,9 +229,7 @@ async fn serve(cfg: ServeConfig) -> Result<(), ServeError> {
     });
     let mut tasks = Vec::new();
     for (addr, kind) in listeners {
-        let listener = TcpListener::bind(addr)
-            .await
-            .map_err(|source| ServeError::Bind { addr, source })?;
+        let listener = listen(addr).map_err(|source| ServeError::Bind { addr, source })?;
         let local = listener.local_addr().unwrap_or(addr);
         let proto = match (kind.proto, kind.implicit_tls) {
             (Proto::Smtp, false) => "SMTP",
@@ -249,6 +247,19 @@ async fn serve(cfg: ServeConfig) -> Result<(), ServeError> {
         t.abort();
     }
     Ok(())
+}
+
+/// A listening socket with a backlog deep enough for a classroom burst
+/// (tokio's default of 128 drops connections when 1,000 arrive at once).
+fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(4096)
 }
 
 async fn accept_loop(listener: TcpListener, kind: Listener, shared: Arc<Shared>) {
