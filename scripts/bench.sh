@@ -12,7 +12,7 @@ N=${N:-2000}
 SIZE=${SIZE:-1024}
 SESS=${SESS:-10}
 CONNS=${CONNS:-1000}
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-7}
 WORK=$(mktemp -d /tmp/facteur-bench.XXXXXX)
 PIDS=()
 cleanup() {
@@ -45,7 +45,6 @@ wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/n
 # --- anchors: smtp-sink ----------------------------------------------------
 smtp-sink -u nobody 127.0.0.1:2600 1024 & PIDS+=($!)
 wait_port 2600
-SINK=$(for _ in $(seq "$RUNS"); do load 2600; done | median)
 # smtp-sink stalls past a few hundred simultaneous connections: its anchor is taken at 200.
 SINK_GREET=$(for _ in $(seq "$RUNS"); do timeout 30 python3 scripts/greet.py 127.0.0.1 2600 200 | cut -d' ' -f1; done | median)
 
@@ -57,7 +56,11 @@ start_facteur() {
   wait_port "$1"
 }
 start_facteur 2601 2611
-MEM=$(for _ in $(seq "$RUNS"); do load 2601; done | median)
+# Interleaved, so that both see the same noise from the machine.
+: > "$WORK/sink" ; : > "$WORK/mem"
+for _ in $(seq "$RUNS"); do load 2600 >> "$WORK/sink"; load 2601 >> "$WORK/mem"; done
+SINK=$(median < "$WORK/sink")
+MEM=$(median < "$WORK/mem")
 GREET_LINE=$(timeout 30 python3 scripts/greet.py 127.0.0.1 2601 "$CONNS")
 FGREET=$(for _ in $(seq "$RUNS"); do timeout 30 python3 scripts/greet.py 127.0.0.1 2601 "$CONNS" | cut -d' ' -f1; done | median)
 FGREET200=$(for _ in $(seq "$RUNS"); do timeout 30 python3 scripts/greet.py 127.0.0.1 2601 200 | cut -d' ' -f1; done | median)
@@ -83,7 +86,9 @@ inet_protocols = ipv4
 home_mailbox = Maildir/
 mynetworks = 127.0.0.0/8
 smtpd_recipient_restrictions = permit_mynetworks, reject
-maillog_file = /dev/null
+alias_maps =
+alias_database =
+local_recipient_maps =
 CF
 sed -i 's/^smtp      inet/#smtp      inet/; s/^#\?127.0.0.1:2602 .*//' /etc/postfix/master.cf
 echo "127.0.0.1:2602 inet  n       -       y       -       -       smtpd" >> /etc/postfix/master.cf

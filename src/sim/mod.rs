@@ -19,4 +19,10 @@ pub enum Output {
     StartTls,
     /// Close the connection.
     Close,
+    /// Make the store's pending writes durable first (`Store::take_pending`),
+    /// then send `ok` — or `failed` if they could not be written, after
+    /// taking the undelivered messages back (`Store::discard`). This is how
+    /// "250 queued" is never said of a message that is not on disk, without
+    /// holding the world's lock during fsync.
+    SendAfterCommit { ok: Vec<u8>, failed: Vec<u8> },
 }

@@ -334,7 +334,13 @@ impl Mta {
         let mut last = |outs: Vec<Output>, record: &mut RelayRecord| -> Option<(u16, String)> {
             let mut reply = None;
             for o in outs {
-                if let Output::Send(bytes) = o {
+                // The outer session's driver makes every write of this
+                // whole relay durable before its own client hears 250.
+                let bytes = match o {
+                    Output::Send(b) | Output::SendAfterCommit { ok: b, .. } => Some(b),
+                    Output::StartTls | Output::Close => None,
+                };
+                if let Some(bytes) = bytes {
                     for line in crate::proto::data::split_lines(&bytes) {
                         record
                             .lines

@@ -181,7 +181,11 @@ fn code(n: u16) -> Code {
 
 /// A reply as bytes.
 pub fn reply(n: u16, enhanced: &str, text: &str) -> Output {
-    Output::Send(Reply::new(code(n), EnhancedCode::parse(enhanced), &[text]).to_wire())
+    Output::Send(wire(n, enhanced, text))
+}
+
+fn wire(n: u16, enhanced: &str, text: &str) -> Vec<u8> {
+    Reply::new(code(n), EnhancedCode::parse(enhanced), &[text]).to_wire()
 }
 
 fn multi(n: u16, enhanced: &str, lines: &[String]) -> Output {
@@ -665,7 +669,14 @@ impl SmtpSession {
             to: tx.rcpts,
         };
         out.push(match backend.submit(&self.info, &envelope, &data.message) {
-            Ok(id) => reply(250, "2.0.0", &format!("Ok: queued as {id}")),
+            Ok(id) => Output::SendAfterCommit {
+                ok: wire(250, "2.0.0", &format!("Ok: queued as {id}")),
+                failed: wire(
+                    451,
+                    "4.3.0",
+                    "Error: local error in processing; nothing was kept, try again later",
+                ),
+            },
             Err(SubmitError::NoSpace) => reply(452, "4.3.1", "Insufficient system storage"),
             Err(SubmitError::Storage(_)) => reply(
                 451,

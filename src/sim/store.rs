@@ -26,6 +26,22 @@ pub struct StoredMessage {
 #[error("maildrop {0} is already locked by another session")]
 pub struct Locked(pub String);
 
+/// A message accepted in memory whose file is not written yet.
+#[derive(Debug, Clone)]
+pub struct PendingWrite {
+    pub dir: PathBuf,
+    pub mailbox: String,
+    pub uid: String,
+    pub data: Arc<Vec<u8>>,
+}
+
+impl PendingWrite {
+    /// Write the file atomically (temporary file, fsync, rename, fsync of the folder).
+    pub fn write(&self) -> io::Result<()> {
+        write_atomically(&self.dir.join(&self.mailbox), &self.uid, &self.data)
+    }
+}
+
 /// All mailboxes.
 #[derive(Debug, Default)]
 pub struct Store {
@@ -33,6 +49,7 @@ pub struct Store {
     locks: HashSet<String>,
     dir: Option<PathBuf>,
     seq: u64,
+    pending: Vec<PendingWrite>,
 }
 
 impl Store {
@@ -86,8 +103,10 @@ impl Store {
         self.dir.is_some()
     }
 
-    /// Put a message into a mailbox (`local@domain`, lower case). Returns its
-    /// UID once it is stored for good (on disk: after fsync and rename).
+    /// Put a message into a mailbox (`local@domain`, lower case) and return
+    /// its UID. On a disk store the file is only queued: the caller makes it
+    /// durable with [`Store::take_pending`] + [`PendingWrite::write`] (off
+    /// any lock), or with [`Store::flush`], before acknowledging it.
     pub fn deliver(&mut self, mailbox: &str, data: Vec<u8>, now: i64) -> io::Result<String> {
         if mailbox.contains(['/', '\\']) || mailbox.starts_with('.') || mailbox.is_empty() {
             return Err(io::Error::new(
@@ -97,17 +116,47 @@ impl Store {
         }
         self.seq += 1;
         let uid = format!("{:010}.{now}", self.seq);
+        let data = Arc::new(data);
         if let Some(dir) = &self.dir {
-            write_atomically(&dir.join(mailbox), &uid, &data)?;
+            self.pending.push(PendingWrite {
+                dir: dir.clone(),
+                mailbox: mailbox.to_string(),
+                uid: uid.clone(),
+                data: data.clone(),
+            });
         }
         self.boxes
             .entry(mailbox.to_string())
             .or_default()
             .push(StoredMessage {
                 uid: uid.clone(),
-                data: Arc::new(data),
+                data,
             });
         Ok(uid)
+    }
+
+    /// The writes queued since the last call.
+    pub fn take_pending(&mut self) -> Vec<PendingWrite> {
+        std::mem::take(&mut self.pending)
+    }
+
+    /// Take back messages whose writes failed: they were never delivered.
+    pub fn discard(&mut self, writes: &[PendingWrite]) {
+        for w in writes {
+            if let Some(list) = self.boxes.get_mut(&w.mailbox) {
+                list.retain(|m| m.uid != w.uid);
+            }
+        }
+    }
+
+    /// Write every pending message now; on failure take them all back.
+    pub fn flush(&mut self) -> io::Result<()> {
+        let pending = self.take_pending();
+        let result = pending.iter().try_for_each(PendingWrite::write);
+        if result.is_err() {
+            self.discard(&pending);
+        }
+        result
     }
 
     /// The messages of a mailbox, in delivery order.
@@ -203,7 +252,16 @@ mod tests {
         let _ = fs::remove_dir_all(&dir);
         let uid = {
             let mut s = Store::open(&dir).unwrap();
-            s.deliver("fred@free.fr", b"hello".to_vec(), 5).unwrap()
+            let uid = s.deliver("fred@free.fr", b"hello".to_vec(), 5).unwrap();
+            // Not on disk until flushed.
+            assert!(
+                Store::open(&dir)
+                    .unwrap()
+                    .messages("fred@free.fr")
+                    .is_empty()
+            );
+            s.flush().unwrap();
+            uid
         };
         fs::write(dir.join("fred@free.fr").join(".0000000009.5.tmp"), b"half").unwrap();
         let mut s = Store::open(&dir).unwrap();
@@ -211,10 +269,17 @@ mod tests {
         assert_eq!(s.messages("fred@free.fr")[0].uid, uid);
         let uid2 = s.deliver("fred@free.fr", b"again".to_vec(), 6).unwrap();
         assert!(uid2 > uid);
+        s.flush().unwrap();
         s.remove("fred@free.fr", &[uid]).unwrap();
         let s = Store::open(&dir).unwrap();
         assert_eq!(s.messages("fred@free.fr").len(), 1);
         assert!(!dir.join("fred@free.fr").join(".0000000009.5.tmp").exists());
+        // A write that fails takes the message back.
+        let mut s = Store::open(&dir).unwrap();
+        s.deliver("fred@free.fr", b"x".to_vec(), 7).unwrap();
+        let pending = s.take_pending();
+        s.discard(&pending);
+        assert_eq!(s.messages("fred@free.fr").len(), 1);
         fs::remove_dir_all(&dir).unwrap();
     }
 }

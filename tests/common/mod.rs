@@ -23,11 +23,24 @@ pub struct Smtp {
     pub starttls: bool,
 }
 
-fn text(outs: Vec<facteur::sim::smtp_server::Output>, closed: &mut bool, tls: &mut bool) -> String {
+fn text(
+    outs: Vec<facteur::sim::smtp_server::Output>,
+    mta: &mut Mta,
+    closed: &mut bool,
+    tls: &mut bool,
+) -> String {
     let mut s = String::new();
     for o in outs {
         match o {
             Output::Send(b) => s.push_str(&String::from_utf8(b).unwrap()),
+            Output::SendAfterCommit { ok, failed } => {
+                let b = if mta.store.flush().is_ok() {
+                    ok
+                } else {
+                    failed
+                };
+                s.push_str(&String::from_utf8(b).unwrap())
+            }
             Output::Close => *closed = true,
             Output::StartTls => *tls = true,
         }
@@ -61,7 +74,7 @@ impl Smtp {
     pub fn raw(&mut self, mta: &mut Mta, bytes: &[u8]) -> String {
         let mut view = mta.smtp(self.role.clone());
         let outs = self.session.handle(bytes, &mut view);
-        text(outs, &mut self.closed, &mut self.starttls)
+        text(outs, mta, &mut self.closed, &mut self.starttls)
     }
 
     /// Send one command line; the reply must start with `expect`.
@@ -109,7 +122,7 @@ impl Pop {
             match o {
                 pop3_server::Output::Send(b) => s.push_str(&String::from_utf8(b).unwrap()),
                 pop3_server::Output::Close => self.closed = true,
-                pop3_server::Output::StartTls => {}
+                pop3_server::Output::StartTls | pop3_server::Output::SendAfterCommit { .. } => {}
             }
         }
         s
