@@ -156,8 +156,9 @@ pub fn host_ports(cfg: &ServeConfig, base: u16) -> Vec<(SocketAddr, String, &'st
 
 /// Run the server until Ctrl-C. One thread moves the bytes (sessions are
 /// cheap state machines; measured faster than two workers fighting over the
-/// world's lock on a 2-core machine); fsyncs run in tokio's blocking pool. Prints one line per listener on stderr
-/// (`SMTP facteur.lab listening on 127.0.0.1:2525`), then one per session.
+/// world's lock on a 2-core machine); fsyncs run in tokio's blocking pool.
+/// Prints one line per listener on stderr (`SMTP facteur.lab listening on
+/// 127.0.0.1:2525`), then one per session.
 pub fn run(cfg: ServeConfig) -> Result<(), ServeError> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
