@@ -1,48 +1,70 @@
-//! The one catalog of user-facing text: every entry has a key, its French
-//! and English text, and the RFC section it rests on (empty for interface
-//! text). Texts are data, not literals scattered in code. A test fails when an
-//! entry lacks a language or when the two languages disagree on placeholders
-//! (`{0}`, `{1}` …).
+//! The one catalog of user-facing text, as data: JSON files embedded at
+//! build time (`src/explain/catalog/*.json`), each entry with its key, its
+//! French and English text, and the RFC section it rests on. Tests fail when
+//! a file does not parse, an entry lacks a language, the two languages
+//! disagree on placeholders (`{0}`, `{1}` …), or an explanation entry lacks
+//! its reference.
 
-mod cli;
-mod workbench;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use serde::Deserialize;
 
 use crate::explain::lang::Lang;
 
 /// One catalog entry.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Entry {
-    pub key: &'static str,
-    pub fr: &'static str,
-    pub en: &'static str,
-    pub rfc: &'static str,
+    pub key: String,
+    pub fr: String,
+    pub en: String,
+    #[serde(default)]
+    pub rfc: String,
 }
 
 impl Entry {
-    pub fn get(&self, lang: Lang) -> &'static str {
+    pub fn get(&self, lang: Lang) -> &str {
         match lang {
-            Lang::Fr => self.fr,
-            Lang::En => self.en,
+            Lang::Fr => &self.fr,
+            Lang::En => &self.en,
         }
     }
 }
 
-/// Every section of the catalog.
-pub fn sections() -> [&'static [Entry]; 2] {
-    [cli::ENTRIES, workbench::ENTRIES]
+/// The catalog files: (name, whether every entry must cite an RFC, JSON).
+pub const FILES: &[(&str, bool, &str)] = &[
+    ("cli", false, include_str!("cli.json")),
+    ("workbench", false, include_str!("workbench.json")),
+];
+
+/// Parse one file (tests check that each parses).
+pub fn parse_file(json: &str) -> Result<Vec<Entry>, serde_json::Error> {
+    serde_json::from_str(json)
+}
+
+fn catalog() -> &'static HashMap<String, Entry> {
+    static CATALOG: OnceLock<HashMap<String, Entry>> = OnceLock::new();
+    CATALOG.get_or_init(|| {
+        FILES
+            .iter()
+            .flat_map(|(_, _, json)| parse_file(json).unwrap_or_default())
+            .map(|e| (e.key.clone(), e))
+            .collect()
+    })
 }
 
 /// The entry for a key.
 pub fn entry(key: &str) -> Option<&'static Entry> {
-    sections().into_iter().flatten().find(|e| e.key == key)
+    catalog().get(key)
 }
 
 /// The text of `key` in `lang`. A missing key shows as `⟦key⟧` (tests look
 /// for that mark, so a missing key cannot go unnoticed).
 pub fn text(lang: Lang, key: &str) -> String {
     match entry(key) {
-        Some(e) if lang == Lang::Fr => french_spacing(e.fr),
-        Some(e) => e.get(lang).to_string(),
+        Some(e) if lang == Lang::Fr => french_spacing(&e.fr),
+        Some(e) => e.en.clone(),
         None => format!("⟦{key}⟧"),
     }
 }
@@ -69,7 +91,7 @@ pub fn fill(lang: Lang, key: &str, args: &[&dyn std::fmt::Display]) -> String {
 
 /// The RFC reference of an entry, if any.
 pub fn rfc(key: &str) -> Option<&'static str> {
-    entry(key).map(|e| e.rfc).filter(|r| !r.is_empty())
+    entry(key).map(|e| e.rfc.as_str()).filter(|r| !r.is_empty())
 }
 
 /// `n` with the singular or plural text: `{0}` in `key_one` / `key_many`.
@@ -82,33 +104,26 @@ mod tests {
     use super::*;
 
     fn placeholders(s: &str) -> Vec<usize> {
-        let mut v: Vec<usize> = (0..10)
-            .filter(|i| s.contains(&format!("{{{i}}}")))
-            .collect();
-        v.sort();
-        v
+        (0..10).filter(|i| s.contains(&format!("{{{i}}}"))).collect()
     }
 
     #[test]
-    fn every_entry_has_both_languages_and_the_same_placeholders() {
+    fn every_entry_has_both_languages_the_same_placeholders_and_its_reference() {
         let mut keys = std::collections::HashSet::new();
-        for e in sections().into_iter().flatten() {
-            assert!(keys.insert(e.key), "duplicate key {}", e.key);
-            assert!(!e.fr.trim().is_empty(), "{} lacks French", e.key);
-            assert!(!e.en.trim().is_empty(), "{} lacks English", e.key);
-            assert_eq!(
-                placeholders(e.fr),
-                placeholders(e.en),
-                "{}: placeholders differ",
-                e.key
-            );
-            if !e.rfc.is_empty() {
-                assert!(
-                    e.rfc.starts_with("RFC ") || e.rfc.starts_with("draft-"),
-                    "{}: {}",
-                    e.key,
-                    e.rfc
-                );
+        for (name, needs_rfc, json) in FILES {
+            let entries = parse_file(json).unwrap_or_else(|e| panic!("{name}.json: {e}"));
+            assert!(!entries.is_empty(), "{name}.json is empty");
+            for e in entries {
+                assert!(keys.insert(e.key.clone()), "duplicate key {}", e.key);
+                assert!(!e.fr.trim().is_empty(), "{} lacks French", e.key);
+                assert!(!e.en.trim().is_empty(), "{} lacks English", e.key);
+                assert_eq!(placeholders(&e.fr), placeholders(&e.en), "{}: placeholders differ", e.key);
+                if *needs_rfc {
+                    assert!(!e.rfc.is_empty(), "{name}.json: {} has no RFC reference", e.key);
+                }
+                if !e.rfc.is_empty() {
+                    assert!(e.rfc.starts_with("RFC ") || e.rfc.starts_with("draft-"), "{}: {}", e.key, e.rfc);
+                }
             }
         }
     }
