@@ -28,6 +28,16 @@ enum Cmd {
         /// The base64 string, e.g. dGVzdAB0ZXN0ADEyMzQ=
         string: String,
     },
+    /// Explain one line: a server reply (e.g. "535 5.7.8 …"), an EHLO line or a command
+    Explain {
+        /// The line, in quotes
+        line: String,
+    },
+    /// Explain a message's header fields, its Received route and its MIME structure
+    Headers {
+        /// The message file (.eml), or - for standard input
+        file: String,
+    },
     /// Build the base64 string for AUTH PLAIN or AUTH LOGIN
     Encode {
         #[command(subcommand)]
@@ -166,6 +176,8 @@ fn main() -> ExitCode {
             ok: true,
         },
         Some(Cmd::Decode { string }) => workbench::decode_report(lang, &string),
+        Some(Cmd::Explain { line }) => workbench::explain_line_report(lang, &line),
+        Some(Cmd::Headers { file }) => workbench::headers_report(lang, &file),
         Some(Cmd::Encode { mechanism }) => match mechanism {
             Mechanism::Plain {
                 user,

@@ -479,3 +479,40 @@ pub fn apop_report(lang: Lang, timestamp: &str, user: Option<&str>, secret: &str
         ok: true,
     }
 }
+
+/// `facteur explain "LINE"`: a reply line, an EHLO keyword line or a command.
+pub fn explain_line_report(lang: Lang, line: &str) -> Report {
+    let annotations = crate::explain::line::explain_line(lang, line);
+    let mut text = String::new();
+    for a in &annotations {
+        text.push_str(&a.render());
+        text.push('\n');
+    }
+    Report { text, ok: true }
+}
+
+/// `facteur headers FILE` (or `-` for standard input).
+pub fn headers_report(lang: Lang, path: &str) -> Report {
+    let raw = if path == "-" {
+        let mut buf = Vec::new();
+        match std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf) {
+            Ok(_) => Ok(buf),
+            Err(e) => Err(e),
+        }
+    } else {
+        std::fs::read(path)
+    };
+    match raw {
+        Ok(raw) => {
+            let report = crate::explain::message::explain_message(lang, &raw);
+            Report {
+                text: crate::explain::message::render(lang, &report),
+                ok: true,
+            }
+        }
+        Err(e) => Report {
+            text: fill(lang, "wb.error", &[&format!("{path}: {e}")]) + "\n",
+            ok: false,
+        },
+    }
+}

@@ -2,9 +2,15 @@
 //! to explanations, in French and English. The CLI workbench, and later the
 //! TUI, the lesson checker and the exporters, all call these same functions.
 
+pub mod annotation;
 pub mod catalog;
+pub mod command;
 pub mod decode;
 pub mod lang;
+pub mod line;
+pub mod message;
+pub mod reply;
+pub mod state;
 
 pub use catalog::{fill, text};
 pub use lang::Lang;

@@ -36,6 +36,12 @@ impl Entry {
 pub const FILES: &[(&str, bool, &str)] = &[
     ("cli", false, include_str!("cli.json")),
     ("workbench", false, include_str!("workbench.json")),
+    ("reply", true, include_str!("reply.json")),
+    ("enhanced", true, include_str!("enhanced.json")),
+    ("ehlo", true, include_str!("ehlo.json")),
+    ("sasl", true, include_str!("sasl.json")),
+    ("command", true, include_str!("command.json")),
+    ("headers", true, include_str!("headers.json")),
 ];
 
 /// Parse one file (tests check that each parses).
