@@ -232,3 +232,70 @@ fn help_in_both_languages_and_usage_errors() {
     let o = facteur(&["--lang", "de", "decode", "x"], None);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn explain_a_line_and_headers_of_a_file() {
+    let o = facteur(
+        &["explain", "535 5.7.8 Authentication credentials invalid"],
+        None,
+    );
+    assert!(o.status.success());
+    let out = stdout(&o);
+    assert!(
+        out.contains("5 = permanent failure") && out.contains("Enhanced code 5.7.8"),
+        "{out}"
+    );
+    let out = stdout(&facteur(
+        &["explain", "535 5.7.8 Authentication credentials invalid"],
+        Some("fr_FR.UTF-8"),
+    ));
+    assert!(
+        out.contains("échec définitif") && out.contains("Identifiants refusés"),
+        "{out}"
+    );
+    let out = stdout(&facteur(&["explain", "250-SIZE 10485760"], None));
+    assert!(out.contains("10 MiB"), "{out}");
+    let out = stdout(&facteur(
+        &["explain", "MAIL FROM <fred@free.fr>"],
+        Some("fr_FR.UTF-8"),
+    ));
+    assert!(
+        out.contains("501") && out.contains("MAIL FROM:<reverse-path>"),
+        "{out}"
+    );
+
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/seed-message.eml"
+    );
+    let o = facteur(&["headers", fixture], None);
+    assert!(o.status.success());
+    let out = stdout(&o);
+    assert!(
+        out.contains("Hop 2: from phuly.ac-creteil.fr to saigon.ac-creteil.fr"),
+        "{out}"
+    );
+    assert!(out.contains("Total time on the way: 7 s"));
+    assert!(out.contains("text/x-vcard; charset=utf-8, 7bit, attachment \"bmaheux.vcf\""));
+    let out = stdout(&facteur(&["headers", fixture], Some("fr_FR.UTF-8")));
+    assert!(
+        out.contains("Durée totale du trajet") && out.contains("Structure MIME"),
+        "{out}"
+    );
+    // Standard input, and a missing file.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_facteur"))
+        .args(["headers", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(
+        &mut child.stdin.take().unwrap(),
+        b"Subject: hi\r\n\r\nbody\r\n",
+    )
+    .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Subject: hi"));
+    let o = facteur(&["headers", "/nonexistent/x.eml"], None);
+    assert_eq!(o.status.code(), Some(1));
+}

@@ -80,7 +80,7 @@ pub fn human_size(lang: Lang, n: u64) -> String {
         let digits = n.to_string();
         let mut out = String::new();
         for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 out.push(if lang == Lang::Fr { '\u{202f}' } else { ',' });
             }
             out.push(c);
@@ -99,7 +99,11 @@ pub fn human_size(lang: Lang, n: u64) -> String {
         return format!("{grouped} octets");
     };
     let short = short.replace(".0 ", " ");
-    let short = if lang == Lang::Fr { short.replace('.', ",") } else { short };
+    let short = if lang == Lang::Fr {
+        short.replace('.', ",")
+    } else {
+        short
+    };
     format!("{short} ({grouped} octets)")
 }
 
@@ -109,8 +113,14 @@ mod tests {
 
     #[test]
     fn sizes() {
-        assert_eq!(human_size(Lang::En, 10_485_760), "10 MiB (10,485,760 octets)");
-        assert_eq!(human_size(Lang::Fr, 1_000_000), "976,6 Kio (1\u{202f}000\u{202f}000 octets)");
+        assert_eq!(
+            human_size(Lang::En, 10_485_760),
+            "10 MiB (10,485,760 octets)"
+        );
+        assert_eq!(
+            human_size(Lang::Fr, 1_000_000),
+            "976,6 Kio (1\u{202f}000\u{202f}000 octets)"
+        );
         assert_eq!(human_size(Lang::En, 512), "512 octets");
     }
 }

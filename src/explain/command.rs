@@ -17,7 +17,12 @@ use crate::proto::visible::{visible, visible_str};
 /// Explain the line being typed (possibly unfinished) in the current state.
 /// `secret` is the password of the user when known (the simulator knows
 /// it), to check a CRAM-MD5 answer.
-pub fn explain_smtp_input(lang: Lang, line: &str, state: &SmtpState, secret: Option<&str>) -> Vec<Annotation> {
+pub fn explain_smtp_input(
+    lang: Lang,
+    line: &str,
+    state: &SmtpState,
+    secret: Option<&str>,
+) -> Vec<Annotation> {
     match state.input_mode() {
         InputMode::Data => explain_data_line(lang, line, state),
         InputMode::AuthResponse => explain_auth_answer(lang, line, state, secret),
@@ -26,32 +31,67 @@ pub fn explain_smtp_input(lang: Lang, line: &str, state: &SmtpState, secret: Opt
 }
 
 fn names(verbs: &[Verb]) -> String {
-    verbs.iter().map(|v| v.name()).collect::<Vec<_>>().join(", ")
+    verbs
+        .iter()
+        .map(|v| v.name())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn explain_command(lang: Lang, line: &str, state: &SmtpState) -> Vec<Annotation> {
     let mut out = Vec::new();
     let all = 0..line.len();
     if state.phase == Phase::Closed {
-        out.push(Annotation::from_key(lang, all, "QUIT", "cmd.closed", &[], Severity::Hint));
+        out.push(Annotation::from_key(
+            lang,
+            all,
+            "QUIT",
+            "cmd.closed",
+            &[],
+            Severity::Hint,
+        ));
         return out;
     }
     let word = line.split(' ').next().unwrap_or("");
     let valid = state.valid_next();
     if word.is_empty() {
-        out.push(Annotation::from_key(lang, all, "SMTP", "cmd.valid_now", &[&names(&valid)], Severity::Hint));
+        out.push(Annotation::from_key(
+            lang,
+            all,
+            "SMTP",
+            "cmd.valid_now",
+            &[&names(&valid)],
+            Severity::Hint,
+        ));
         return out;
     }
     if line.len() + 2 > SMTP_COMMAND_LINE {
-        out.push(Annotation::from_key(lang, all.clone(), "512", "cmd.too_long", &[&(line.len() + 2)], Severity::Mistake));
+        out.push(Annotation::from_key(
+            lang,
+            all.clone(),
+            "512",
+            "cmd.too_long",
+            &[&(line.len() + 2)],
+            Severity::Mistake,
+        ));
     }
     let Some(verb) = Verb::parse(word) else {
         // Still typing the verb?
         let upper = word.to_ascii_uppercase();
-        let candidates: Vec<Verb> = Verb::ALL.into_iter().filter(|v| v.name().starts_with(&upper)).collect();
+        let candidates: Vec<Verb> = Verb::ALL
+            .into_iter()
+            .filter(|v| v.name().starts_with(&upper))
+            .collect();
         if !line.contains(' ') && !candidates.is_empty() {
             let forms: Vec<&str> = candidates.iter().map(|v| v.syntax()).collect();
-            out.push(Annotation::from_key(lang, all, word, "cmd.becoming", &[&forms.join(" | ")], Severity::Hint));
+            out.push(Annotation::from_key(
+                lang,
+                all,
+                word,
+                "cmd.becoming",
+                &[&forms.join(" | ")],
+                Severity::Hint,
+            ));
         } else {
             out.push(Annotation::from_key(
                 lang,
@@ -65,12 +105,33 @@ fn explain_command(lang: Lang, line: &str, state: &SmtpState) -> Vec<Annotation>
         return out;
     };
     let title = verb.name();
-    out.push(Annotation::from_key(lang, 0..word.len(), title, &format!("cmd.{}", verb.name()), &[], Severity::Info));
-    let mut syntax = Annotation::from_key(lang, all.clone(), title, "cmd.syntax", &[&verb.syntax()], Severity::Info);
+    out.push(Annotation::from_key(
+        lang,
+        0..word.len(),
+        title,
+        &format!("cmd.{}", verb.name()),
+        &[],
+        Severity::Info,
+    ));
+    let mut syntax = Annotation::from_key(
+        lang,
+        all.clone(),
+        title,
+        "cmd.syntax",
+        &[&verb.syntax()],
+        Severity::Info,
+    );
     syntax.rfc = Some(verb.rfc().to_string());
     out.push(syntax);
     if word != verb.name() {
-        out.push(Annotation::from_key(lang, 0..word.len(), title, "cmd.lowercase", &[&word, &verb.name()], Severity::Info));
+        out.push(Annotation::from_key(
+            lang,
+            0..word.len(),
+            title,
+            "cmd.lowercase",
+            &[&word, &verb.name()],
+            Severity::Info,
+        ));
     }
     if !state.out_of_context {
         out.extend(sequence_mistakes(lang, verb, line, state));
@@ -78,10 +139,28 @@ fn explain_command(lang: Lang, line: &str, state: &SmtpState) -> Vec<Annotation>
     match command::parse(line.as_bytes()) {
         Ok(parsed) => {
             for d in &parsed.deviations {
-                out.push(Annotation::from_key(lang, all.clone(), title, &format!("cmd.dev.{d:?}"), &[], Severity::Hint));
+                out.push(Annotation::from_key(
+                    lang,
+                    all.clone(),
+                    title,
+                    &format!("cmd.dev.{d:?}"),
+                    &[],
+                    Severity::Hint,
+                ));
             }
-            if let Command::Auth { mechanism, initial_response: Some(ir) } = &parsed.command {
-                out.extend(explain_sasl_payload(lang, mechanism, ir, state, None, line.len()));
+            if let Command::Auth {
+                mechanism,
+                initial_response: Some(ir),
+            } = &parsed.command
+            {
+                out.extend(explain_sasl_payload(
+                    lang,
+                    mechanism,
+                    ir,
+                    state,
+                    None,
+                    line.len(),
+                ));
             }
         }
         Err(e) => {
@@ -89,7 +168,14 @@ fn explain_command(lang: Lang, line: &str, state: &SmtpState) -> Vec<Annotation>
                 CommandError::Syntax { .. } => "cmd.error",
                 _ => "cmd.bad_line",
             };
-            out.push(Annotation::from_key(lang, all, title, key, &[&e], Severity::Mistake));
+            out.push(Annotation::from_key(
+                lang,
+                all,
+                title,
+                key,
+                &[&e],
+                Severity::Mistake,
+            ));
         }
     }
     out
@@ -99,7 +185,9 @@ fn explain_command(lang: Lang, line: &str, state: &SmtpState) -> Vec<Annotation>
 fn sequence_mistakes(lang: Lang, verb: Verb, line: &str, state: &SmtpState) -> Vec<Annotation> {
     let all = 0..line.len();
     let title = verb.name();
-    let mistake = |key: &str, args: &[&dyn std::fmt::Display], sev| Annotation::from_key(lang, all.clone(), title, key, args, sev);
+    let mistake = |key: &str, args: &[&dyn std::fmt::Display], sev| {
+        Annotation::from_key(lang, all.clone(), title, key, args, sev)
+    };
     let mut out = Vec::new();
     let greeted = state.phase != Phase::Connected;
     match verb {
@@ -109,14 +197,22 @@ fn sequence_mistakes(lang: Lang, verb: Verb, line: &str, state: &SmtpState) -> V
             out.push(mistake("cmd.seq.nested_mail", &[], Severity::Mistake))
         }
         Verb::Rcpt if !greeted => out.push(mistake("cmd.seq.need_ehlo", &[], Severity::Mistake)),
-        Verb::Rcpt if state.phase == Phase::Greeted => out.push(mistake("cmd.seq.rcpt_before_mail", &[], Severity::Mistake)),
+        Verb::Rcpt if state.phase == Phase::Greeted => {
+            out.push(mistake("cmd.seq.rcpt_before_mail", &[], Severity::Mistake))
+        }
         Verb::Data if !greeted || state.phase == Phase::Greeted => {
             out.push(mistake("cmd.seq.data_without_mail", &[], Severity::Mistake))
         }
-        Verb::Data if state.phase == Phase::Mail => out.push(mistake("cmd.seq.data_without_rcpt", &[], Severity::Mistake)),
+        Verb::Data if state.phase == Phase::Mail => {
+            out.push(mistake("cmd.seq.data_without_rcpt", &[], Severity::Mistake))
+        }
         Verb::Auth => {
             let mech = line.split(' ').nth(1).unwrap_or("").to_ascii_uppercase();
-            let offered = state.ehlo.as_ref().map(|e| e.auth_mechanisms()).unwrap_or_default();
+            let offered = state
+                .ehlo
+                .as_ref()
+                .map(|e| e.auth_mechanisms())
+                .unwrap_or_default();
             if state.authenticated {
                 out.push(mistake("cmd.auth.already", &[], Severity::Mistake));
             } else if matches!(state.phase, Phase::Mail | Phase::Rcpt) {
@@ -124,13 +220,19 @@ fn sequence_mistakes(lang: Lang, verb: Verb, line: &str, state: &SmtpState) -> V
             } else if !state.offers("AUTH") {
                 out.push(mistake("cmd.auth.not_offered", &[], Severity::Mistake));
             } else if !mech.is_empty() && !offered.contains(&mech) {
-                out.push(mistake("cmd.auth.mech_not_offered", &[&mech, &offered.join(" ")], Severity::Mistake));
+                out.push(mistake(
+                    "cmd.auth.mech_not_offered",
+                    &[&mech, &offered.join(" ")],
+                    Severity::Mistake,
+                ));
             }
             if (mech == "PLAIN" || mech == "LOGIN") && !state.tls && state.offers("STARTTLS") {
                 out.push(mistake("cmd.auth.before_tls", &[&mech], Severity::Danger));
             }
         }
-        Verb::StartTls if state.tls => out.push(mistake("cmd.starttls.already", &[], Severity::Mistake)),
+        Verb::StartTls if state.tls => {
+            out.push(mistake("cmd.starttls.already", &[], Severity::Mistake))
+        }
         Verb::StartTls if greeted && !state.offers("STARTTLS") => {
             out.push(mistake("cmd.starttls.not_offered", &[], Severity::Mistake))
         }
@@ -144,39 +246,102 @@ pub fn explain_data_line(lang: Lang, line: &str, state: &SmtpState) -> Vec<Annot
     let all = 0..line.len();
     let mut out = Vec::new();
     if line.len() + 2 > SMTP_TEXT_LINE {
-        out.push(Annotation::from_key(lang, all.clone(), "1000", "data.too_long", &[&(line.len() + 2)], Severity::Mistake));
+        out.push(Annotation::from_key(
+            lang,
+            all.clone(),
+            "1000",
+            "data.too_long",
+            &[&(line.len() + 2)],
+            Severity::Mistake,
+        ));
     }
     if line == "." {
-        out.push(Annotation::from_key(lang, all, ".", "data.end", &[], Severity::Info));
+        out.push(Annotation::from_key(
+            lang,
+            all,
+            ".",
+            "data.end",
+            &[],
+            Severity::Info,
+        ));
         return out;
     }
     if let Some(rest) = line.strip_prefix('.') {
-        out.push(Annotation::from_key(lang, 0..1, ".", "data.stuffed", &[&visible_str(rest)], Severity::Info));
+        out.push(Annotation::from_key(
+            lang,
+            0..1,
+            ".",
+            "data.stuffed",
+            &[&visible_str(rest)],
+            Severity::Info,
+        ));
     }
     let word = line.split([' ', ':']).next().unwrap_or("");
     if Verb::parse(word).is_some() && !line.contains(':') {
-        out.push(Annotation::from_key(lang, all.clone(), word, "data.command_in_body", &[&visible_str(line)], Severity::Hint));
+        out.push(Annotation::from_key(
+            lang,
+            all.clone(),
+            word,
+            "data.command_in_body",
+            &[&visible_str(line)],
+            Severity::Hint,
+        ));
     }
     if state.body_started {
-        out.push(Annotation::from_key(lang, all, "DATA", "data.body", &[], Severity::Info));
+        out.push(Annotation::from_key(
+            lang,
+            all,
+            "DATA",
+            "data.body",
+            &[],
+            Severity::Info,
+        ));
         return out;
     }
     if line.is_empty() {
-        out.push(Annotation::from_key(lang, all, "DATA", "data.blank", &[], Severity::Info));
+        out.push(Annotation::from_key(
+            lang,
+            all,
+            "DATA",
+            "data.blank",
+            &[],
+            Severity::Info,
+        ));
         return out;
     }
     if line.starts_with([' ', '\t']) {
-        out.push(Annotation::from_key(lang, all, "DATA", "data.continuation", &[], Severity::Info));
+        out.push(Annotation::from_key(
+            lang,
+            all,
+            "DATA",
+            "data.continuation",
+            &[],
+            Severity::Info,
+        ));
         return out;
     }
     match line.split_once(':') {
         Some((name, _)) if !name.is_empty() && name.bytes().all(|b| (33..=126).contains(&b)) => {
             out.push(header_annotation(lang, name, 0..name.len()));
             if name.eq_ignore_ascii_case("Bcc") {
-                out.push(Annotation::from_key(lang, all, name, "data.bcc", &[], Severity::Hint));
+                out.push(Annotation::from_key(
+                    lang,
+                    all,
+                    name,
+                    "data.bcc",
+                    &[],
+                    Severity::Hint,
+                ));
             }
         }
-        _ => out.push(Annotation::from_key(lang, all, "DATA", "data.not_header", &[], Severity::Mistake)),
+        _ => out.push(Annotation::from_key(
+            lang,
+            all,
+            "DATA",
+            "data.not_header",
+            &[],
+            Severity::Mistake,
+        )),
     }
     out
 }
@@ -196,7 +361,12 @@ pub fn header_annotation(lang: Lang, name: &str, span: std::ops::Range<usize>) -
 }
 
 /// The base64 answer during AUTH.
-fn explain_auth_answer(lang: Lang, line: &str, state: &SmtpState, secret: Option<&str>) -> Vec<Annotation> {
+fn explain_auth_answer(
+    lang: Lang,
+    line: &str,
+    state: &SmtpState,
+    secret: Option<&str>,
+) -> Vec<Annotation> {
     let mech = state.auth.as_ref().map(|(m, _)| m.as_str()).unwrap_or("");
     explain_sasl_payload(lang, mech, line, state, secret, line.len())
 }
@@ -214,7 +384,14 @@ pub fn explain_sasl_payload(
     let title = format!("AUTH {mechanism}");
     let payload = payload.trim();
     if payload == "*" {
-        return vec![Annotation::from_key(lang, all, title, "sasl.cancel", &[], Severity::Info)];
+        return vec![Annotation::from_key(
+            lang,
+            all,
+            title,
+            "sasl.cancel",
+            &[],
+            Severity::Info,
+        )];
     }
     if payload.is_empty() {
         return vec![];
@@ -223,7 +400,14 @@ pub fn explain_sasl_payload(
         Ok(b) => b,
         Err(e) => {
             let why = describe_base64_error(lang, &e);
-            return vec![Annotation::from_key(lang, all, title, "sasl.invalid", &[&why], Severity::Mistake)];
+            return vec![Annotation::from_key(
+                lang,
+                all,
+                title,
+                "sasl.invalid",
+                &[&why],
+                Severity::Mistake,
+            )];
         }
     };
     let mut out = Vec::new();
@@ -231,9 +415,23 @@ pub fn explain_sasl_payload(
     match (mechanism, classify(&bytes)) {
         ("PLAIN", Verdict::Plain { fields }) => {
             let [z, c, p] = &fields;
-            out.push(Annotation::from_key(lang, all.clone(), title.clone(), "sasl.plain", &[&visible(z), &visible(c), &visible(p)], Severity::Hint));
+            out.push(Annotation::from_key(
+                lang,
+                all.clone(),
+                title.clone(),
+                "sasl.plain",
+                &[&visible(z), &visible(c), &visible(p)],
+                Severity::Hint,
+            ));
             if clear {
-                out.push(Annotation::from_key(lang, all, title, "sasl.plain_clear", &[], Severity::Danger));
+                out.push(Annotation::from_key(
+                    lang,
+                    all,
+                    title,
+                    "sasl.plain_clear",
+                    &[],
+                    Severity::Danger,
+                ));
             }
         }
         ("PLAIN", _) => {
@@ -241,27 +439,81 @@ pub fn explain_sasl_payload(
                 Err(e) => e.to_string(),
                 Ok(_) => String::new(),
             };
-            out.push(Annotation::from_key(lang, all, title, "sasl.plain_bad", &[&why], Severity::Mistake));
+            out.push(Annotation::from_key(
+                lang,
+                all,
+                title,
+                "sasl.plain_bad",
+                &[&why],
+                Severity::Mistake,
+            ));
         }
         ("CRAM-MD5", _) => match CramResponse::from_text(&bytes) {
             Ok(r) => {
-                out.push(Annotation::from_key(lang, all.clone(), title.clone(), "sasl.cram_response", &[&visible_str(&r.user), &r.digest], Severity::Info));
+                out.push(Annotation::from_key(
+                    lang,
+                    all.clone(),
+                    title.clone(),
+                    "sasl.cram_response",
+                    &[&visible_str(&r.user), &r.digest],
+                    Severity::Info,
+                ));
                 if let (Some(secret), Some((_, challenge))) = (secret, state.auth.as_ref()) {
-                    let key = if r.verify(challenge, secret.as_bytes()) { "sasl.cram_ok" } else { "sasl.cram_bad" };
-                    let sev = if key == "sasl.cram_ok" { Severity::Info } else { Severity::Mistake };
+                    let key = if r.verify(challenge, secret.as_bytes()) {
+                        "sasl.cram_ok"
+                    } else {
+                        "sasl.cram_bad"
+                    };
+                    let sev = if key == "sasl.cram_ok" {
+                        Severity::Info
+                    } else {
+                        Severity::Mistake
+                    };
                     out.push(Annotation::from_key(lang, all, title, key, &[], sev));
                 }
             }
-            Err(e) => out.push(Annotation::from_key(lang, all, title, "sasl.plain_bad", &[&e], Severity::Mistake)),
+            Err(e) => out.push(Annotation::from_key(
+                lang,
+                all,
+                title,
+                "sasl.plain_bad",
+                &[&e],
+                Severity::Mistake,
+            )),
         },
         (_, Verdict::Binary { offset }) => {
-            let what = format!("0x{:02x} @ {}", bytes.get(offset).copied().unwrap_or(0), offset + 1);
-            out.push(Annotation::from_key(lang, all, title, "sasl.binary", &[&what], Severity::Mistake));
+            let what = format!(
+                "0x{:02x} @ {}",
+                bytes.get(offset).copied().unwrap_or(0),
+                offset + 1
+            );
+            out.push(Annotation::from_key(
+                lang,
+                all,
+                title,
+                "sasl.binary",
+                &[&what],
+                Severity::Mistake,
+            ));
         }
         _ => {
-            out.push(Annotation::from_key(lang, all.clone(), title.clone(), "sasl.login_answer", &[&visible(&bytes)], Severity::Hint));
+            out.push(Annotation::from_key(
+                lang,
+                all.clone(),
+                title.clone(),
+                "sasl.login_answer",
+                &[&visible(&bytes)],
+                Severity::Hint,
+            ));
             if clear {
-                out.push(Annotation::from_key(lang, all, title, "sasl.plain_clear", &[], Severity::Danger));
+                out.push(Annotation::from_key(
+                    lang,
+                    all,
+                    title,
+                    "sasl.plain_clear",
+                    &[],
+                    Severity::Danger,
+                ));
             }
         }
     }

@@ -18,10 +18,20 @@ pub fn explain_line(lang: Lang, line: &str) -> Vec<Annotation> {
         match parse_line(line.as_bytes()) {
             Ok(mut l) => {
                 l.last = true;
-                let reply = Reply { code: l.code, lines: vec![l.clone()] };
+                let reply = Reply {
+                    code: l.code,
+                    lines: vec![l.clone()],
+                };
                 let mut out = explain_reply(lang, &reply, Answering::Unknown, false);
-                let word = l.text.split([' ', '=']).next().unwrap_or("").to_ascii_uppercase();
-                if l.code.value() == 250 && (entry(&format!("ehlo.{word}")).is_some() || word.starts_with("X-")) {
+                let word = l
+                    .text
+                    .split([' ', '='])
+                    .next()
+                    .unwrap_or("")
+                    .to_ascii_uppercase();
+                if l.code.value() == 250
+                    && (entry(&format!("ehlo.{word}")).is_some() || word.starts_with("X-"))
+                {
                     out.push(keyword_annotation(lang, &l.text, false));
                 }
                 return out;

@@ -111,13 +111,18 @@ pub fn explain_message(lang: Lang, raw: &[u8]) -> MessageReport {
                     id: r.id.as_ref().map(|s| s.to_string()),
                     for_: r.for_.as_ref().map(|s| s.to_string()),
                     time: r.date.map(|d| d.to_timestamp()),
-                    zone: r.date.map(|d| {
-                        let m = i32::from(d.tz_hour) * 60 + i32::from(d.tz_minute);
-                        if d.tz_before_gmt { -m } else { m }
-                    }).unwrap_or(0),
+                    zone: r
+                        .date
+                        .map(|d| {
+                            let m = i32::from(d.tz_hour) * 60 + i32::from(d.tz_minute);
+                            if d.tz_before_gmt { -m } else { m }
+                        })
+                        .unwrap_or(0),
                     delay: None,
                 }),
-                HeaderValue::DateTime(d) if name.eq_ignore_ascii_case("Date") => date = Some(d.to_timestamp()),
+                HeaderValue::DateTime(d) if name.eq_ignore_ascii_case("Date") => {
+                    date = Some(d.to_timestamp())
+                }
                 _ => {}
             }
             fields.push(FieldReport {
@@ -241,7 +246,10 @@ pub fn render(lang: Lang, r: &MessageReport) -> String {
                 }
                 None => "?".into(),
             };
-            out.push_str(&format!("{}\n", fill(lang, "msg.hop", &[&(i + 1), &h.from, &h.by, &with])));
+            out.push_str(&format!(
+                "{}\n",
+                fill(lang, "msg.hop", &[&(i + 1), &h.from, &h.by, &with])
+            ));
             if let Some(id) = &h.id {
                 out.push_str(&format!("    id {id}\n"));
             }
@@ -250,17 +258,26 @@ pub fn render(lang: Lang, r: &MessageReport) -> String {
             }
             if let Some(t) = h.time {
                 out.push_str(&format!("    {}", crate::proto::date::rfc5322(t, h.zone)));
-                let key = if i == 0 && r.from_date { "msg.delay_date" } else { "msg.delay" };
+                let key = if i == 0 && r.from_date {
+                    "msg.delay_date"
+                } else {
+                    "msg.delay"
+                };
                 match h.delay {
                     Some(d) if d < 0 => out.push_str(&format!(" — {}", text(lang, "msg.negative"))),
-                    Some(d) => out.push_str(&format!(" — {}", fill(lang, key, &[&duration(lang, d)]))),
+                    Some(d) => {
+                        out.push_str(&format!(" — {}", fill(lang, key, &[&duration(lang, d)])))
+                    }
                     None => out.push_str(&format!(" — {}", text(lang, "msg.first"))),
                 }
                 out.push('\n');
             }
         }
         if let Some(t) = r.total {
-            out.push_str(&format!("{}\n", fill(lang, "msg.total", &[&duration(lang, t)])));
+            out.push_str(&format!(
+                "{}\n",
+                fill(lang, "msg.total", &[&duration(lang, t)])
+            ));
         }
     }
     if !r.mime.is_empty() {

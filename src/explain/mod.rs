@@ -10,6 +10,7 @@ pub mod lang;
 pub mod line;
 pub mod message;
 pub mod reply;
+pub mod session;
 pub mod state;
 
 pub use catalog::{fill, text};

@@ -24,7 +24,12 @@ pub enum Answering<'a> {
 }
 
 /// The explanation of a whole reply.
-pub fn explain_reply(lang: Lang, reply: &Reply, answering: Answering<'_>, tls: bool) -> Vec<Annotation> {
+pub fn explain_reply(
+    lang: Lang,
+    reply: &Reply,
+    answering: Answering<'_>,
+    tls: bool,
+) -> Vec<Annotation> {
     let mut out = Vec::new();
     let code = reply.code;
     let first_len = reply.lines.first().map(|l| l.text.len() + 4).unwrap_or(3);
@@ -40,7 +45,12 @@ pub fn explain_reply(lang: Lang, reply: &Reply, answering: Answering<'_>, tls: b
         ));
     }
     if let Some(e) = reply.enhanced() {
-        out.extend(enhanced_annotations(lang, e, code, 4..4 + e.to_string().len()));
+        out.extend(enhanced_annotations(
+            lang,
+            e,
+            code,
+            4..4 + e.to_string().len(),
+        ));
     }
     let verb = match answering {
         Answering::Greeting => "GREETING",
@@ -159,10 +169,19 @@ fn context_annotation(lang: Lang, verb: &str, code: Code, len: usize) -> Option<
     };
     let title = if verb.is_empty() || verb == "ANY" {
         code.to_string()
+    } else if verb == "GREETING" {
+        format!("{} → {value}", text(lang, "reply.greeting"))
     } else {
         format!("{verb} → {value}")
     };
-    Some(Annotation::from_key(lang, 0..len, title, &key, &[], severity))
+    Some(Annotation::from_key(
+        lang,
+        0..len,
+        title,
+        &key,
+        &[],
+        severity,
+    ))
 }
 
 /// Each EHLO line: the server name, then every keyword.
@@ -176,11 +195,12 @@ pub fn ehlo_annotations(lang: Lang, info: &EhloInfo, tls: bool) -> Vec<Annotatio
         Severity::Info,
     )];
     for ext in &info.extensions {
-        let mut line = ext.keyword.clone();
-        for p in &ext.params {
-            line.push(' ');
-            line.push_str(p);
-        }
+        let sep = if ext.legacy_equals { "=" } else { " " };
+        let line = if ext.params.is_empty() {
+            ext.keyword.clone()
+        } else {
+            format!("{}{sep}{}", ext.keyword, ext.params.join(" "))
+        };
         out.push(keyword_annotation(lang, &line, tls));
     }
     out
@@ -192,26 +212,66 @@ pub fn keyword_annotation(lang: Lang, line: &str, tls: bool) -> Annotation {
     let title = text(lang, "ehlo.title").replace("{0}", &ext.keyword);
     let kw = ext.keyword.as_str();
     if ext.legacy_equals {
-        return Annotation::from_key(lang, 0..line.len(), title, "ehlo.AUTH=", &[], Severity::Info);
+        return Annotation::from_key(
+            lang,
+            0..line.len(),
+            title,
+            "ehlo.AUTH=",
+            &[],
+            Severity::Info,
+        );
     }
     match kw {
         "SIZE" => match ext.params.first().and_then(|p| p.parse::<u64>().ok()) {
-            Some(n) if n > 0 => {
-                Annotation::from_key(lang, 0..line.len(), title, "ehlo.SIZE", &[&human_size(lang, n)], Severity::Info)
-            }
-            _ => Annotation::from_key(lang, 0..line.len(), title, "ehlo.SIZE0", &[], Severity::Info),
+            Some(n) if n > 0 => Annotation::from_key(
+                lang,
+                0..line.len(),
+                title,
+                "ehlo.SIZE",
+                &[&human_size(lang, n)],
+                Severity::Info,
+            ),
+            _ => Annotation::from_key(
+                lang,
+                0..line.len(),
+                title,
+                "ehlo.SIZE0",
+                &[],
+                Severity::Info,
+            ),
         },
         "AUTH" => {
             let mechs = ext.params.join(", ");
-            let clear = ext.params.iter().any(|m| m.eq_ignore_ascii_case("PLAIN") || m.eq_ignore_ascii_case("LOGIN"));
-            let severity = if clear && !tls { Severity::Hint } else { Severity::Info };
+            let clear = ext
+                .params
+                .iter()
+                .any(|m| m.eq_ignore_ascii_case("PLAIN") || m.eq_ignore_ascii_case("LOGIN"));
+            let severity = if clear && !tls {
+                Severity::Hint
+            } else {
+                Severity::Info
+            };
             Annotation::from_key(lang, 0..line.len(), title, "ehlo.AUTH", &[&mechs], severity)
         }
-        _ if entry(&format!("ehlo.{kw}")).is_some() => {
-            Annotation::from_key(lang, 0..line.len(), title, &format!("ehlo.{kw}"), &[], Severity::Info)
+        _ if entry(&format!("ehlo.{kw}")).is_some() => Annotation::from_key(
+            lang,
+            0..line.len(),
+            title,
+            &format!("ehlo.{kw}"),
+            &[],
+            Severity::Info,
+        ),
+        _ if kw.starts_with('X') => {
+            Annotation::from_key(lang, 0..line.len(), title, "ehlo.X", &[], Severity::Info)
         }
-        _ if kw.starts_with('X') => Annotation::from_key(lang, 0..line.len(), title, "ehlo.X", &[], Severity::Info),
-        _ => Annotation::from_key(lang, 0..line.len(), title, "ehlo.UNKNOWN", &[], Severity::Info),
+        _ => Annotation::from_key(
+            lang,
+            0..line.len(),
+            title,
+            "ehlo.UNKNOWN",
+            &[],
+            Severity::Info,
+        ),
     }
 }
 
@@ -219,7 +279,14 @@ pub fn keyword_annotation(lang: Lang, line: &str, tls: bool) -> Annotation {
 fn challenge_annotation(lang: Lang, challenge: &str, len: usize) -> Option<Annotation> {
     let challenge = challenge.trim();
     if challenge.is_empty() {
-        return Some(Annotation::from_key(lang, 0..len, "334", "sasl.empty_challenge", &[], Severity::Info));
+        return Some(Annotation::from_key(
+            lang,
+            0..len,
+            "334",
+            "sasl.empty_challenge",
+            &[],
+            Severity::Info,
+        ));
     }
     let bytes = decode_base64(challenge).ok()?;
     let (key, sev) = match classify(&bytes) {
@@ -227,5 +294,12 @@ fn challenge_annotation(lang: Lang, challenge: &str, len: usize) -> Option<Annot
         Verdict::CramChallenge(_) => ("sasl.cram_challenge", Severity::Info),
         _ => ("sasl.other_challenge", Severity::Info),
     };
-    Some(Annotation::from_key(lang, 4..len, "334", key, &[&visible(&bytes)], sev))
+    Some(Annotation::from_key(
+        lang,
+        4..len,
+        "334",
+        key,
+        &[&visible(&bytes)],
+        sev,
+    ))
 }

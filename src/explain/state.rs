@@ -214,7 +214,8 @@ impl SmtpState {
     fn auth_reply(&mut self, reply: &Reply) {
         match reply.code.value() {
             334 => {
-                let challenge = crate::proto::sasl::decode_base64(reply.text().trim()).unwrap_or_default();
+                let challenge =
+                    crate::proto::sasl::decode_base64(reply.text().trim()).unwrap_or_default();
                 let mech = match &self.auth {
                     Some((m, _)) => m.clone(),
                     None => self.pending_mech.clone().unwrap_or_default(),

@@ -110,7 +110,9 @@ mod tests {
     use super::*;
 
     fn placeholders(s: &str) -> Vec<usize> {
-        (0..10).filter(|i| s.contains(&format!("{{{i}}}"))).collect()
+        (0..10)
+            .filter(|i| s.contains(&format!("{{{i}}}")))
+            .collect()
     }
 
     #[test]
@@ -123,12 +125,26 @@ mod tests {
                 assert!(keys.insert(e.key.clone()), "duplicate key {}", e.key);
                 assert!(!e.fr.trim().is_empty(), "{} lacks French", e.key);
                 assert!(!e.en.trim().is_empty(), "{} lacks English", e.key);
-                assert_eq!(placeholders(&e.fr), placeholders(&e.en), "{}: placeholders differ", e.key);
+                assert_eq!(
+                    placeholders(&e.fr),
+                    placeholders(&e.en),
+                    "{}: placeholders differ",
+                    e.key
+                );
                 if *needs_rfc {
-                    assert!(!e.rfc.is_empty(), "{name}.json: {} has no RFC reference", e.key);
+                    assert!(
+                        !e.rfc.is_empty(),
+                        "{name}.json: {} has no RFC reference",
+                        e.key
+                    );
                 }
                 if !e.rfc.is_empty() {
-                    assert!(e.rfc.starts_with("RFC ") || e.rfc.starts_with("draft-"), "{}: {}", e.key, e.rfc);
+                    assert!(
+                        e.rfc.starts_with("RFC ") || e.rfc.starts_with("draft-"),
+                        "{}: {}",
+                        e.key,
+                        e.rfc
+                    );
                 }
             }
         }

@@ -69,7 +69,7 @@ impl Verb {
     pub fn syntax(self) -> &'static str {
         match self {
             Verb::Helo => "HELO <SP> domain",
-            Verb::Ehlo => "EHLO <SP> domain (or address literal such as [192.0.2.1])",
+            Verb::Ehlo => "EHLO <SP> ( domain / address-literal )",
             Verb::Mail => "MAIL FROM:<reverse-path> [SP mail-parameters]",
             Verb::Rcpt => "RCPT TO:<forward-path> [SP rcpt-parameters]",
             Verb::Data => "DATA",
