@@ -31,6 +31,7 @@ enum Cmd {
     /// Explain one line: a server reply (e.g. "535 5.7.8 …"), an EHLO line or a command
     Explain {
         /// The line, in quotes
+        #[arg(allow_hyphen_values = true)]
         line: String,
     },
     /// Explain a message's header fields, its Received route and its MIME structure

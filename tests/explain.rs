@@ -402,3 +402,69 @@ fn rfc_2047_words_are_decoded() {
     );
     assert_eq!(r.fields[0].decoded.as_deref(), Some("Été à Paris"));
 }
+
+#[test]
+fn pop3_session_state_codes_and_listings() {
+    use facteur::explain::pop3::{Pop3State, explain_pop3_input};
+    let mut s = Pop3State::new();
+    let greet = s.server_line(
+        Lang::En,
+        "+OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>",
+    );
+    assert!(greet.iter().any(|n| n.body.contains("APOP")));
+    let before = explain_pop3_input(Lang::En, "STAT", &s);
+    assert!(
+        before.iter().any(|n| n.severity == Severity::Mistake),
+        "STAT before login"
+    );
+    assert!(
+        explain_pop3_input(Lang::Fr, "PASS x", &s)
+            .iter()
+            .any(|n| n.body.contains("PASS sans USER"))
+    );
+    s.client_line(b"USER marc");
+    s.server_line(Lang::En, "+OK");
+    s.client_line(b"PASS marcpass");
+    s.server_line(Lang::En, "+OK marc's maildrop has 2 messages (320 octets)");
+    assert!(s.transaction);
+    s.client_line(b"STAT");
+    let stat = s.server_line(Lang::En, "+OK 2 320");
+    assert!(
+        stat.iter()
+            .any(|n| n.body == "2 message(s), 320 octets in all."),
+        "{stat:?}"
+    );
+    s.client_line(b"LIST");
+    s.server_line(Lang::En, "+OK 2 messages");
+    let scan = s.server_line(Lang::En, "1 120");
+    assert!(
+        scan.iter().any(|n| n.body == "Message 1: 120 octets."),
+        "{scan:?}"
+    );
+    s.server_line(Lang::En, "2 200");
+    let end = s.server_line(Lang::En, ".");
+    assert!(end[0].body.contains("end of the multi-line"));
+    s.client_line(b"DELE 1");
+    s.server_line(Lang::En, "+OK message 1 deleted");
+    let quit = explain_pop3_input(Lang::En, "QUIT", &s);
+    assert!(
+        quit.iter()
+            .any(|n| n.body.contains("QUIT will remove for good 1 message")),
+        "{quit:?}"
+    );
+    assert!(
+        explain_pop3_input(Lang::En, "DELE 1", &s)
+            .iter()
+            .any(|n| n.body.contains("already deleted"))
+    );
+    assert!(s.describe(Lang::Fr).body.contains("TRANSACTION"));
+    let mut fresh = Pop3State::new();
+    fresh.server_line(Lang::En, "+OK hi");
+    let locked = fresh.server_line(Lang::Fr, "-ERR [IN-USE] maildrop already locked");
+    assert!(
+        locked
+            .iter()
+            .any(|n| n.title == "[IN-USE]" && n.body.contains("verrou")),
+        "{locked:?}"
+    );
+}

@@ -48,5 +48,22 @@ pub fn explain_line(lang: Lang, line: &str) -> Vec<Annotation> {
             }
         }
     }
+    // A POP3 response.
+    if line.starts_with("+OK") || line.starts_with("-ERR") || line == "+" || line.starts_with("+ ")
+    {
+        let mut state = crate::explain::pop3::Pop3State::new();
+        state.server_line(lang, "+OK");
+        return state.server_line(lang, line);
+    }
+    // A POP3 command (the verbs that SMTP does not have).
+    let word = line.split(' ').next().unwrap_or("");
+    let pop3_only = crate::proto::pop3::command::Verb::parse(word).is_some()
+        && crate::proto::smtp::command::Verb::parse(word).is_none();
+    if pop3_only {
+        let mut state = crate::explain::pop3::Pop3State::new();
+        state.transaction = true;
+        state.user_sent = true;
+        return crate::explain::pop3::explain_pop3_input(lang, line, &state);
+    }
     explain_smtp_input(lang, line, &SmtpState::out_of_context(), None)
 }

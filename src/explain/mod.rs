@@ -9,6 +9,7 @@ pub mod decode;
 pub mod lang;
 pub mod line;
 pub mod message;
+pub mod pop3;
 pub mod reply;
 pub mod session;
 pub mod state;

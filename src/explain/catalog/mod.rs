@@ -42,6 +42,7 @@ pub const FILES: &[(&str, bool, &str)] = &[
     ("sasl", true, include_str!("sasl.json")),
     ("command", true, include_str!("command.json")),
     ("headers", true, include_str!("headers.json")),
+    ("pop3", true, include_str!("pop3.json")),
 ];
 
 /// Parse one file (tests check that each parses).

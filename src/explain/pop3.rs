@@ -1,0 +1,345 @@
+//! POP3 explained: each command (what it does, whether the state allows
+//! it, what QUIT will delete now), each response (+OK / -ERR / "+", the RFC
+//! 2449 codes in brackets, STAT and LIST/UIDL lines decoded, the "."
+//! terminator and byte-stuffing), and the AUTHORIZATION → TRANSACTION →
+//! UPDATE state (RFC 1939 §3).
+
+use std::collections::BTreeSet;
+use std::collections::VecDeque;
+
+use crate::explain::annotation::{Annotation, Severity, human_size};
+use crate::explain::lang::Lang;
+use crate::proto::pop3::command::{self, Command, CommandError, Shape, Verb};
+use crate::proto::pop3::response::{
+    Status, parse_scan_line, parse_stat, parse_status_line, parse_uid_line,
+};
+use crate::proto::visible::visible_str;
+
+/// The session as the transcript shows it.
+#[derive(Debug, Clone, Default)]
+pub struct Pop3State {
+    /// Logged in (TRANSACTION).
+    pub transaction: bool,
+    pub user_sent: bool,
+    /// Messages marked by DELE.
+    pub marked: BTreeSet<u32>,
+    pub closed: bool,
+    /// Commands awaiting their response, oldest first.
+    awaiting: VecDeque<Command>,
+    /// The command whose multi-line body is being read.
+    in_body: Option<Command>,
+    greeted: bool,
+}
+
+impl Pop3State {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Record a command the client sent.
+    pub fn client_line(&mut self, line: &[u8]) {
+        if let Ok(c) = command::parse(line) {
+            self.awaiting.push_back(c);
+        }
+    }
+
+    /// Record a server line; returns its explanation.
+    pub fn server_line(&mut self, lang: Lang, line: &str) -> Vec<Annotation> {
+        let all = 0..line.len();
+        if let Some(cmd) = &self.in_body {
+            if line == "." {
+                self.in_body = None;
+                return vec![Annotation::from_key(
+                    lang,
+                    all,
+                    ".",
+                    "pop3.end",
+                    &[],
+                    Severity::Info,
+                )];
+            }
+            let text = line.strip_prefix('.').unwrap_or(line);
+            let mut out = Vec::new();
+            if line.starts_with("..") {
+                out.push(Annotation::from_key(
+                    lang,
+                    0..1,
+                    "..",
+                    "pop3.stuffed",
+                    &[],
+                    Severity::Info,
+                ));
+            }
+            match cmd {
+                Command::List { msg: None } => {
+                    if let Some((n, size)) = parse_scan_line(text) {
+                        out.push(Annotation::from_key(
+                            lang,
+                            all,
+                            "LIST",
+                            "pop3.scan",
+                            &[&n, &human_size(lang, size)],
+                            Severity::Info,
+                        ));
+                    }
+                }
+                Command::Uidl { msg: None } => {
+                    if let Some((n, uid)) = parse_uid_line(text) {
+                        out.push(Annotation::from_key(
+                            lang,
+                            all,
+                            "UIDL",
+                            "pop3.uid",
+                            &[&n, &uid],
+                            Severity::Info,
+                        ));
+                    }
+                }
+                _ => {}
+            }
+            return out;
+        }
+        let status = match parse_status_line(line.as_bytes()) {
+            Ok(s) => s,
+            Err(e) => {
+                return vec![Annotation::from_key(
+                    lang,
+                    all,
+                    "?",
+                    "pop3.error",
+                    &[&e],
+                    Severity::Mistake,
+                )];
+            }
+        };
+        let mut out = Vec::new();
+        let (key, sev) = match status.status {
+            Status::Ok => ("pop3.ok", Severity::Info),
+            Status::Err => ("pop3.err", Severity::Mistake),
+            Status::Continuation => ("pop3.cont", Severity::Info),
+        };
+        let indicator = line.split(' ').next().unwrap_or("");
+        out.push(Annotation::from_key(
+            lang,
+            0..indicator.len(),
+            indicator,
+            key,
+            &[],
+            sev,
+        ));
+        if let Some(code) = &status.code {
+            let k = format!("pop3.code.{code}");
+            let k = if crate::explain::catalog::entry(&k).is_some() {
+                k
+            } else {
+                "pop3.code.other".into()
+            };
+            out.push(Annotation::from_key(
+                lang,
+                all.clone(),
+                format!("[{code}]"),
+                &k,
+                &[code],
+                Severity::Hint,
+            ));
+        }
+        if !self.greeted {
+            self.greeted = true;
+            out.push(Annotation::from_key(
+                lang,
+                all,
+                "POP3",
+                "pop3.greeting",
+                &[],
+                Severity::Info,
+            ));
+            return out;
+        }
+        if status.status == Status::Continuation {
+            return out;
+        }
+        let Some(cmd) = self.awaiting.pop_front() else {
+            return out;
+        };
+        let ok = status.status == Status::Ok;
+        match (&cmd, ok) {
+            (Command::User { .. }, true) => self.user_sent = true,
+            (
+                Command::Pass { .. }
+                | Command::Apop { .. }
+                | Command::Auth {
+                    mechanism: Some(_), ..
+                },
+                true,
+            ) => {
+                self.transaction = true;
+                self.marked.clear();
+            }
+            (Command::Stat, true) => {
+                if let Some((n, size)) = parse_stat(&status.text) {
+                    out.push(Annotation::from_key(
+                        lang,
+                        all,
+                        "STAT",
+                        "pop3.stat",
+                        &[&n, &human_size(lang, size)],
+                        Severity::Info,
+                    ));
+                }
+            }
+            (Command::List { msg: Some(_) }, true) => {
+                if let Some((n, size)) = parse_scan_line(&status.text) {
+                    out.push(Annotation::from_key(
+                        lang,
+                        all,
+                        "LIST",
+                        "pop3.scan",
+                        &[&n, &human_size(lang, size)],
+                        Severity::Info,
+                    ));
+                }
+            }
+            (Command::Dele { msg }, true) => {
+                self.marked.insert(*msg);
+            }
+            (Command::Rset, true) => self.marked.clear(),
+            (Command::Quit, _) => self.closed = true,
+            _ => {}
+        }
+        if ok && cmd.response_shape() == Shape::MultiIfOk {
+            self.in_body = Some(cmd);
+        }
+        out
+    }
+
+    /// The state in words.
+    pub fn describe(&self, lang: Lang) -> Annotation {
+        if self.transaction {
+            Annotation::from_key(
+                lang,
+                0..0,
+                "TRANSACTION",
+                "pop3.state.transaction",
+                &[&self.marked.len()],
+                Severity::Info,
+            )
+        } else {
+            Annotation::from_key(
+                lang,
+                0..0,
+                "AUTHORIZATION",
+                "pop3.state.authorization",
+                &[],
+                Severity::Info,
+            )
+        }
+    }
+}
+
+/// Explain the POP3 command being typed, in the current state.
+pub fn explain_pop3_input(lang: Lang, line: &str, state: &Pop3State) -> Vec<Annotation> {
+    let all = 0..line.len();
+    let word = line.split(' ').next().unwrap_or("");
+    let Some(verb) = Verb::parse(word) else {
+        let upper = word.to_ascii_uppercase();
+        let candidates: Vec<&str> = Verb::ALL
+            .iter()
+            .filter(|v| v.name().starts_with(&upper))
+            .map(|v| v.syntax())
+            .collect();
+        if !line.contains(' ') && !candidates.is_empty() {
+            return vec![Annotation::from_key(
+                lang,
+                all,
+                word,
+                "cmd.becoming",
+                &[&candidates.join(" | ")],
+                Severity::Hint,
+            )];
+        }
+        return vec![Annotation::from_key(
+            lang,
+            all,
+            visible_str(word),
+            "pop3.unknown",
+            &[&visible_str(word)],
+            Severity::Mistake,
+        )];
+    };
+    let mut out = vec![Annotation::from_key(
+        lang,
+        0..word.len(),
+        verb.name(),
+        &format!("pop3.{}", verb.name()),
+        &[],
+        Severity::Info,
+    )];
+    let mut syntax = Annotation::from_key(
+        lang,
+        all.clone(),
+        verb.name(),
+        "cmd.syntax",
+        &[&verb.syntax()],
+        Severity::Info,
+    );
+    syntax.rfc = Some(verb.rfc().to_string());
+    out.push(syntax);
+    let needs_login = matches!(
+        verb,
+        Verb::Stat
+            | Verb::List
+            | Verb::Retr
+            | Verb::Dele
+            | Verb::Rset
+            | Verb::Noop
+            | Verb::Top
+            | Verb::Uidl
+    );
+    let only_before = matches!(
+        verb,
+        Verb::User | Verb::Pass | Verb::Apop | Verb::Auth | Verb::Stls
+    );
+    let mistake = |key: &str, args: &[&dyn std::fmt::Display], sev| {
+        Annotation::from_key(lang, all.clone(), verb.name(), key, args, sev)
+    };
+    if needs_login && !state.transaction {
+        out.push(mistake("pop3.seq.need_login", &[], Severity::Mistake));
+    } else if only_before && state.transaction {
+        out.push(mistake("pop3.seq.already", &[], Severity::Mistake));
+    } else if verb == Verb::Pass && !state.user_sent {
+        out.push(mistake(
+            "pop3.seq.pass_without_user",
+            &[],
+            Severity::Mistake,
+        ));
+    }
+    if verb == Verb::Quit {
+        if state.transaction {
+            let sev = if state.marked.is_empty() {
+                Severity::Info
+            } else {
+                Severity::Hint
+            };
+            out.push(mistake(
+                "pop3.quit_will_delete",
+                &[&state.marked.len()],
+                sev,
+            ));
+        } else {
+            out.push(mistake("pop3.quit_no_login", &[], Severity::Info));
+        }
+    }
+    if let Err(e @ CommandError::Syntax { .. }) = command::parse(line.as_bytes()) {
+        out.push(mistake("pop3.error", &[&e], Severity::Mistake));
+    }
+    if let Ok(Command::Dele { msg }) = command::parse(line.as_bytes())
+        && state.marked.contains(&msg)
+    {
+        out.push(mistake(
+            "pop3.error",
+            &[&format!("message {msg} already deleted")],
+            Severity::Mistake,
+        ));
+    }
+    out
+}
