@@ -411,7 +411,19 @@ pub fn explain_sasl_payload(
         }
     };
     let mut out = Vec::new();
-    let clear = !state.tls && state.offers("STARTTLS");
+    // A password readable on the wire while TLS was on offer.
+    let warn_clear = |out: &mut Vec<Annotation>| {
+        if !state.tls && state.offers("STARTTLS") {
+            out.push(Annotation::from_key(
+                lang,
+                all.clone(),
+                title.clone(),
+                "sasl.plain_clear",
+                &[],
+                Severity::Danger,
+            ));
+        }
+    };
     match (mechanism, classify(&bytes)) {
         ("PLAIN", Verdict::Plain { fields }) => {
             let [z, c, p] = &fields;
@@ -423,16 +435,7 @@ pub fn explain_sasl_payload(
                 &[&visible(z), &visible(c), &visible(p)],
                 Severity::Hint,
             ));
-            if clear {
-                out.push(Annotation::from_key(
-                    lang,
-                    all,
-                    title,
-                    "sasl.plain_clear",
-                    &[],
-                    Severity::Danger,
-                ));
-            }
+            warn_clear(&mut out);
         }
         ("PLAIN", _) => {
             let why = match crate::proto::sasl::plain::PlainCredentials::from_message(&bytes) {
@@ -505,16 +508,7 @@ pub fn explain_sasl_payload(
                 &[&visible(&bytes)],
                 Severity::Hint,
             ));
-            if clear {
-                out.push(Annotation::from_key(
-                    lang,
-                    all,
-                    title,
-                    "sasl.plain_clear",
-                    &[],
-                    Severity::Danger,
-                ));
-            }
+            warn_clear(&mut out);
         }
     }
     out

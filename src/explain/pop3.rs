@@ -72,16 +72,7 @@ impl Pop3State {
             }
             match cmd {
                 Command::List { msg: None } => {
-                    if let Some((n, size)) = parse_scan_line(text) {
-                        out.push(Annotation::from_key(
-                            lang,
-                            all,
-                            "LIST",
-                            "pop3.scan",
-                            &[&n, &human_size(lang, size)],
-                            Severity::Info,
-                        ));
-                    }
+                    out.extend(scan_note(lang, text, line.len()));
                 }
                 Command::Uidl { msg: None } => {
                     if let Some((n, uid)) = parse_uid_line(text) {
@@ -188,16 +179,7 @@ impl Pop3State {
                 }
             }
             (Command::List { msg: Some(_) }, true) => {
-                if let Some((n, size)) = parse_scan_line(&status.text) {
-                    out.push(Annotation::from_key(
-                        lang,
-                        all,
-                        "LIST",
-                        "pop3.scan",
-                        &[&n, &human_size(lang, size)],
-                        Severity::Info,
-                    ));
-                }
+                out.extend(scan_note(lang, &status.text, line.len()));
             }
             (Command::Dele { msg }, true) => {
                 self.marked.insert(*msg);
@@ -342,4 +324,17 @@ pub fn explain_pop3_input(lang: Lang, line: &str, state: &Pop3State) -> Vec<Anno
         ));
     }
     out
+}
+
+/// A scan listing `msg octets` decoded (LIST, RFC 1939 §5).
+fn scan_note(lang: Lang, text: &str, len: usize) -> Option<Annotation> {
+    let (n, size) = parse_scan_line(text)?;
+    Some(Annotation::from_key(
+        lang,
+        0..len,
+        "LIST",
+        "pop3.scan",
+        &[&n, &human_size(lang, size)],
+        Severity::Info,
+    ))
 }

@@ -92,6 +92,16 @@ fn err(code: Option<&str>, text: &str) -> Output {
     Output::Send(StatusLine::err(code, text).to_wire())
 }
 
+fn unknown(verb: &str) -> Output {
+    err(
+        None,
+        &format!(
+            "unknown command {:?}",
+            crate::proto::visible::visible_str(verb)
+        ),
+    )
+}
+
 fn multiline(status: &str, body: Vec<Vec<u8>>) -> Output {
     Output::Send(
         Response {
@@ -339,13 +349,7 @@ impl Pop3Session {
                 self.state = State::Closed;
             }
             Command::Unknown { verb, .. } => {
-                out.push(err(
-                    None,
-                    &format!(
-                        "unknown command {:?}",
-                        crate::proto::visible::visible_str(&verb)
-                    ),
-                ));
+                out.push(unknown(&verb));
                 self.error(backend, out);
             }
             other => {
@@ -532,13 +536,7 @@ impl Pop3Session {
                 return;
             }
             Command::Unknown { verb, .. } => {
-                out.push(err(
-                    None,
-                    &format!(
-                        "unknown command {:?}",
-                        crate::proto::visible::visible_str(&verb)
-                    ),
-                ));
+                out.push(unknown(&verb));
                 self.state = State::Transaction(drop);
                 self.error(backend, out);
                 return;
