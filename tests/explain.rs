@@ -369,6 +369,8 @@ Date: Mon, 9 Jul 2012 08:27:50 +0200\r\nSubject: four hops\r\n\r\nbody\r\n";
     let by: Vec<&str> = r.hops.iter().map(|h| h.by.as_str()).collect();
     assert_eq!(by, ["b", "c", "d", "e"]);
     assert_eq!(r.hops[0].with.as_deref(), Some("ESMTPA"));
+    let r = explain_message(Lang::En, b"Received: from a (a [192.0.2.1]) by b via UUCP with ESMTPS id 7; Mon, 9 Jul 2012 08:28:00 +0200\r\n\r\nx\r\n");
+    assert_eq!(r.hops[0].via.as_deref(), Some("UUCP"));
 }
 
 #[test]
@@ -458,6 +460,8 @@ fn pop3_session_state_codes_and_listings() {
             .any(|n| n.body.contains("already deleted"))
     );
     assert!(s.describe(Lang::Fr).body.contains("TRANSACTION"));
+    assert!(s.valid_next().contains(&facteur::proto::pop3::Verb::Retr));
+    assert!(!s.valid_next().contains(&facteur::proto::pop3::Verb::User));
     let mut fresh = Pop3State::new();
     fresh.server_line(Lang::En, "+OK hi");
     let locked = fresh.server_line(Lang::Fr, "-ERR [IN-USE] maildrop already locked");

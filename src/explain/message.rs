@@ -18,6 +18,10 @@ pub struct Hop {
     pub from: String,
     pub by: String,
     pub with: Option<String>,
+    /// The `via` clause (the physical path), rare.
+    pub via: Option<String>,
+    /// TLS version and cipher when the MTA wrote them.
+    pub tls: Option<String>,
     pub id: Option<String>,
     pub for_: Option<String>,
     /// Unix time of the Received date, if it could be read.
@@ -108,6 +112,19 @@ pub fn explain_message(lang: Lang, raw: &[u8]) -> MessageReport {
                     from: host(&r.from),
                     by: host(&r.by),
                     with: r.with.map(|p| format!("{p:?}")),
+                    via: r.via.as_ref().map(|s| s.to_string()),
+                    tls: match (&r.tls_version, &r.tls_cipher) {
+                        (None, None) => None,
+                        (v, c) => Some(
+                            format!(
+                                "{} {}",
+                                v.map(|v| format!("{v:?}")).unwrap_or_default(),
+                                c.as_deref().unwrap_or("")
+                            )
+                            .trim()
+                            .to_string(),
+                        ),
+                    },
                     id: r.id.as_ref().map(|s| s.to_string()),
                     for_: r.for_.as_ref().map(|s| s.to_string()),
                     time: r.date.map(|d| d.to_timestamp()),
@@ -250,6 +267,12 @@ pub fn render(lang: Lang, r: &MessageReport) -> String {
                 "{}\n",
                 fill(lang, "msg.hop", &[&(i + 1), &h.from, &h.by, &with])
             ));
+            if let Some(via) = &h.via {
+                out.push_str(&format!("    via {via}\n"));
+            }
+            if let Some(tls) = &h.tls {
+                out.push_str(&format!("    TLS {tls}\n"));
+            }
             if let Some(id) = &h.id {
                 out.push_str(&format!("    id {id}\n"));
             }

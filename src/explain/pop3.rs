@@ -194,6 +194,20 @@ impl Pop3State {
         out
     }
 
+    /// The commands that make sense now (RFC 1939 §3: which state allows what).
+    pub fn valid_next(&self) -> Vec<Verb> {
+        use Verb::*;
+        if self.closed {
+            vec![]
+        } else if self.transaction {
+            vec![Stat, List, Retr, Dele, Rset, Noop, Top, Uidl, Capa, Quit]
+        } else if self.user_sent {
+            vec![Pass, User, Quit]
+        } else {
+            vec![User, Apop, Auth, Capa, Stls, Quit]
+        }
+    }
+
     /// The state in words.
     pub fn describe(&self, lang: Lang) -> Annotation {
         if self.transaction {
