@@ -432,7 +432,7 @@ pub fn explain_sasl_payload(
                 all.clone(),
                 title.clone(),
                 "sasl.plain",
-                &[&visible(z), &visible(c), &visible(p)],
+                &[&visible(z), &visible(c), &visible(p), &visible(&bytes)],
                 Severity::Hint,
             ));
             warn_clear(&mut out);
