@@ -462,6 +462,21 @@ fn pop3_session_state_codes_and_listings() {
     assert!(s.describe(Lang::Fr).body.contains("TRANSACTION"));
     assert!(s.valid_next().contains(&facteur::proto::pop3::Verb::Retr));
     assert!(!s.valid_next().contains(&facteur::proto::pop3::Verb::User));
+    // AUTH PLAIN with a continuation (RFC 5034): the base64 line is decoded, not taken for a command.
+    let mut a = Pop3State::new();
+    a.server_line(Lang::En, "+OK hi");
+    a.client_line(b"AUTH PLAIN");
+    a.server_line(Lang::En, "+ ");
+    let notes = explain_pop3_input(Lang::En, "AG1hcmMAbWFyY3Bhc3M=", &a);
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.body.contains("password \"marcpass\"")),
+        "{notes:?}"
+    );
+    a.client_line(b"AG1hcmMAbWFyY3Bhc3M=");
+    a.server_line(Lang::En, "+OK logged in");
+    assert!(a.transaction);
     let mut fresh = Pop3State::new();
     fresh.server_line(Lang::En, "+OK hi");
     let locked = fresh.server_line(Lang::Fr, "-ERR [IN-USE] maildrop already locked");

@@ -28,6 +28,8 @@ pub struct Pop3State {
     awaiting: VecDeque<Command>,
     /// The command whose multi-line body is being read.
     in_body: Option<Command>,
+    /// The SASL mechanism whose "+" continuation awaits a base64 line (RFC 5034 §4).
+    pub sasl: Option<String>,
     greeted: bool,
 }
 
@@ -38,6 +40,10 @@ impl Pop3State {
 
     /// Record a command the client sent.
     pub fn client_line(&mut self, line: &[u8]) {
+        // A base64 answer after "+" is not a command.
+        if self.sasl.take().is_some() {
+            return;
+        }
         if let Ok(c) = command::parse(line) {
             self.awaiting.push_back(c);
         }
@@ -147,6 +153,12 @@ impl Pop3State {
             return out;
         }
         if status.status == Status::Continuation {
+            if let Some(Command::Auth {
+                mechanism: Some(m), ..
+            }) = self.awaiting.front()
+            {
+                self.sasl = Some(m.clone());
+            }
             return out;
         }
         let Some(cmd) = self.awaiting.pop_front() else {
@@ -235,6 +247,17 @@ impl Pop3State {
 /// Explain the POP3 command being typed, in the current state.
 pub fn explain_pop3_input(lang: Lang, line: &str, state: &Pop3State) -> Vec<Annotation> {
     let all = 0..line.len();
+    if let Some(mech) = &state.sasl {
+        let context = crate::explain::state::SmtpState::out_of_context();
+        return crate::explain::command::explain_sasl_payload(
+            lang,
+            mech,
+            line,
+            &context,
+            None,
+            line.len(),
+        );
+    }
     let word = line.split(' ').next().unwrap_or("");
     let Some(verb) = Verb::parse(word) else {
         let upper = word.to_ascii_uppercase();
