@@ -26,3 +26,36 @@ pub enum Output {
     /// holding the world's lock during fsync.
     SendAfterCommit { ok: Vec<u8>, failed: Vec<u8> },
 }
+
+/// A server session that reads its input line by line (SMTP and POP3).
+pub(crate) trait LineSession {
+    /// The command-line limit to go back to after a TLS upgrade.
+    const COMMAND_LIMIT: usize;
+    fn lines(&mut self) -> &mut crate::proto::line::LineReader;
+    fn closed(&self) -> bool;
+}
+
+/// Feed bytes to a line session: each complete line is handled in turn
+/// (pipelining), until the session closes. After a go-ahead for TLS, what
+/// followed in the same read is dropped — RFC 3207 §4.2 and RFC 2595 §4:
+/// nothing sent before the handshake may be acted on (CVE-2011-0411).
+pub(crate) fn feed_lines<S: LineSession>(
+    session: &mut S,
+    input: &[u8],
+    mut on_line: impl FnMut(&mut S, crate::proto::line::Framed, &mut Vec<Output>),
+) -> Vec<Output> {
+    let mut out = Vec::new();
+    let mut input = input;
+    while !session.closed() {
+        let Some(framed) = session.lines().next_line(&mut input) else {
+            break;
+        };
+        let before = out.len();
+        on_line(session, framed, &mut out);
+        if out[before..].contains(&Output::StartTls) {
+            *session.lines() = crate::proto::line::LineReader::new(S::COMMAND_LIMIT);
+            break;
+        }
+    }
+    out
+}

@@ -171,23 +171,17 @@ impl Pop3Session {
 
     /// Feed bytes from the client.
     pub fn handle(&mut self, input: &[u8], backend: &mut dyn Pop3Backend) -> Vec<Output> {
-        let mut out = Vec::new();
-        let mut input = input;
-        while !self.is_closed() {
-            let Some(framed) = self.lines.next_line(&mut input) else {
-                break;
-            };
-            let before = out.len();
-            self.line(framed, backend, &mut out);
-            if out[before..].contains(&Output::StartTls) {
-                self.lines = LineReader::new(POP3_COMMAND_LINE);
-                break;
-            }
-        }
-        out
+        crate::sim::feed_lines(self, input, |s, framed, out| {
+            s.handle_line(framed, backend, out)
+        })
     }
 
-    fn line(&mut self, framed: Framed, backend: &mut dyn Pop3Backend, out: &mut Vec<Output>) {
+    fn handle_line(
+        &mut self,
+        framed: Framed,
+        backend: &mut dyn Pop3Backend,
+        out: &mut Vec<Output>,
+    ) {
         if let State::Sasl(_) = self.state {
             let State::Sasl(mut server) =
                 std::mem::replace(&mut self.state, State::Authorization { user: None })
@@ -579,4 +573,16 @@ fn top(data: &[u8], n: usize) -> Vec<Vec<u8>> {
         out.push(l.to_vec());
     }
     out
+}
+
+impl crate::sim::LineSession for Pop3Session {
+    const COMMAND_LIMIT: usize = POP3_COMMAND_LINE;
+
+    fn lines(&mut self) -> &mut LineReader {
+        &mut self.lines
+    }
+
+    fn closed(&self) -> bool {
+        self.is_closed()
+    }
 }

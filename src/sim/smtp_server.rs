@@ -273,22 +273,9 @@ impl SmtpSession {
 
     /// Feed bytes from the client; get what to do.
     pub fn handle(&mut self, input: &[u8], backend: &mut dyn SmtpBackend) -> Vec<Output> {
-        let mut out = Vec::new();
-        let mut input = input;
-        while !self.is_closed() {
-            let Some(framed) = self.lines.next_line(&mut input) else {
-                break;
-            };
-            let before = out.len();
-            self.line(framed, backend, &mut out);
-            if out[before..].contains(&Output::StartTls) {
-                // RFC 3207 §4.2 / CVE-2011-0411: nothing sent before the
-                // handshake may be kept. What followed STARTTLS is dropped.
-                self.lines = LineReader::new(SMTP_COMMAND_LINE);
-                break;
-            }
-        }
-        out
+        crate::sim::feed_lines(self, input, |s, framed, out| {
+            s.handle_line(framed, backend, out)
+        })
     }
 
     /// The connection was lost: an unfinished DATA delivers nothing.
@@ -297,7 +284,12 @@ impl SmtpSession {
         self.tx = None;
     }
 
-    fn line(&mut self, framed: Framed, backend: &mut dyn SmtpBackend, out: &mut Vec<Output>) {
+    fn handle_line(
+        &mut self,
+        framed: Framed,
+        backend: &mut dyn SmtpBackend,
+        out: &mut Vec<Output>,
+    ) {
         match std::mem::replace(&mut self.phase, Phase::Command) {
             Phase::Data(mut rx) => {
                 if rx.push(framed) == DataProgress::End {
@@ -840,5 +832,17 @@ impl SmtpSession {
             out.push(Output::Close);
             self.phase = Phase::Closed;
         }
+    }
+}
+
+impl crate::sim::LineSession for SmtpSession {
+    const COMMAND_LIMIT: usize = SMTP_COMMAND_LINE;
+
+    fn lines(&mut self) -> &mut LineReader {
+        &mut self.lines
+    }
+
+    fn closed(&self) -> bool {
+        self.is_closed()
     }
 }
