@@ -61,44 +61,7 @@ enum Cmd {
         response: Option<String>,
     },
     /// Run the simulated world on TCP for a lab room (SMTP and POP3)
-    Serve {
-        /// SMTP address (every MX of the world; the user's ISP server after AUTH)
-        #[arg(long, default_value = "127.0.0.1:2525", value_name = "ADDR")]
-        smtp: std::net::SocketAddr,
-        /// POP3 address (every mailbox of the world)
-        #[arg(long, default_value = "127.0.0.1:1110", value_name = "ADDR")]
-        pop3: std::net::SocketAddr,
-        /// Also listen with implicit TLS for SMTP (e.g. 127.0.0.1:4465; RFC 8314)
-        #[arg(long, value_name = "ADDR")]
-        smtps: Option<std::net::SocketAddr>,
-        /// Also listen with implicit TLS for POP3 (e.g. 127.0.0.1:9995; RFC 8314)
-        #[arg(long, value_name = "ADDR")]
-        pop3s: Option<std::net::SocketAddr>,
-        /// Write the self-signed TLS certificate (PEM) to FILE, for clients to trust
-        #[arg(long, value_name = "FILE")]
-        cert_out: Option<std::path::PathBuf>,
-        /// Also give each host its own port: SMTP hosts from PORT up, POP3 hosts from PORT+100 up
-        #[arg(long, value_name = "PORT")]
-        host_ports: Option<u16>,
-        /// A world described in JSON (domains, users, lists, aliases, hosts)
-        #[arg(long, value_name = "FILE")]
-        world: Option<std::path::PathBuf>,
-        /// Add N student accounts eleve01… (password = account name) and a list "classe"
-        #[arg(long, value_name = "N", default_value_t = 0)]
-        students: usize,
-        /// Keep the mailboxes on disk in DIR (they survive a restart)
-        #[arg(long, value_name = "DIR")]
-        store: Option<std::path::PathBuf>,
-        /// Maximum concurrent connections
-        #[arg(long, value_name = "N", default_value_t = 200)]
-        max_connections: usize,
-        /// Idle timeout in seconds
-        #[arg(long, value_name = "SECS", default_value_t = 300)]
-        timeout: u64,
-        /// Maximum message size in octets (announced by SIZE)
-        #[arg(long, value_name = "OCTETS", default_value_t = 10 * 1024 * 1024)]
-        max_size: usize,
-    },
+    Serve(facteur::net::serve::ServeArgs),
     /// Compute an APOP digest (POP3, RFC 1939 §7)
     Apop {
         /// The timestamp <…@…> from the server's greeting (or the whole greeting)
@@ -200,49 +163,16 @@ fn main() -> ExitCode {
             secret,
             response,
         }) => workbench::cram_md5_report(lang, &challenge, &user, &secret, response.as_deref()),
-        Some(Cmd::Serve {
-            smtp,
-            pop3,
-            smtps,
-            pop3s,
-            cert_out,
-            host_ports,
-            world,
-            students,
-            store,
-            max_connections,
-            timeout,
-            max_size,
-        }) => {
-            let mut world = match world {
-                Some(path) => match facteur::sim::world::World::load(&path) {
-                    Ok(w) => w,
-                    Err(e) => {
-                        eprintln!("{e}");
-                        return ExitCode::from(2);
-                    }
-                },
-                None => facteur::sim::world::World::default(),
-            };
-            world.add_students(students);
-            let cfg = facteur::net::serve::ServeConfig {
-                smtp,
-                pop3,
-                smtps,
-                pop3s,
-                cert_out,
-                host_ports,
-                max_connections,
-                idle_timeout: std::time::Duration::from_secs(timeout),
-                max_size,
-                store,
-                world,
-            };
-            return match facteur::net::serve::run(cfg) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
+        Some(Cmd::Serve(args)) => {
+            return match args.into_config().map(facteur::net::serve::run) {
+                Ok(Ok(())) => ExitCode::SUCCESS,
+                Ok(Err(e)) => {
                     eprintln!("facteur serve: {e}");
                     ExitCode::FAILURE
+                }
+                Err(e) => {
+                    eprintln!("{e}");
+                    ExitCode::from(2)
                 }
             };
         }

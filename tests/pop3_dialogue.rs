@@ -220,13 +220,30 @@ fn stls_drops_what_was_pipelined_after_it() {
     let mut cfg = Pop3Config::new("pop.wanadoo.fr");
     cfg.stls = true;
     let mut s = Pop3Session::new(cfg, (1, 2));
-    let mut view = PopView { mta: &mut mta, host: Some("pop.wanadoo.fr".into()) };
+    let mut view = PopView {
+        mta: &mut mta,
+        host: Some("pop.wanadoo.fr".into()),
+    };
     let out = s.handle(b"STLS\r\nUSER marc\r\nPASS marcpass\r\n", &mut view);
-    assert_eq!(out, vec![Output::Send(b"+OK Begin TLS negotiation\r\n".to_vec()), Output::StartTls]);
+    assert_eq!(
+        out,
+        vec![
+            Output::Send(b"+OK Begin TLS negotiation\r\n".to_vec()),
+            Output::StartTls
+        ]
+    );
     s.tls_established();
     let out = s.handle(b"STAT\r\n", &mut view);
-    assert!(matches!(&out[0], Output::Send(b) if b.starts_with(b"-ERR")), "still AUTHORIZATION after STLS");
+    assert!(
+        matches!(&out[0], Output::Send(b) if b.starts_with(b"-ERR")),
+        "still AUTHORIZATION after STLS"
+    );
     let out = s.handle(b"CAPA\r\n", &mut view);
-    let Output::Send(capa) = &out[0] else { panic!() };
-    assert!(!String::from_utf8_lossy(capa).contains("STLS"), "STLS is not offered again inside TLS");
+    let Output::Send(capa) = &out[0] else {
+        panic!()
+    };
+    assert!(
+        !String::from_utf8_lossy(capa).contains("STLS"),
+        "STLS is not offered again inside TLS"
+    );
 }
