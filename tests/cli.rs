@@ -304,10 +304,24 @@ fn explain_a_line_and_headers_of_a_file() {
 fn serve_refuses_a_bad_world_file_naming_the_place() {
     let path = std::env::temp_dir().join(format!("facteur-bad-world-{}.json", std::process::id()));
     std::fs::write(&path, "{\n  \"domains\": [\n    {\"name\": \"x.fr\", \"smtp\": \"smtp.x.fr\"}\n  ],\n  \"hosts\": {}\n}\n").unwrap();
-    let o = facteur(&["serve", "--smtp", "127.0.0.1:0", "--pop3", "127.0.0.1:0", "--world", path.to_str().unwrap()], None);
+    let o = facteur(
+        &[
+            "serve",
+            "--smtp",
+            "127.0.0.1:0",
+            "--pop3",
+            "127.0.0.1:0",
+            "--world",
+            path.to_str().unwrap(),
+        ],
+        None,
+    );
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("domains[0] (x.fr).smtp") && err.contains("has no address"), "{err}");
+    assert!(
+        err.contains("domains[0] (x.fr).smtp") && err.contains("has no address"),
+        "{err}"
+    );
     std::fs::write(&path, "{\"domains\": [}").unwrap();
     let o = facteur(&["serve", "--world", path.to_str().unwrap()], None);
     assert_eq!(o.status.code(), Some(2));
