@@ -25,52 +25,64 @@ pub struct Explained {
     pub notes: Vec<Annotation>,
 }
 
+/// Explains an SMTP session one line at a time, carrying the state.
+#[derive(Debug, Clone, Default)]
+pub struct SmtpExplainer {
+    pub state: SmtpState,
+    replies: ReplyReader,
+}
+
+impl SmtpExplainer {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A line the client sent: explained in the state before it, then recorded.
+    pub fn client(&mut self, lang: Lang, line: &str, secret: Option<&str>) -> Vec<Annotation> {
+        let notes = explain_smtp_input(lang, line, &self.state, secret);
+        self.state.client_line(line.as_bytes());
+        notes
+    }
+
+    /// A line the server sent; a multi-line reply is explained on its last line.
+    pub fn server(&mut self, lang: Lang, line: &str) -> Vec<Annotation> {
+        let mut notes = Vec::new();
+        for ev in self.replies.feed(format!("{line}\r\n").as_bytes()) {
+            match ev {
+                ReplyEvent::Reply(r) => {
+                    let tls = self.state.tls;
+                    let answering = self.state.server_reply(&r);
+                    notes.extend(explain_reply(lang, &r, answering, tls));
+                }
+                ReplyEvent::Malformed { error, .. } => notes.push(Annotation::from_key(
+                    lang,
+                    0..line.len(),
+                    "?",
+                    "reply.malformed",
+                    &[&error],
+                    crate::explain::annotation::Severity::Mistake,
+                )),
+            }
+        }
+        notes
+    }
+}
+
 /// Explain an SMTP dialogue given as (side, line) pairs, lines without
 /// their CRLF. `secret` is used to check a CRAM-MD5 answer when known.
-pub fn explain_smtp_dialogue(
-    lang: Lang,
-    lines: &[(Side, &str)],
-    secret: Option<&str>,
-) -> Vec<Explained> {
-    let mut state = SmtpState::new();
-    let mut replies = ReplyReader::new();
-    let mut out = Vec::new();
-    for (side, line) in lines {
-        let notes = match side {
-            Side::Client => {
-                let notes = explain_smtp_input(lang, line, &state, secret);
-                state.client_line(line.as_bytes());
-                notes
-            }
-            Side::Server => {
-                let mut notes = Vec::new();
-                for ev in replies.feed(format!("{line}\r\n").as_bytes()) {
-                    match ev {
-                        ReplyEvent::Reply(r) => {
-                            let tls = state.tls;
-                            let answering = state.server_reply(&r);
-                            notes.extend(explain_reply(lang, &r, answering, tls));
-                        }
-                        ReplyEvent::Malformed { error, .. } => notes.push(Annotation::from_key(
-                            lang,
-                            0..line.len(),
-                            "?",
-                            "reply.malformed",
-                            &[&error],
-                            crate::explain::annotation::Severity::Mistake,
-                        )),
-                    }
-                }
-                notes
-            }
-        };
-        out.push(Explained {
+pub fn explain_smtp_dialogue(lang: Lang, lines: &[(Side, &str)], secret: Option<&str>) -> Vec<Explained> {
+    let mut ex = SmtpExplainer::new();
+    lines
+        .iter()
+        .map(|(side, line)| Explained {
             side: *side,
             line: line.to_string(),
-            notes,
-        });
-    }
-    out
+            notes: match side {
+                Side::Client => ex.client(lang, line, secret),
+                Side::Server => ex.server(lang, line),
+            },
+        })
+        .collect()
 }
 
 /// The explained dialogue as text: `C: line` / `S: line`, then the notes.
@@ -90,4 +102,27 @@ pub fn render_dialogue(explained: &[Explained]) -> String {
         }
     }
     s
+}
+
+/// Explain a POP3 dialogue the same way.
+pub fn explain_pop3_dialogue(lang: Lang, lines: &[(Side, &str)]) -> Vec<Explained> {
+    let mut state = crate::explain::pop3::Pop3State::new();
+    lines
+        .iter()
+        .map(|(side, line)| {
+            let notes = match side {
+                Side::Client => {
+                    let notes = crate::explain::pop3::explain_pop3_input(lang, line, &state);
+                    state.client_line(line.as_bytes());
+                    notes
+                }
+                Side::Server => state.server_line(lang, line),
+            };
+            Explained {
+                side: *side,
+                line: line.to_string(),
+                notes,
+            }
+        })
+        .collect()
 }

@@ -43,6 +43,7 @@ pub const FILES: &[(&str, bool, &str)] = &[
     ("command", true, include_str!("command.json")),
     ("headers", true, include_str!("headers.json")),
     ("pop3", true, include_str!("pop3.json")),
+    ("tui", false, include_str!("tui.json")),
 ];
 
 /// Parse one file (tests check that each parses).
