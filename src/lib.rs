@@ -11,4 +11,5 @@ pub mod explain;
 pub mod net;
 pub mod proto;
 pub mod sim;
+pub mod tui;
 pub mod workbench;

@@ -135,8 +135,24 @@ fn main() -> ExitCode {
     };
     let lang = cli.lang.unwrap_or(lang);
     let report = match cli.command {
+        None if std::io::IsTerminal::is_terminal(&std::io::stdout())
+            && std::io::IsTerminal::is_terminal(&std::io::stdin()) =>
+        {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs() as i64)
+                .unwrap_or(0);
+            let seed = (now as u64) ^ u64::from(std::process::id());
+            return match facteur::tui::run_builtin(lang, now, seed) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("facteur: {e}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
         None => Report {
-            text: text(lang, "usage.tui_coming") + "\n",
+            text: text(lang, "usage.no_terminal") + "\n",
             ok: true,
         },
         Some(Cmd::Decode { string }) => workbench::decode_report(lang, &string),

@@ -203,14 +203,14 @@ fn apop_digest() {
 }
 
 #[test]
-fn no_arguments_prints_usage_that_says_the_tui_is_coming() {
+fn no_arguments_without_a_terminal_prints_usage() {
     let o = facteur(&[], None);
     assert!(o.status.success());
     let out = stdout(&o);
     assert!(out.contains("facteur decode"));
-    assert!(out.contains("next version"));
+    assert!(out.contains("needs a terminal"));
     let out = stdout(&facteur(&[], Some("fr_FR.UTF-8")));
-    assert!(out.contains("prochaine version"));
+    assert!(out.contains("il lui faut un terminal"));
 }
 
 #[test]

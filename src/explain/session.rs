@@ -70,7 +70,11 @@ impl SmtpExplainer {
 
 /// Explain an SMTP dialogue given as (side, line) pairs, lines without
 /// their CRLF. `secret` is used to check a CRAM-MD5 answer when known.
-pub fn explain_smtp_dialogue(lang: Lang, lines: &[(Side, &str)], secret: Option<&str>) -> Vec<Explained> {
+pub fn explain_smtp_dialogue(
+    lang: Lang,
+    lines: &[(Side, &str)],
+    secret: Option<&str>,
+) -> Vec<Explained> {
     let mut ex = SmtpExplainer::new();
     lines
         .iter()

@@ -1,0 +1,214 @@
+//! What the student can do, named by intent, and the keymap — a table from
+//! keys to actions — so that help and behaviour cannot disagree.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// An intent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    InsertChar(char),
+    DeleteBack,
+    DeleteForward,
+    CursorLeft,
+    CursorRight,
+    CursorHome,
+    CursorEnd,
+    ClearLine,
+    DeleteWord,
+    HistoryPrev,
+    HistoryNext,
+    SendLine,
+    ScrollUp,
+    ScrollDown,
+    BrowseSession,
+    LeaveSession,
+    SelectPrev,
+    SelectNext,
+    ToggleLanguage,
+    ToggleHelp,
+    ToggleBehindTheScenes,
+    Quit,
+}
+
+/// When a binding applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Typing,
+    Browsing,
+    Any,
+}
+
+/// The keymap: (key, modifiers, mode, action). Printable characters not
+/// listed here are typed.
+pub const KEYMAP: &[(KeyCode, KeyModifiers, Mode, Action)] = &[
+    (
+        KeyCode::Char('c'),
+        KeyModifiers::CONTROL,
+        Mode::Any,
+        Action::Quit,
+    ),
+    (
+        KeyCode::Char('d'),
+        KeyModifiers::CONTROL,
+        Mode::Any,
+        Action::Quit,
+    ),
+    (
+        KeyCode::F(1),
+        KeyModifiers::NONE,
+        Mode::Any,
+        Action::ToggleHelp,
+    ),
+    (
+        KeyCode::F(2),
+        KeyModifiers::NONE,
+        Mode::Any,
+        Action::ToggleLanguage,
+    ),
+    (
+        KeyCode::F(3),
+        KeyModifiers::NONE,
+        Mode::Any,
+        Action::ToggleBehindTheScenes,
+    ),
+    (
+        KeyCode::PageUp,
+        KeyModifiers::NONE,
+        Mode::Any,
+        Action::ScrollUp,
+    ),
+    (
+        KeyCode::PageDown,
+        KeyModifiers::NONE,
+        Mode::Any,
+        Action::ScrollDown,
+    ),
+    (
+        KeyCode::Tab,
+        KeyModifiers::NONE,
+        Mode::Typing,
+        Action::BrowseSession,
+    ),
+    (
+        KeyCode::Enter,
+        KeyModifiers::NONE,
+        Mode::Typing,
+        Action::SendLine,
+    ),
+    (
+        KeyCode::Backspace,
+        KeyModifiers::NONE,
+        Mode::Typing,
+        Action::DeleteBack,
+    ),
+    (
+        KeyCode::Delete,
+        KeyModifiers::NONE,
+        Mode::Typing,
+        Action::DeleteForward,
+    ),
+    (
+        KeyCode::Left,
+        KeyModifiers::NONE,
+        Mode::Typing,
+        Action::CursorLeft,
+    ),
+    (
+        KeyCode::Right,
+        KeyModifiers::NONE,
+        Mode::Typing,
+        Action::CursorRight,
+    ),
+    (
+        KeyCode::Home,
+        KeyModifiers::NONE,
+        Mode::Typing,
+        Action::CursorHome,
+    ),
+    (
+        KeyCode::End,
+        KeyModifiers::NONE,
+        Mode::Typing,
+        Action::CursorEnd,
+    ),
+    (
+        KeyCode::Char('a'),
+        KeyModifiers::CONTROL,
+        Mode::Typing,
+        Action::CursorHome,
+    ),
+    (
+        KeyCode::Char('e'),
+        KeyModifiers::CONTROL,
+        Mode::Typing,
+        Action::CursorEnd,
+    ),
+    (
+        KeyCode::Char('u'),
+        KeyModifiers::CONTROL,
+        Mode::Typing,
+        Action::ClearLine,
+    ),
+    (
+        KeyCode::Char('w'),
+        KeyModifiers::CONTROL,
+        Mode::Typing,
+        Action::DeleteWord,
+    ),
+    (
+        KeyCode::Up,
+        KeyModifiers::NONE,
+        Mode::Typing,
+        Action::HistoryPrev,
+    ),
+    (
+        KeyCode::Down,
+        KeyModifiers::NONE,
+        Mode::Typing,
+        Action::HistoryNext,
+    ),
+    (
+        KeyCode::Up,
+        KeyModifiers::NONE,
+        Mode::Browsing,
+        Action::SelectPrev,
+    ),
+    (
+        KeyCode::Down,
+        KeyModifiers::NONE,
+        Mode::Browsing,
+        Action::SelectNext,
+    ),
+    (
+        KeyCode::Esc,
+        KeyModifiers::NONE,
+        Mode::Browsing,
+        Action::LeaveSession,
+    ),
+    (
+        KeyCode::Tab,
+        KeyModifiers::NONE,
+        Mode::Browsing,
+        Action::LeaveSession,
+    ),
+];
+
+/// The action for a key, in the current mode.
+pub fn action_for(key: KeyEvent, mode: Mode, help_open: bool, input_empty: bool) -> Option<Action> {
+    let mods = key.modifiers - KeyModifiers::SHIFT;
+    if help_open && matches!(key.code, KeyCode::Esc | KeyCode::Char('?')) {
+        return Some(Action::ToggleHelp);
+    }
+    let bound = KEYMAP.iter().find(|(code, m, when, _)| {
+        *code == key.code && *m == mods && (*when == mode || *when == Mode::Any)
+    });
+    if let Some((_, _, _, a)) = bound {
+        return Some(*a);
+    }
+    match key.code {
+        // "?" opens help when nothing is typed (it is also a character).
+        KeyCode::Char('?') if mode == Mode::Browsing || input_empty => Some(Action::ToggleHelp),
+        KeyCode::Char(c) if mods.is_empty() && mode == Mode::Typing => Some(Action::InsertChar(c)),
+        _ => None,
+    }
+}

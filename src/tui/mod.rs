@@ -1,0 +1,29 @@
+//! The split-pane TUI: telnet with annotations. Model (state as data),
+//! Action (intents) and the keymap (a table), update (the only mutation),
+//! view (drawing, no I/O), runtime (the terminal loop), link (the
+//! in-memory connection to the simulated world).
+
+pub mod action;
+pub mod link;
+pub mod model;
+pub mod runtime;
+pub mod update;
+pub mod view;
+
+use crate::explain::lang::Lang;
+use crate::sim::mta::Mta;
+use crate::sim::store::Store;
+use crate::sim::world::World;
+
+/// Open the TUI on the built-in world, connected to smtp.free.fr as the
+/// course's Fred would be. `now` and `seed` come from the caller.
+pub fn run_builtin(lang: Lang, now: i64, seed: u64) -> std::io::Result<()> {
+    let mut mta = Mta::new(World::default(), Store::in_memory(), seed);
+    mta.set_now(now);
+    match update::connect(lang, mta, "smtp.free.fr") {
+        Some(model) => runtime::run(model),
+        None => Err(std::io::Error::other(
+            "the built-in world has no smtp.free.fr",
+        )),
+    }
+}

@@ -1,0 +1,121 @@
+//! Everything the TUI shows, as data: the transcript with its explanations,
+//! the line being typed, the history, where the student looks, and the
+//! simulated world behind the connection. Drawing reads it; only
+//! `update` changes it.
+
+use crate::explain::annotation::Annotation;
+use crate::explain::lang::Lang;
+use crate::explain::pop3::Pop3State;
+use crate::explain::session::{Side, SmtpExplainer};
+use crate::sim::mta::Mta;
+use crate::tui::link::{Link, Proto};
+
+/// The session's explainer, by protocol.
+#[derive(Debug, Clone)]
+pub enum Explainer {
+    Smtp(Box<SmtpExplainer>),
+    Pop3(Box<Pop3State>),
+}
+
+impl Explainer {
+    pub fn for_proto(proto: Proto) -> Explainer {
+        match proto {
+            Proto::Smtp => Explainer::Smtp(Box::default()),
+            Proto::Pop3 => Explainer::Pop3(Box::default()),
+        }
+    }
+
+    /// Explain a line and move the state on.
+    pub fn line(&mut self, lang: Lang, side: Side, line: &str) -> Vec<Annotation> {
+        match (self, side) {
+            (Explainer::Smtp(e), Side::Client) => e.client(lang, line, None),
+            (Explainer::Smtp(e), Side::Server) => e.server(lang, line),
+            (Explainer::Pop3(s), Side::Client) => {
+                let notes = crate::explain::pop3::explain_pop3_input(lang, line, s);
+                s.client_line(line.as_bytes());
+                notes
+            }
+            (Explainer::Pop3(s), Side::Server) => s.server_line(lang, line),
+        }
+    }
+
+    /// Explain the line being typed, without moving the state.
+    pub fn typing(&self, lang: Lang, line: &str) -> Vec<Annotation> {
+        match self {
+            Explainer::Smtp(e) => {
+                crate::explain::command::explain_smtp_input(lang, line, &e.state, None)
+            }
+            Explainer::Pop3(s) => crate::explain::pop3::explain_pop3_input(lang, line, s),
+        }
+    }
+}
+
+/// One line of the transcript.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub side: Side,
+    /// Made visible already: no escape sequence from a server ever reaches the terminal.
+    pub text: String,
+    pub notes: Vec<Annotation>,
+}
+
+/// Where the keys go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Input,
+    /// Browsing the transcript; the selected line is explained.
+    Session(usize),
+}
+
+/// What the right pane shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RightPane {
+    Explanation,
+    /// The relay dialogues between simulated MTAs.
+    BehindTheScenes,
+}
+
+/// The whole state of the TUI.
+#[derive(Debug)]
+pub struct Model {
+    pub lang: Lang,
+    pub entries: Vec<Entry>,
+    pub explainer: Explainer,
+    /// The line being typed and the cursor (in chars).
+    pub input: String,
+    pub cursor: usize,
+    pub history: Vec<String>,
+    pub history_pos: Option<usize>,
+    /// Lines scrolled up from the bottom of the transcript.
+    pub scroll: usize,
+    pub focus: Focus,
+    pub right: RightPane,
+    pub show_help: bool,
+    /// A message from facteur itself (not the server), e.g. "connected to…".
+    pub notice: String,
+    pub quit: bool,
+    /// Colours on (off when NO_COLOR is set).
+    pub color: bool,
+    pub link: Link,
+    pub mta: Mta,
+}
+
+impl Model {
+    /// The line to explain in the right pane: the one typed, the one
+    /// selected, or the last one.
+    pub fn explained(&self) -> Vec<Annotation> {
+        match self.focus {
+            Focus::Session(i) => self
+                .entries
+                .get(i)
+                .map(|e| e.notes.clone())
+                .unwrap_or_default(),
+            Focus::Input if !self.input.is_empty() => self.explainer.typing(self.lang, &self.input),
+            Focus::Input => self
+                .entries
+                .last()
+                .map(|e| e.notes.clone())
+                .unwrap_or_default(),
+        }
+    }
+}

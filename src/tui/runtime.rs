@@ -1,0 +1,51 @@
+//! The event loop: reads keys and resizes from the terminal, turns them into
+//! actions through the keymap, updates the model, draws. The only file of
+//! the TUI that touches the terminal.
+
+use std::io;
+
+use ratatui::crossterm::event::{self, Event, KeyEventKind};
+
+use crate::tui::action::{Mode, action_for};
+use crate::tui::model::{Focus, Model};
+use crate::tui::update::update;
+use crate::tui::view::draw;
+
+/// Run until the student quits. `ratatui::init` restores the terminal on
+/// panic before the message is printed.
+pub fn run(mut model: Model) -> io::Result<()> {
+    model.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let mut terminal = ratatui::init();
+    let result = (|| -> io::Result<()> {
+        while !model.quit {
+            terminal.draw(|f| draw(&model, f))?;
+            match event::read()? {
+                Event::Key(key) if key.kind != KeyEventKind::Release => {
+                    // The world's clock: the edge reads it, the core is told.
+                    let now = std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map(|d| d.as_secs() as i64)
+                        .unwrap_or(0);
+                    model.mta.set_now(now);
+                    let mode = match model.focus {
+                        Focus::Input => Mode::Typing,
+                        Focus::Session(_) => Mode::Browsing,
+                    };
+                    if let Some(a) = action_for(key, mode, model.show_help, model.input.is_empty())
+                    {
+                        update(&mut model, a);
+                    }
+                }
+                Event::Paste(text) => {
+                    for c in text.chars().filter(|c| !c.is_control()) {
+                        update(&mut model, crate::tui::action::Action::InsertChar(c));
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    })();
+    ratatui::restore();
+    result
+}

@@ -1,0 +1,237 @@
+//! The only place where the TUI's state changes: `update(model, action)`.
+//! Sending a line goes through the in-memory link to the simulated server,
+//! exactly as typed, with CRLF — facteur never rewrites a command.
+
+use crate::explain::catalog::fill;
+use crate::explain::session::Side;
+use crate::proto::visible::visible;
+use crate::sim::mta::Mta;
+use crate::tui::action::Action;
+use crate::tui::link::Link;
+use crate::tui::model::{Entry, Explainer, Focus, Model, RightPane};
+
+/// Lines kept in the transcript (older ones are dropped).
+pub const SCROLLBACK: usize = 100_000;
+
+/// A new model connected to `host` of the world (the course's smtp.free.fr by default).
+pub fn connect(lang: crate::explain::lang::Lang, mut mta: Mta, host: &str) -> Option<Model> {
+    let (link, greeting) = Link::open(&mut mta, host, None)?;
+    let mut model = Model {
+        lang,
+        entries: Vec::new(),
+        explainer: Explainer::for_proto(link.proto),
+        input: String::new(),
+        cursor: 0,
+        history: Vec::new(),
+        history_pos: None,
+        scroll: 0,
+        focus: Focus::Input,
+        right: RightPane::Explanation,
+        show_help: false,
+        notice: String::new(),
+        quit: false,
+        color: true,
+        link,
+        mta,
+    };
+    model.notice = connected_notice(&model);
+    receive(&mut model, &greeting);
+    Some(model)
+}
+
+fn connected_notice(m: &Model) -> String {
+    let proto = match m.link.proto {
+        crate::tui::link::Proto::Smtp => "SMTP",
+        crate::tui::link::Proto::Pop3 => "POP3",
+    };
+    fill(
+        m.lang,
+        "tui.connected",
+        &[&m.link.host, &m.link.port, &proto],
+    )
+}
+
+fn push(m: &mut Model, side: Side, raw: &[u8]) {
+    let text = String::from_utf8_lossy(raw).to_string();
+    let notes = m.explainer.line(m.lang, side, &text);
+    m.entries.push(Entry {
+        side,
+        text: visible(raw),
+        notes,
+    });
+    if m.entries.len() > SCROLLBACK {
+        let excess = m.entries.len() - SCROLLBACK;
+        m.entries.drain(..excess);
+    }
+}
+
+/// Server bytes arrive: split into lines (any ending), each explained.
+fn receive(m: &mut Model, bytes: &[u8]) {
+    for line in crate::proto::data::split_lines(bytes) {
+        push(m, Side::Server, line);
+    }
+}
+
+/// Apply one action.
+pub fn update(m: &mut Model, action: Action) {
+    match action {
+        Action::InsertChar(c) => {
+            let at = byte_index(&m.input, m.cursor);
+            m.input.insert(at, c);
+            m.cursor += 1;
+            m.history_pos = None;
+        }
+        Action::DeleteBack if m.cursor > 0 => {
+            m.cursor -= 1;
+            let at = byte_index(&m.input, m.cursor);
+            m.input.remove(at);
+        }
+        Action::DeleteForward if m.cursor < m.input.chars().count() => {
+            let at = byte_index(&m.input, m.cursor);
+            m.input.remove(at);
+        }
+        Action::DeleteBack | Action::DeleteForward => {}
+        Action::CursorLeft => m.cursor = m.cursor.saturating_sub(1),
+        Action::CursorRight => m.cursor = (m.cursor + 1).min(m.input.chars().count()),
+        Action::CursorHome => m.cursor = 0,
+        Action::CursorEnd => m.cursor = m.input.chars().count(),
+        Action::ClearLine => {
+            m.input.clear();
+            m.cursor = 0;
+        }
+        Action::DeleteWord => {
+            let chars: Vec<char> = m.input.chars().collect();
+            let mut start = m.cursor;
+            while start > 0 && chars[start - 1] == ' ' {
+                start -= 1;
+            }
+            while start > 0 && chars[start - 1] != ' ' {
+                start -= 1;
+            }
+            m.input = chars[..start].iter().chain(&chars[m.cursor..]).collect();
+            m.cursor = start;
+        }
+        Action::HistoryPrev if !m.history.is_empty() => {
+            let pos = match m.history_pos {
+                None => m.history.len() - 1,
+                Some(p) => p.saturating_sub(1),
+            };
+            m.history_pos = Some(pos);
+            m.input = m.history[pos].clone();
+            m.cursor = m.input.chars().count();
+        }
+        Action::HistoryNext => match m.history_pos {
+            Some(p) if p + 1 < m.history.len() => {
+                m.history_pos = Some(p + 1);
+                m.input = m.history[p + 1].clone();
+                m.cursor = m.input.chars().count();
+            }
+            Some(_) => {
+                m.history_pos = None;
+                m.input.clear();
+                m.cursor = 0;
+            }
+            None => {}
+        },
+        Action::HistoryPrev => {}
+        Action::SendLine => send_line(m),
+        Action::ScrollUp => m.scroll = (m.scroll + 10).min(m.entries.len().saturating_sub(1)),
+        Action::ScrollDown => m.scroll = m.scroll.saturating_sub(10),
+        Action::BrowseSession if !m.entries.is_empty() => {
+            m.focus = Focus::Session(m.entries.len() - 1)
+        }
+        Action::BrowseSession => {}
+        Action::LeaveSession => m.focus = Focus::Input,
+        Action::SelectPrev => {
+            if let Focus::Session(i) = m.focus {
+                m.focus = Focus::Session(i.saturating_sub(1));
+            }
+        }
+        Action::SelectNext => {
+            if let Focus::Session(i) = m.focus {
+                m.focus = Focus::Session((i + 1).min(m.entries.len().saturating_sub(1)));
+            }
+        }
+        Action::ToggleLanguage => {
+            m.lang = m.lang.other();
+            reexplain(m);
+            m.notice = connected_notice(m);
+        }
+        Action::ToggleHelp => m.show_help = !m.show_help,
+        Action::ToggleBehindTheScenes => {
+            m.right = match m.right {
+                RightPane::Explanation => RightPane::BehindTheScenes,
+                RightPane::BehindTheScenes => RightPane::Explanation,
+            }
+        }
+        Action::Quit => {
+            m.link.close(&mut m.mta);
+            m.quit = true;
+        }
+    }
+}
+
+/// Explain the whole transcript again (after a language change).
+fn reexplain(m: &mut Model) {
+    let mut ex = Explainer::for_proto(m.link.proto);
+    for e in &mut m.entries {
+        e.notes = ex.line(m.lang, e.side, &e.text);
+    }
+    m.explainer = ex;
+}
+
+fn send_line(m: &mut Model) {
+    let line = std::mem::take(&mut m.input);
+    m.cursor = 0;
+    m.history_pos = None;
+    m.scroll = 0;
+    if !line.is_empty() && m.history.last() != Some(&line) {
+        m.history.push(line.clone());
+    }
+    if let Some(rest) = line.strip_prefix("/open") {
+        open(m, rest.trim());
+        return;
+    }
+    if m.link.closed {
+        m.notice = crate::explain::catalog::text(m.lang, "tui.closed");
+        return;
+    }
+    push(m, Side::Client, line.as_bytes());
+    let mut wire = line.into_bytes();
+    wire.extend_from_slice(b"\r\n");
+    let reply = m.link.send(&mut m.mta, &wire);
+    receive(m, &reply);
+    if m.link.closed {
+        m.notice = crate::explain::catalog::text(m.lang, "tui.closed");
+    }
+}
+
+/// `/open HOST [PORT]`: a new connection, a new transcript.
+fn open(m: &mut Model, args: &str) {
+    let mut words = args.split_whitespace();
+    let host = words.next().unwrap_or("");
+    let port = words.next().and_then(|p| p.parse().ok());
+    match Link::open(&mut m.mta, host, port) {
+        Some((link, greeting)) => {
+            m.link.close(&mut m.mta);
+            m.link = link;
+            m.explainer = Explainer::for_proto(m.link.proto);
+            m.entries.clear();
+            m.focus = Focus::Input;
+            m.notice = connected_notice(m);
+            receive(m, &greeting);
+        }
+        None => {
+            let mut hosts = m.mta.world.smtp_hosts();
+            hosts.extend(m.mta.world.pop_hosts());
+            m.notice = fill(m.lang, "tui.no_host", &[&host, &hosts.join(", ")]);
+        }
+    }
+}
+
+fn byte_index(s: &str, chars: usize) -> usize {
+    s.char_indices()
+        .nth(chars)
+        .map(|(i, _)| i)
+        .unwrap_or(s.len())
+}

@@ -1,0 +1,287 @@
+//! Drawing: the session on the left, the explanation on the right (stacked
+//! when the terminal is narrow), the input line, the status bar, the help
+//! overlay. Drawing reads the model and changes nothing.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Direction, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use crate::explain::annotation::Severity;
+use crate::explain::catalog::{fill, text};
+use crate::explain::session::Side;
+use crate::explain::state::{InputMode, Phase};
+use crate::sim::mta::Direction as RelayDirection;
+use crate::tui::model::{Explainer, Focus, Model, RightPane};
+
+/// Under this width the panes are stacked.
+pub const SIDE_BY_SIDE_MIN_WIDTH: u16 = 100;
+
+struct Theme {
+    color: bool,
+}
+
+impl Theme {
+    fn fg(&self, c: Color) -> Style {
+        if self.color {
+            Style::default().fg(c)
+        } else {
+            Style::default()
+        }
+    }
+    fn severity(&self, s: Severity) -> Style {
+        match s {
+            Severity::Info => self.fg(Color::Gray),
+            Severity::Hint => self.fg(Color::Yellow),
+            Severity::Mistake => self.fg(Color::LightRed).add_modifier(Modifier::BOLD),
+            Severity::Danger => self
+                .fg(Color::Red)
+                .add_modifier(Modifier::BOLD | Modifier::REVERSED),
+        }
+    }
+}
+
+/// Draw the whole screen.
+pub fn draw(m: &Model, f: &mut Frame) {
+    let theme = Theme { color: m.color };
+    let [main, input, status] = Layout::vertical([
+        Constraint::Min(6),
+        Constraint::Length(3),
+        Constraint::Length(1),
+    ])
+    .areas(f.area());
+    let direction = if main.width >= SIDE_BY_SIDE_MIN_WIDTH {
+        Direction::Horizontal
+    } else {
+        Direction::Vertical
+    };
+    let [left, right] = Layout::default()
+        .direction(direction)
+        .constraints([Constraint::Percentage(55), Constraint::Percentage(45)])
+        .areas(main);
+    session_pane(m, &theme, f, left);
+    match m.right {
+        RightPane::Explanation => explanation_pane(m, &theme, f, right),
+        RightPane::BehindTheScenes => behind_pane(m, &theme, f, right),
+    }
+    input_line(m, f, input);
+    status_bar(m, &theme, f, status);
+    if m.show_help {
+        help_overlay(m, f);
+    }
+}
+
+fn session_pane(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
+    let title = format!(
+        " {} — {}:{} ",
+        text(m.lang, "tui.title.session"),
+        m.link.host,
+        m.link.port
+    );
+    let block = Block::default().borders(Borders::ALL).title(title);
+    let rows = area.height.saturating_sub(2) as usize;
+    let total = m.entries.len();
+    // The window: follow the selection when browsing, else the scroll offset.
+    let end = match m.focus {
+        Focus::Session(i) => (i + 1).max(rows.min(total)).min(total),
+        Focus::Input => total.saturating_sub(m.scroll),
+    };
+    let start = end.saturating_sub(rows);
+    let mut lines: Vec<Line> = Vec::with_capacity(rows + 1);
+    if start == 0 && !m.notice.is_empty() && end - start < rows {
+        lines.push(Line::styled(
+            format!("-- {}", m.notice),
+            theme.fg(Color::DarkGray),
+        ));
+    }
+    for (i, e) in m.entries.iter().enumerate().take(end).skip(start) {
+        let (prefix, color) = match e.side {
+            Side::Client => ("C: ", Color::Cyan),
+            Side::Server => ("S: ", Color::Green),
+        };
+        let mut style = theme.fg(color);
+        if e.notes.iter().any(|n| n.severity >= Severity::Mistake) {
+            style = style.add_modifier(Modifier::UNDERLINED);
+        }
+        if m.focus == Focus::Session(i) {
+            style = style.add_modifier(Modifier::REVERSED);
+        }
+        lines.push(Line::from(vec![
+            Span::styled(prefix, style),
+            Span::styled(e.text.as_str(), style),
+        ]));
+    }
+    f.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+fn state_strip(m: &Model) -> String {
+    match &m.explainer {
+        Explainer::Smtp(e) => {
+            let phase = match e.state.phase {
+                Phase::Connected => "Connected",
+                Phase::Greeted => "Greeted",
+                Phase::Mail => "Mail",
+                Phase::Rcpt => "Rcpt",
+                Phase::Data => "Data",
+                Phase::Closed => "Closed",
+            };
+            let mut name = text(m.lang, &format!("tui.phase.{phase}"));
+            if e.state.tls {
+                name.push_str(" · TLS");
+            }
+            if e.state.authenticated {
+                name.push_str(" · AUTH");
+            }
+            let next: Vec<&str> = e.state.valid_next().iter().map(|v| v.name()).collect();
+            fill(m.lang, "tui.state", &[&name, &next.join(" ")])
+        }
+        Explainer::Pop3(s) => {
+            let name = if s.transaction {
+                text(m.lang, "tui.pop3.transaction")
+            } else {
+                text(m.lang, "tui.pop3.authorization")
+            };
+            let next: Vec<&str> = s.valid_next().iter().map(|v| v.name()).collect();
+            fill(m.lang, "tui.state", &[&name, &next.join(" ")])
+        }
+    }
+}
+
+fn explanation_pane(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(format!(" {} ", text(m.lang, "tui.title.explain")));
+    let mut lines = vec![
+        Line::styled(state_strip(m), theme.fg(Color::Magenta)),
+        Line::raw(""),
+    ];
+    let notes = m.explained();
+    if notes.is_empty() {
+        lines.push(Line::raw(text(m.lang, "tui.nothing")));
+    }
+    for n in notes {
+        let style = theme.severity(n.severity);
+        lines.push(Line::from(vec![
+            Span::styled(format!("{} ", n.severity.symbol()), style),
+            Span::styled(n.title.clone(), style.add_modifier(Modifier::BOLD)),
+        ]));
+        for body in n.body.lines() {
+            lines.push(Line::raw(format!("  {body}")));
+        }
+        if let Some(r) = &n.rfc {
+            lines.push(Line::styled(format!("  [{r}]"), theme.fg(Color::DarkGray)));
+        }
+    }
+    f.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}
+
+fn behind_pane(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(format!(" {} ", text(m.lang, "tui.title.behind")));
+    let mut lines = Vec::new();
+    if m.mta.relay_log.is_empty() {
+        lines.push(Line::raw(text(m.lang, "tui.no_relay")));
+    }
+    for rec in m.mta.relay_log.iter().rev().take(3) {
+        lines.push(Line::styled(
+            format!("{} → {}", rec.from_host, rec.to_host),
+            theme.fg(Color::Magenta).add_modifier(Modifier::BOLD),
+        ));
+        for (dir, l) in &rec.lines {
+            let (p, c) = match dir {
+                RelayDirection::ClientToServer => ("C: ", Color::Cyan),
+                RelayDirection::ServerToClient => ("S: ", Color::Green),
+            };
+            lines.push(Line::styled(
+                format!("{p}{}", crate::proto::visible::visible(l)),
+                theme.fg(c),
+            ));
+        }
+        lines.push(Line::raw(""));
+    }
+    f.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}
+
+fn input_line(m: &Model, f: &mut Frame, area: Rect) {
+    let mode = match &m.explainer {
+        Explainer::Smtp(e) => match e.state.input_mode() {
+            InputMode::Command => "tui.input.command",
+            InputMode::Data => "tui.input.data",
+            InputMode::AuthResponse => "tui.input.auth",
+        },
+        Explainer::Pop3(s) if s.sasl.is_some() => "tui.input.auth",
+        Explainer::Pop3(_) => "tui.input.command",
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(format!(" {} ", text(m.lang, mode)));
+    let inner_width = area.width.saturating_sub(4) as usize;
+    // Keep the cursor visible on long lines.
+    let skip = m.cursor.saturating_sub(inner_width);
+    let shown: String = m.input.chars().skip(skip).collect();
+    f.render_widget(
+        Paragraph::new(format!("› {}", crate::proto::visible::visible_str(&shown))).block(block),
+        area,
+    );
+    if m.focus == Focus::Input && !m.show_help {
+        let x = area.x + 3 + (m.cursor - skip) as u16;
+        f.set_cursor_position((x.min(area.right().saturating_sub(2)), area.y + 1));
+    }
+}
+
+fn status_bar(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
+    let proto = match m.link.proto {
+        crate::tui::link::Proto::Smtp => "SMTP",
+        crate::tui::link::Proto::Pop3 => "POP3",
+    };
+    let tls = if m.link.tls { "TLS" } else { "clair/clear" };
+    let status = format!(
+        " {}:{} {proto} {tls} {} │ {}",
+        m.link.host,
+        m.link.port,
+        m.lang.code().to_uppercase(),
+        text(m.lang, "tui.hint")
+    );
+    f.render_widget(
+        Paragraph::new(status).style(theme.fg(Color::Black).bg(if m.color {
+            Color::Gray
+        } else {
+            Color::Reset
+        })),
+        area,
+    );
+}
+
+fn help_overlay(m: &Model, f: &mut Frame) {
+    let area = f.area();
+    let w = area.width.saturating_sub(4).min(90);
+    let h = area.height.saturating_sub(2).min(16);
+    let rect = Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    );
+    f.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(format!(" {} ", text(m.lang, "tui.title.help")));
+    f.render_widget(
+        Paragraph::new(text(m.lang, "tui.help.body"))
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        rect,
+    );
+}
