@@ -1,0 +1,337 @@
+//! The TUI without a terminal: key sequences on the model, frames rendered
+//! into ratatui's TestBackend (80×24 and 120×40), and one end-to-end run of
+//! the real binary in tmux.
+
+use facteur::explain::Lang;
+use facteur::sim::mta::Mta;
+use facteur::sim::store::Store;
+use facteur::sim::world::World;
+use facteur::tui::action::{Action, Mode, action_for};
+use facteur::tui::model::{Focus, Model};
+use facteur::tui::update::{connect, update};
+use facteur::tui::view::draw;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+fn model(lang: Lang) -> Model {
+    let mut mta = Mta::new(World::default(), Store::in_memory(), 7);
+    mta.set_now(1_796_000_000);
+    let mut m = connect(lang, mta, "smtp.free.fr").unwrap();
+    m.color = false;
+    m
+}
+
+fn type_str(m: &mut Model, s: &str) {
+    for c in s.chars() {
+        update(m, Action::InsertChar(c));
+    }
+}
+
+fn send(m: &mut Model, s: &str) {
+    type_str(m, s);
+    update(m, Action::SendLine);
+}
+
+fn screen(m: &Model, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| draw(m, f)).unwrap();
+    let buf = t.backend().buffer().clone();
+    let mut s = String::new();
+    for y in 0..h {
+        for x in 0..w {
+            s.push_str(buf[(x, y)].symbol());
+        }
+        s.push('\n');
+    }
+    s
+}
+
+#[test]
+fn first_screen_at_80x24_and_120x40() {
+    let m = model(Lang::En);
+    let small = screen(&m, 80, 24);
+    assert!(small.contains("220 smtp.free.fr ESMTP facteur"), "{small}");
+    assert!(small.contains("Session — smtp.free.fr:25"));
+    // Stacked: the explanation's title is below the session's.
+    let session_row = small.lines().position(|l| l.contains("Session —")).unwrap();
+    let explain_row = small
+        .lines()
+        .position(|l| l.contains("Explanation"))
+        .unwrap();
+    assert!(explain_row > session_row);
+    assert!(small.lines().last().unwrap().contains("help"));
+    let big = screen(&m, 120, 40);
+    let row = big.lines().find(|l| l.contains("Session —")).unwrap();
+    assert!(
+        row.contains("Explanation"),
+        "side by side at 120 columns: {row}"
+    );
+}
+
+#[test]
+fn typing_mail_from_half_way_is_explained_live() {
+    let mut m = model(Lang::En);
+    send(&mut m, "EHLO lab");
+    type_str(&mut m, "MAIL FROM:<fre");
+    let s = screen(&m, 120, 40);
+    assert!(s.contains("MAIL FROM:<reverse-path>"), "{s}");
+    assert!(s.contains("› MAIL FROM:<fre"));
+    assert!(s.contains("State: introduced (EHLO/HELO)"));
+    // Nothing was sent yet.
+    assert!(!m.entries.iter().any(|e| e.text.starts_with("MAIL")));
+}
+
+#[test]
+fn a_535_and_an_auth_plain_exchange_are_explained() {
+    let mut m = model(Lang::En);
+    send(&mut m, "EHLO lab");
+    send(&mut m, "AUTH PLAIN");
+    assert!(m.entries.last().unwrap().text.starts_with("334"));
+    type_str(&mut m, "AGZyZWQAd3Jvbmc=");
+    let live = screen(&m, 120, 40);
+    assert!(live.contains("password \"wrong\""), "{live}");
+    update(&mut m, Action::SendLine);
+    let last = m.entries.last().unwrap();
+    assert!(last.text.starts_with("535 5.7.8"));
+    let s = screen(&m, 120, 40);
+    assert!(s.contains("Credentials refused"), "{s}");
+}
+
+#[test]
+fn the_route_to_marc_and_the_received_chain_at_pop_wanadoo() {
+    let mut m = model(Lang::Fr);
+    for l in [
+        "EHLO lab",
+        "MAIL FROM:<fred@free.fr>",
+        "RCPT TO:<marc@wanadoo.fr>",
+        "DATA",
+        "Subject: Salut",
+        "",
+        "Bonjour",
+        ".",
+    ] {
+        send(&mut m, l);
+    }
+    assert!(
+        m.entries
+            .last()
+            .unwrap()
+            .text
+            .starts_with("250 2.0.0 Ok: queued")
+    );
+    update(&mut m, Action::ToggleBehindTheScenes);
+    let s = screen(&m, 120, 40);
+    assert!(s.contains("smtp.free.fr → smtp.wanadoo.fr"), "{s}");
+    update(&mut m, Action::ToggleBehindTheScenes);
+    for l in [
+        "/open pop.wanadoo.fr",
+        "USER marc",
+        "PASS marcpass",
+        "RETR 1",
+    ] {
+        send(&mut m, l);
+    }
+    let received: Vec<&str> = m
+        .entries
+        .iter()
+        .map(|e| e.text.as_str())
+        .filter(|t| t.starts_with("Received:"))
+        .collect();
+    assert_eq!(received.len(), 2, "{received:?}");
+    let s = screen(&m, 120, 40);
+    assert!(
+        s.contains("pop.wanadoo.fr:110") && s.contains("TRANSACTION"),
+        "{s}"
+    );
+    type_str(&mut m, "QUIT");
+    let notes = m.explained();
+    assert!(notes.iter().any(|n| n.body.contains("QUIT")), "{notes:?}");
+}
+
+#[test]
+fn help_overlay_language_toggle_and_browsing() {
+    let mut m = model(Lang::En);
+    update(&mut m, Action::ToggleHelp);
+    let s = screen(&m, 80, 24);
+    assert!(s.contains("Help — keys") && s.contains("/open HOST"), "{s}");
+    update(&mut m, Action::ToggleHelp);
+    update(&mut m, Action::ToggleLanguage);
+    assert_eq!(m.lang, Lang::Fr);
+    let s = screen(&m, 120, 40);
+    assert!(s.contains("Explication") && s.contains("bannière"), "{s}");
+    update(&mut m, Action::BrowseSession);
+    assert_eq!(m.focus, Focus::Session(0));
+    update(&mut m, Action::LeaveSession);
+    assert_eq!(m.focus, Focus::Input);
+}
+
+#[test]
+fn line_editing_and_history() {
+    let mut m = model(Lang::En);
+    type_str(&mut m, "NOOP hello world");
+    update(&mut m, Action::DeleteWord);
+    assert_eq!(m.input, "NOOP hello ");
+    update(&mut m, Action::CursorHome);
+    update(&mut m, Action::DeleteForward);
+    assert_eq!(m.input, "OOP hello ");
+    update(&mut m, Action::ClearLine);
+    assert!(m.input.is_empty());
+    send(&mut m, "NOOP");
+    send(&mut m, "HELP");
+    update(&mut m, Action::HistoryPrev);
+    assert_eq!(m.input, "HELP");
+    update(&mut m, Action::HistoryPrev);
+    assert_eq!(m.input, "NOOP");
+    update(&mut m, Action::HistoryNext);
+    update(&mut m, Action::HistoryNext);
+    assert!(m.input.is_empty());
+    // What is typed is sent exactly: lower case and all.
+    send(&mut m, "noop");
+    assert!(m.entries.iter().any(|e| e.text == "noop"));
+}
+
+#[test]
+fn escapes_are_shown_inert() {
+    let mut m = model(Lang::En);
+    send(&mut m, "\u{1b}[2J\u{7}");
+    let s = screen(&m, 120, 40);
+    assert!(!s.contains('\u{1b}') && !s.contains('\u{7}'));
+    assert!(s.contains("␛[2J␇"), "{s}");
+}
+
+#[test]
+fn the_keymap() {
+    let key = |c, m| KeyEvent::new(c, m);
+    assert_eq!(
+        action_for(
+            key(KeyCode::Char('c'), KeyModifiers::CONTROL),
+            Mode::Typing,
+            false,
+            true
+        ),
+        Some(Action::Quit)
+    );
+    assert_eq!(
+        action_for(
+            key(KeyCode::Char('?'), KeyModifiers::NONE),
+            Mode::Typing,
+            false,
+            true
+        ),
+        Some(Action::ToggleHelp)
+    );
+    assert_eq!(
+        action_for(
+            key(KeyCode::Char('?'), KeyModifiers::NONE),
+            Mode::Typing,
+            false,
+            false
+        ),
+        Some(Action::InsertChar('?'))
+    );
+    assert_eq!(
+        action_for(
+            key(KeyCode::Char('M'), KeyModifiers::SHIFT),
+            Mode::Typing,
+            false,
+            true
+        ),
+        Some(Action::InsertChar('M'))
+    );
+    assert_eq!(
+        action_for(
+            key(KeyCode::Up, KeyModifiers::NONE),
+            Mode::Browsing,
+            false,
+            true
+        ),
+        Some(Action::SelectPrev)
+    );
+    assert_eq!(
+        action_for(
+            key(KeyCode::Esc, KeyModifiers::NONE),
+            Mode::Typing,
+            true,
+            true
+        ),
+        Some(Action::ToggleHelp)
+    );
+    assert_eq!(
+        action_for(
+            key(KeyCode::F(2), KeyModifiers::NONE),
+            Mode::Browsing,
+            false,
+            true
+        ),
+        Some(Action::ToggleLanguage)
+    );
+}
+
+/// The real binary in tmux, typed into as a person would.
+#[test]
+fn end_to_end_in_tmux() {
+    use std::process::Command;
+    let ok = Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(ok, "tmux is needed for this test (.ci/run installs it)");
+    let name = format!("facteur-e2e-{}", std::process::id());
+    let bin = env!("CARGO_BIN_EXE_facteur");
+    let tmux = |args: &[&str]| Command::new("tmux").args(args).output().unwrap();
+    tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        &name,
+        "-x",
+        "100",
+        "-y",
+        "30",
+        &format!("env LANG=fr_FR.UTF-8 {bin}"),
+    ]);
+    let capture =
+        || String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", &name]).stdout).to_string();
+    // Poll the screen (bounded) until `want` shows.
+    let wait_for = |want: &str| {
+        for _ in 0..100 {
+            let s = capture();
+            if s.contains(want) {
+                return s;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let s = capture();
+        tmux(&["kill-session", "-t", &name]);
+        panic!("{want:?} never showed:\n{s}");
+    };
+    wait_for("220 smtp.free.fr");
+    for line in [
+        "EHLO lab",
+        "MAIL FROM:<fred@free.fr>",
+        "RCPT TO:<marc@wanadoo.fr>",
+        "DATA",
+        "Subject: essai",
+        "",
+        "Bonjour",
+        ".",
+    ] {
+        tmux(&["send-keys", "-t", &name, "-l", line]);
+        tmux(&["send-keys", "-t", &name, "Enter"]);
+    }
+    let s = wait_for("250 2.0.0 Ok: queued as");
+    assert!(s.contains("Explication"), "{s}");
+    tmux(&["send-keys", "-t", &name, "-l", "QUIT"]);
+    tmux(&["send-keys", "-t", &name, "Enter"]);
+    wait_for("221 2.0.0");
+    tmux(&["send-keys", "-t", &name, "C-c"]);
+    for _ in 0..100 {
+        if !tmux(&["has-session", "-t", &name]).status.success() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    tmux(&["kill-session", "-t", &name]);
+    panic!("Ctrl-C did not quit");
+}
