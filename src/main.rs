@@ -28,6 +28,23 @@ enum Cmd {
         /// The base64 string, e.g. dGVzdAB0ZXN0ADEyMzQ=
         string: String,
     },
+    /// Connect to a real server: facteur connect HOST[:PORT] [--tls | --starttls] [--insecure]
+    Connect {
+        /// The server, e.g. smtp.example.org:587 or 127.0.0.1:2525 (port 25 if none)
+        target: String,
+        /// smtp or pop3 (guessed from the port when not given)
+        #[arg(long)]
+        proto: Option<String>,
+        /// TLS from the first byte (implicit TLS, ports 465 and 995)
+        #[arg(long, conflicts_with = "starttls")]
+        tls: bool,
+        /// Start in clear and upgrade with STARTTLS / STLS when you type it
+        #[arg(long)]
+        starttls: bool,
+        /// Accept any certificate (a lab's self-signed one); shown on screen
+        #[arg(long)]
+        insecure: bool,
+    },
     /// Explain one line: a server reply (e.g. "535 5.7.8 …"), an EHLO line or a command
     Explain {
         /// The line, in quotes
@@ -123,6 +140,15 @@ fn initial_lang() -> Lang {
     )
 }
 
+/// The time and a seed for the simulated world (read here, at the edge).
+fn clock() -> (i64, u64) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    (now, (now as u64) ^ u64::from(std::process::id()))
+}
+
 fn main() -> ExitCode {
     let lang = initial_lang();
     let command = facteur::cli_help::localize(Cli::command(), lang);
@@ -138,11 +164,7 @@ fn main() -> ExitCode {
         None if std::io::IsTerminal::is_terminal(&std::io::stdout())
             && std::io::IsTerminal::is_terminal(&std::io::stdin()) =>
         {
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_secs() as i64)
-                .unwrap_or(0);
-            let seed = (now as u64) ^ u64::from(std::process::id());
+            let (now, seed) = clock();
             return match facteur::tui::run_builtin(lang, now, seed) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
@@ -156,6 +178,35 @@ fn main() -> ExitCode {
             ok: true,
         },
         Some(Cmd::Decode { string }) => workbench::decode_report(lang, &string),
+        Some(Cmd::Connect {
+            target,
+            proto,
+            tls,
+            starttls,
+            insecure,
+        }) => {
+            let opts = match workbench::connect_options(
+                &target,
+                proto.as_deref(),
+                tls,
+                starttls,
+                insecure,
+            ) {
+                Ok(o) => o,
+                Err(e) => {
+                    eprintln!("facteur connect: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let (now, seed) = clock();
+            return match facteur::tui::run_remote(lang, opts.0, opts.1, now, seed) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("facteur: {e}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
         Some(Cmd::Explain { line }) => workbench::explain_line_report(lang, &line),
         Some(Cmd::Headers { file }) => workbench::headers_report(lang, &file),
         Some(Cmd::Encode { mechanism }) => match mechanism {

@@ -516,3 +516,51 @@ pub fn headers_report(lang: Lang, path: &str) -> Report {
         },
     }
 }
+
+/// `facteur connect HOST[:PORT]`: where, which protocol, which TLS. The
+/// protocol and implicit TLS are guessed from the port (25/587 SMTP, 465
+/// SMTPS, 110 POP3, 995 POP3S) unless given.
+pub fn connect_options(
+    target: &str,
+    proto: Option<&str>,
+    tls: bool,
+    starttls: bool,
+    insecure: bool,
+) -> Result<(crate::net::client::ConnectOptions, crate::tui::link::Proto), String> {
+    use crate::net::client::{ConnectOptions, TlsMode};
+    use crate::tui::link::{Proto, guess};
+    let (host, port) = match target.rsplit_once(':') {
+        Some((h, p)) if !h.is_empty() && !h.ends_with(':') => (
+            h.trim_matches(['[', ']']).to_string(),
+            p.parse::<u16>().map_err(|_| format!("bad port {p:?}"))?,
+        ),
+        _ => (target.to_string(), 25),
+    };
+    if host.is_empty() {
+        return Err("no host given".into());
+    }
+    let (guessed, guessed_tls) = guess(port);
+    let proto = match proto.map(str::to_ascii_lowercase).as_deref() {
+        None => guessed,
+        Some("smtp") => Proto::Smtp,
+        Some("pop3") | Some("pop") => Proto::Pop3,
+        Some(other) => return Err(format!("unknown protocol {other:?}: smtp or pop3")),
+    };
+    let mode = if tls {
+        TlsMode::Implicit
+    } else if starttls {
+        TlsMode::Plain
+    } else {
+        guessed_tls
+    };
+    Ok((
+        ConnectOptions {
+            host,
+            port,
+            tls: mode,
+            insecure,
+            timeout: std::time::Duration::from_secs(10),
+        },
+        proto,
+    ))
+}

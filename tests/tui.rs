@@ -335,3 +335,107 @@ fn end_to_end_in_tmux() {
     tmux(&["kill-session", "-t", &name]);
     panic!("Ctrl-C did not quit");
 }
+
+#[test]
+fn connect_options_from_the_command_line() {
+    use facteur::net::client::TlsMode;
+    use facteur::tui::link::Proto;
+    use facteur::workbench::connect_options;
+    let (o, p) = connect_options("smtp.example.org:465", None, false, false, false).unwrap();
+    assert_eq!(
+        (o.host.as_str(), o.port, o.tls, p),
+        ("smtp.example.org", 465, TlsMode::Implicit, Proto::Smtp)
+    );
+    let (o, p) = connect_options("pop.example.org:995", None, false, false, true).unwrap();
+    assert_eq!(
+        (o.tls, p, o.insecure),
+        (TlsMode::Implicit, Proto::Pop3, true)
+    );
+    let (o, p) = connect_options("127.0.0.1:1110", None, false, false, false).unwrap();
+    assert_eq!((o.tls, p), (TlsMode::Plain, Proto::Pop3));
+    let (o, _) = connect_options("mx.example.org", None, false, true, false).unwrap();
+    assert_eq!((o.port, o.tls), (25, TlsMode::Plain));
+    let (_, p) = connect_options("[::1]:2525", Some("pop3"), false, false, false).unwrap();
+    assert_eq!(p, Proto::Pop3);
+    assert!(connect_options("x:notaport", None, false, false, false).is_err());
+    assert!(connect_options("x:25", Some("imap"), false, false, false).is_err());
+}
+
+/// A real TCP session from the TUI's model to `facteur serve`, STARTTLS included.
+#[test]
+fn a_real_server_with_starttls_and_a_refused_connection() {
+    use facteur::net::client::{ConnectOptions, TlsMode};
+    use facteur::tui::link::Proto;
+    use facteur::tui::update::{connect_remote, network};
+    use std::io::BufRead;
+    /// Killed even if the test fails.
+    struct Killed(std::process::Child);
+    impl Drop for Killed {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_facteur"))
+        .args(["serve", "--smtp", "127.0.0.1:0", "--pop3", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut port = 0;
+    for l in lines.by_ref() {
+        let l = l.unwrap();
+        if l.starts_with("SMTP facteur.lab listening on ") {
+            port = l.rsplit(':').next().unwrap().parse().unwrap();
+        }
+        if l.contains("ready") {
+            break;
+        }
+    }
+    std::thread::spawn(move || for _ in lines {});
+    let server = Killed(child);
+    let mta = Mta::new(World::default(), Store::in_memory(), 1);
+    let opts = ConnectOptions {
+        host: "127.0.0.1".into(),
+        port,
+        tls: TlsMode::Plain,
+        insecure: true,
+        timeout: std::time::Duration::from_secs(5),
+    };
+    let mut m = connect_remote(Lang::En, mta, opts.clone(), Proto::Smtp);
+    let wait = |m: &mut Model, want: &str| {
+        for _ in 0..200 {
+            network(m);
+            if m.entries.last().is_some_and(|e| e.text.starts_with(want)) || m.notice.contains(want)
+            {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(25));
+        }
+        panic!("{want:?} never came; notice {:?}", m.notice);
+    };
+    wait(&mut m, "220 facteur.lab");
+    send(&mut m, "EHLO lab");
+    wait(&mut m, "250 HELP");
+    send(&mut m, "STARTTLS");
+    wait(&mut m, "TLS established");
+    let ready = m
+        .entries
+        .iter()
+        .find(|e| e.text.starts_with("220 2.0.0"))
+        .unwrap();
+    assert!(!ready.encrypted, "the go-ahead itself came in clear");
+    send(&mut m, "EHLO lab");
+    wait(&mut m, "250 HELP");
+    let last = m.entries.last().unwrap();
+    assert!(last.encrypted);
+    let s = screen(&m, 120, 40);
+    assert!(s.contains("S~ 250 HELP"), "{s}");
+    drop(server);
+    // Nothing listens any more: a clear message, no panic.
+    let mta = Mta::new(World::default(), Store::in_memory(), 1);
+    let mut m = connect_remote(Lang::En, mta, opts, Proto::Smtp);
+    wait(&mut m, "connection refused");
+    assert!(m.link.closed);
+}

@@ -1,6 +1,7 @@
 //! The network edge: the only place (with the TUI's event loop) that uses
 //! tokio. It moves bytes between sockets and the sans-IO sessions.
 
+pub mod client;
 pub mod conn;
 pub mod serve;
 pub mod tls;

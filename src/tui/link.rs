@@ -1,9 +1,12 @@
-//! The in-memory link between the TUI and a host of the simulated world:
-//! what `telnet smtp.free.fr 25` is, without a network. Bytes typed go to a
-//! sans-IO server session; its outputs come back as lines.
+//! The TUI's connection: in memory to a host of the simulated world (what
+//! `telnet smtp.free.fr 25` is, without a network: bytes typed go to a
+//! sans-IO server session and its outputs come back at once), or to a real
+//! server through `net::client` (its bytes come back as events).
 
 use std::net::{IpAddr, Ipv4Addr};
 
+use crate::net::client::{ConnectOptions, NetCmd, NetEvent, TlsMode};
+use crate::proto::line::LineReader;
 use crate::sim::Output;
 use crate::sim::mta::{Mta, PopView, Role};
 use crate::sim::pop3_server::{Pop3Config, Pop3Session};
@@ -25,7 +28,31 @@ enum Session {
     Pop3(Box<Pop3Session>),
 }
 
-/// One connection to a simulated host.
+/// A real connection's two channels and the partial line being received.
+#[derive(Debug)]
+pub struct Remote {
+    tx: tokio::sync::mpsc::UnboundedSender<NetCmd>,
+    rx: std::sync::mpsc::Receiver<NetEvent>,
+    lines: LineReader,
+}
+
+#[derive(Debug)]
+enum Kind {
+    Sim(Session),
+    Net(Remote),
+}
+
+/// What a real connection brought since the last look.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Incoming {
+    /// A complete line from the server (without its ending), and whether
+    /// it came inside TLS.
+    Line(Vec<u8>, bool),
+    /// Something about the connection itself (connected, TLS up, closed, failed).
+    Event(NetEvent),
+}
+
+/// One connection.
 #[derive(Debug)]
 pub struct Link {
     pub host: String,
@@ -33,7 +60,11 @@ pub struct Link {
     pub proto: Proto,
     pub tls: bool,
     pub closed: bool,
-    session: Session,
+    /// A real server (not the simulated world).
+    pub remote: bool,
+    /// `--insecure`: the certificate was not checked.
+    pub insecure: bool,
+    kind: Kind,
 }
 
 impl Link {
@@ -79,18 +110,80 @@ impl Link {
             proto,
             tls: false,
             closed: false,
-            session,
+            remote: false,
+            insecure: false,
+            kind: Kind::Sim(session),
         };
         let bytes = link.outputs(vec![greeting], mta);
         Some((link, bytes))
     }
 
-    /// Send what the student typed; get what the server answered.
+    /// Connect to a real server; what it says arrives through [`Link::poll`].
+    pub fn connect(opts: ConnectOptions, proto: Proto) -> Link {
+        let (tx, rx) = crate::net::client::spawn(opts.clone());
+        Link {
+            host: opts.host,
+            port: opts.port,
+            proto,
+            tls: false,
+            closed: false,
+            remote: true,
+            insecure: opts.insecure,
+            kind: Kind::Net(Remote {
+                tx,
+                rx,
+                lines: LineReader::new(crate::proto::pop3::response::BODY_LINE_LIMIT),
+            }),
+        }
+    }
+
+    /// What a real server sent since the last call (nothing for the simulated world).
+    pub fn poll(&mut self) -> Vec<Incoming> {
+        let Kind::Net(r) = &mut self.kind else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        while let Ok(ev) = r.rx.try_recv() {
+            match ev {
+                NetEvent::Data(bytes) => {
+                    for framed in r.lines.feed(&bytes) {
+                        match framed {
+                            Ok(line) => out.push(Incoming::Line(line.content, self.tls)),
+                            Err(e) => out.push(Incoming::Line(
+                                format!("[line of {} octets cut]", e.length).into_bytes(),
+                                self.tls,
+                            )),
+                        }
+                    }
+                }
+                NetEvent::Tls { .. } => {
+                    self.tls = true;
+                    out.push(Incoming::Event(ev));
+                }
+                NetEvent::Closed | NetEvent::Failed(_) => {
+                    self.closed = true;
+                    out.push(Incoming::Event(ev));
+                }
+                NetEvent::Connected(_) => out.push(Incoming::Event(ev)),
+            }
+        }
+        out
+    }
+
+    /// Send what the student typed; get what the server answered (at once
+    /// in the simulated world; later, through `poll`, from a real server).
     pub fn send(&mut self, mta: &mut Mta, bytes: &[u8]) -> Vec<u8> {
         if self.closed {
             return Vec::new();
         }
-        let outs = match &mut self.session {
+        let session = match &mut self.kind {
+            Kind::Sim(s) => s,
+            Kind::Net(r) => {
+                let _ = r.tx.send(NetCmd::Send(bytes.to_vec()));
+                return Vec::new();
+            }
+        };
+        let outs = match session {
             Session::Smtp(s) => {
                 let role = Role::Host(self.host.clone());
                 let mut view = mta.smtp(role);
@@ -122,9 +215,10 @@ impl Link {
                 // In the simulated world the handshake is immediate.
                 Output::StartTls => {
                     self.tls = true;
-                    match &mut self.session {
-                        Session::Smtp(s) => s.tls_established(),
-                        Session::Pop3(s) => s.tls_established(),
+                    match &mut self.kind {
+                        Kind::Sim(Session::Smtp(s)) => s.tls_established(),
+                        Kind::Sim(Session::Pop3(s)) => s.tls_established(),
+                        Kind::Net(_) => {}
                     }
                 }
                 Output::Close => self.close(mta),
@@ -139,9 +233,12 @@ impl Link {
             return;
         }
         self.closed = true;
-        match &mut self.session {
-            Session::Smtp(s) => s.connection_lost(),
-            Session::Pop3(s) => {
+        match &mut self.kind {
+            Kind::Net(r) => {
+                let _ = r.tx.send(NetCmd::Close);
+            }
+            Kind::Sim(Session::Smtp(s)) => s.connection_lost(),
+            Kind::Sim(Session::Pop3(s)) => {
                 let mut view = PopView {
                     mta,
                     host: Some(self.host.clone()),
@@ -149,5 +246,15 @@ impl Link {
                 s.connection_lost(&mut view);
             }
         }
+    }
+}
+
+/// The protocol a port usually speaks, and whether TLS is implicit there.
+pub fn guess(port: u16) -> (Proto, TlsMode) {
+    match port {
+        110 | 1110 => (Proto::Pop3, TlsMode::Plain),
+        995 | 9995 => (Proto::Pop3, TlsMode::Implicit),
+        465 | 4465 => (Proto::Smtp, TlsMode::Implicit),
+        _ => (Proto::Smtp, TlsMode::Plain),
     }
 }

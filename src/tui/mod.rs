@@ -27,3 +27,16 @@ pub fn run_builtin(lang: Lang, now: i64, seed: u64) -> std::io::Result<()> {
         )),
     }
 }
+
+/// Open the TUI on a real server (`facteur connect`).
+pub fn run_remote(
+    lang: Lang,
+    opts: crate::net::client::ConnectOptions,
+    proto: link::Proto,
+    now: i64,
+    seed: u64,
+) -> std::io::Result<()> {
+    let mut mta = Mta::new(World::default(), Store::in_memory(), seed);
+    mta.set_now(now);
+    runtime::run(update::connect_remote(lang, mta, opts, proto))
+}

@@ -57,6 +57,8 @@ pub struct Entry {
     /// Made visible already: no escape sequence from a server ever reaches the terminal.
     pub text: String,
     pub notes: Vec<Annotation>,
+    /// Sent or received inside TLS.
+    pub encrypted: bool,
 }
 
 /// Where the keys go.

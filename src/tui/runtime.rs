@@ -19,6 +19,11 @@ pub fn run(mut model: Model) -> io::Result<()> {
     let result = (|| -> io::Result<()> {
         while !model.quit {
             terminal.draw(|f| draw(&model, f))?;
+            // A real server speaks on its own: look at it between keys.
+            if model.link.remote && !event::poll(std::time::Duration::from_millis(40))? {
+                crate::tui::update::network(&mut model);
+                continue;
+            }
             match event::read()? {
                 Event::Key(key) if key.kind != KeyEventKind::Release => {
                     // The world's clock: the edge reads it, the core is told.
@@ -36,7 +41,7 @@ pub fn run(mut model: Model) -> io::Result<()> {
                         update(&mut model, a);
                     }
                 }
-                Event::Paste(text) => {
+                Event::Paste(text) if model.focus == Focus::Input => {
                     for c in text.chars().filter(|c| !c.is_control()) {
                         update(&mut model, crate::tui::action::Action::InsertChar(c));
                     }

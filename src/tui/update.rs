@@ -2,12 +2,14 @@
 //! Sending a line goes through the in-memory link to the simulated server,
 //! exactly as typed, with CRLF — facteur never rewrites a command.
 
-use crate::explain::catalog::fill;
+use crate::explain::catalog::{fill, text};
 use crate::explain::session::Side;
+use crate::net::client::{ConnectOptions, NetEvent};
 use crate::proto::visible::visible;
 use crate::sim::mta::Mta;
 use crate::tui::action::Action;
 use crate::tui::link::Link;
+use crate::tui::link::{Incoming, Proto};
 use crate::tui::model::{Entry, Explainer, Focus, Model, RightPane};
 
 /// Lines kept in the transcript (older ones are dropped).
@@ -16,7 +18,64 @@ pub const SCROLLBACK: usize = 100_000;
 /// A new model connected to `host` of the world (the course's smtp.free.fr by default).
 pub fn connect(lang: crate::explain::lang::Lang, mut mta: Mta, host: &str) -> Option<Model> {
     let (link, greeting) = Link::open(&mut mta, host, None)?;
-    let mut model = Model {
+    let mut model = new_model(lang, mta, link);
+    model.notice = connected_notice(&model);
+    receive(&mut model, &greeting);
+    Some(model)
+}
+
+/// A new model connected to a real server (`facteur connect`).
+pub fn connect_remote(
+    lang: crate::explain::lang::Lang,
+    mta: Mta,
+    opts: ConnectOptions,
+    proto: Proto,
+) -> Model {
+    let link = Link::connect(opts, proto);
+    let mut model = new_model(lang, mta, link);
+    let name = if proto == Proto::Smtp { "SMTP" } else { "POP3" };
+    model.notice = fill(
+        lang,
+        "tui.net.connecting",
+        &[&model.link.host, &model.link.port, &name],
+    );
+    model
+}
+
+/// Take in what a real server sent; true if anything changed.
+pub fn network(m: &mut Model) -> bool {
+    let incoming = m.link.poll();
+    let changed = !incoming.is_empty();
+    for i in incoming {
+        match i {
+            Incoming::Line(l, encrypted) => push_as(m, Side::Server, &l, encrypted),
+            Incoming::Event(NetEvent::Connected(peer)) => {
+                m.notice = fill(m.lang, "tui.net.connected", &[&peer])
+            }
+            Incoming::Event(NetEvent::Tls {
+                version,
+                cipher,
+                verified,
+            }) => {
+                let cert = if verified {
+                    text(m.lang, "tui.net.verified")
+                } else {
+                    text(m.lang, "tui.net.unverified")
+                };
+                m.notice = fill(m.lang, "tui.net.tls", &[&version, &cipher, &cert]);
+            }
+            Incoming::Event(NetEvent::Closed) => m.notice = text(m.lang, "tui.net.closed"),
+            Incoming::Event(NetEvent::Failed(why)) => {
+                m.notice = fill(m.lang, "tui.net.failed", &[&why])
+            }
+            Incoming::Event(NetEvent::Data(_)) => {}
+        }
+    }
+    changed
+}
+
+fn new_model(lang: crate::explain::lang::Lang, mta: Mta, link: Link) -> Model {
+    Model {
         lang,
         entries: Vec::new(),
         explainer: Explainer::for_proto(link.proto),
@@ -33,10 +92,7 @@ pub fn connect(lang: crate::explain::lang::Lang, mut mta: Mta, host: &str) -> Op
         color: true,
         link,
         mta,
-    };
-    model.notice = connected_notice(&model);
-    receive(&mut model, &greeting);
-    Some(model)
+    }
 }
 
 fn connected_notice(m: &Model) -> String {
@@ -52,12 +108,18 @@ fn connected_notice(m: &Model) -> String {
 }
 
 fn push(m: &mut Model, side: Side, raw: &[u8]) {
+    let encrypted = m.link.tls;
+    push_as(m, side, raw, encrypted);
+}
+
+fn push_as(m: &mut Model, side: Side, raw: &[u8], encrypted: bool) {
     let text = String::from_utf8_lossy(raw).to_string();
     let notes = m.explainer.line(m.lang, side, &text);
     m.entries.push(Entry {
         side,
         text: visible(raw),
         notes,
+        encrypted,
     });
     if m.entries.len() > SCROLLBACK {
         let excess = m.entries.len() - SCROLLBACK;
@@ -155,7 +217,9 @@ pub fn update(m: &mut Model, action: Action) {
         Action::ToggleLanguage => {
             m.lang = m.lang.other();
             reexplain(m);
-            m.notice = connected_notice(m);
+            if !m.link.remote {
+                m.notice = connected_notice(m);
+            }
         }
         Action::ToggleHelp => m.show_help = !m.show_help,
         Action::ToggleBehindTheScenes => {
@@ -193,7 +257,7 @@ fn send_line(m: &mut Model) {
         return;
     }
     if m.link.closed {
-        m.notice = crate::explain::catalog::text(m.lang, "tui.closed");
+        m.notice = text(m.lang, "tui.closed");
         return;
     }
     push(m, Side::Client, line.as_bytes());
@@ -202,7 +266,7 @@ fn send_line(m: &mut Model) {
     let reply = m.link.send(&mut m.mta, &wire);
     receive(m, &reply);
     if m.link.closed {
-        m.notice = crate::explain::catalog::text(m.lang, "tui.closed");
+        m.notice = text(m.lang, "tui.closed");
     }
 }
 

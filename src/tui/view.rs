@@ -45,12 +45,21 @@ impl Theme {
 /// Draw the whole screen.
 pub fn draw(m: &Model, f: &mut Frame) {
     let theme = Theme { color: m.color };
-    let [main, input, status] = Layout::vertical([
+    // facteur's own messages (connected, TLS up, failures) get their own lines.
+    let notice_rows = if m.notice.is_empty() { 0 } else { 2 };
+    let [main, notice, input, status] = Layout::vertical([
         Constraint::Min(6),
+        Constraint::Length(notice_rows),
         Constraint::Length(3),
         Constraint::Length(1),
     ])
     .areas(f.area());
+    f.render_widget(
+        Paragraph::new(format!("» {}", m.notice))
+            .style(theme.fg(Color::Magenta))
+            .wrap(Wrap { trim: false }),
+        notice,
+    );
     let direction = if main.width >= SIDE_BY_SIDE_MIN_WIDTH {
         Direction::Horizontal
     } else {
@@ -89,16 +98,13 @@ fn session_pane(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
     };
     let start = end.saturating_sub(rows);
     let mut lines: Vec<Line> = Vec::with_capacity(rows + 1);
-    if start == 0 && !m.notice.is_empty() && end - start < rows {
-        lines.push(Line::styled(
-            format!("-- {}", m.notice),
-            theme.fg(Color::DarkGray),
-        ));
-    }
     for (i, e) in m.entries.iter().enumerate().take(end).skip(start) {
-        let (prefix, color) = match e.side {
-            Side::Client => ("C: ", Color::Cyan),
-            Side::Server => ("S: ", Color::Green),
+        // swaks marks encrypted lines too: "~" instead of ":".
+        let (prefix, color) = match (e.side, e.encrypted) {
+            (Side::Client, false) => ("C: ", Color::Cyan),
+            (Side::Server, false) => ("S: ", Color::Green),
+            (Side::Client, true) => ("C~ ", Color::Cyan),
+            (Side::Server, true) => ("S~ ", Color::Green),
         };
         let mut style = theme.fg(color);
         if e.notes.iter().any(|n| n.severity >= Severity::Mistake) {
@@ -246,9 +252,14 @@ fn status_bar(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
         crate::tui::link::Proto::Smtp => "SMTP",
         crate::tui::link::Proto::Pop3 => "POP3",
     };
-    let tls = if m.link.tls { "TLS" } else { "clair/clear" };
+    let tls = match (m.link.tls, m.link.insecure) {
+        (true, true) => "TLS (--insecure)",
+        (true, false) => "TLS",
+        (false, _) => "clair/clear",
+    };
+    let world = if m.link.remote { "" } else { " sim" };
     let status = format!(
-        " {}:{} {proto} {tls} {} │ {}",
+        " {}:{} {proto}{world} {tls} {} │ {}",
         m.link.host,
         m.link.port,
         m.lang.code().to_uppercase(),

@@ -1,0 +1,319 @@
+//! A real connection for `facteur connect`: plain TCP, implicit TLS, or
+//! STARTTLS/STLS performed by facteur itself when the student types the
+//! command and the server says yes. TLS is rustls with the ring provider
+//! and the system's trusted roots; `--insecure` accepts any certificate (a
+//! lab's self-signed one) and says so. The connection runs on its own thread
+//! with a small tokio runtime; the TUI talks to it through two channels.
+
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::mpsc as tmpsc;
+use tokio_rustls::TlsConnector;
+use tokio_rustls::client::TlsStream;
+
+/// How to start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TlsMode {
+    /// Clear; STARTTLS/STLS when the student types it.
+    Plain,
+    /// TLS from the first byte (ports 465, 995; RFC 8314).
+    Implicit,
+}
+
+/// Where and how to connect.
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    pub host: String,
+    pub port: u16,
+    pub tls: TlsMode,
+    pub insecure: bool,
+    pub timeout: Duration,
+}
+
+/// What happened on the wire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NetEvent {
+    Connected(String),
+    Data(Vec<u8>),
+    /// TLS is up: version, cipher, whether the certificate was verified.
+    Tls {
+        version: String,
+        cipher: String,
+        verified: bool,
+    },
+    Closed,
+    /// The connection or the handshake failed; the text says why, plainly.
+    Failed(String),
+}
+
+/// What the TUI asks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NetCmd {
+    Send(Vec<u8>),
+    Close,
+}
+
+/// Start the connection thread.
+pub fn spawn(opts: ConnectOptions) -> (tmpsc::UnboundedSender<NetCmd>, mpsc::Receiver<NetEvent>) {
+    let (cmd_tx, cmd_rx) = tmpsc::unbounded_channel();
+    let (ev_tx, ev_rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = match tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(rt) => rt,
+            Err(e) => {
+                let _ = ev_tx.send(NetEvent::Failed(e.to_string()));
+                return;
+            }
+        };
+        rt.block_on(run(opts, cmd_rx, ev_tx));
+    });
+    (cmd_tx, ev_rx)
+}
+
+enum Stream {
+    Plain(TcpStream),
+    Tls(Box<TlsStream<TcpStream>>),
+}
+
+impl Stream {
+    async fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Stream::Plain(s) => s.read(buf).await,
+            Stream::Tls(s) => s.read(buf).await,
+        }
+    }
+    async fn write_all(&mut self, b: &[u8]) -> std::io::Result<()> {
+        match self {
+            Stream::Plain(s) => s.write_all(b).await,
+            Stream::Tls(s) => {
+                s.write_all(b).await?;
+                s.flush().await
+            }
+        }
+    }
+}
+
+async fn run(
+    opts: ConnectOptions,
+    mut cmds: tmpsc::UnboundedReceiver<NetCmd>,
+    ev: mpsc::Sender<NetEvent>,
+) {
+    let addr = format!("{}:{}", opts.host, opts.port);
+    let tcp = match tokio::time::timeout(opts.timeout, TcpStream::connect(&addr)).await {
+        Err(_) => {
+            return fail(
+                &ev,
+                format!(
+                    "{addr}: no answer within {} s (timeout)",
+                    opts.timeout.as_secs()
+                ),
+            );
+        }
+        Ok(Err(e)) => return fail(&ev, format!("{addr}: {}", connect_error(&e))),
+        Ok(Ok(s)) => s,
+    };
+    let peer = tcp.peer_addr().map(|a| a.to_string()).unwrap_or_default();
+    let _ = ev.send(NetEvent::Connected(peer));
+    let connector = match tls_connector(opts.insecure) {
+        Ok(c) => c,
+        Err(e) => return fail(&ev, e),
+    };
+    let mut stream = Stream::Plain(tcp);
+    if opts.tls == TlsMode::Implicit {
+        stream = match handshake(stream, &connector, &opts, &ev).await {
+            Some(s) => s,
+            None => return,
+        };
+    }
+    let mut awaiting_tls = false;
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        tokio::select! {
+            cmd = cmds.recv() => match cmd {
+                Some(NetCmd::Send(bytes)) => {
+                    let word = String::from_utf8_lossy(&bytes).trim().to_ascii_uppercase();
+                    awaiting_tls = matches!(stream, Stream::Plain(_)) && (word == "STARTTLS" || word == "STLS");
+                    if let Err(e) = stream.write_all(&bytes).await {
+                        return fail(&ev, format!("write failed: {e}"));
+                    }
+                }
+                Some(NetCmd::Close) | None => return,
+            },
+            read = stream.read(&mut buf) => match read {
+                Ok(0) => {
+                    let _ = ev.send(NetEvent::Closed);
+                    return;
+                }
+                Ok(n) => {
+                    let data = buf[..n].to_vec();
+                    // RFC 3207 §4 / RFC 2595 §4: 220 or +OK to STARTTLS/STLS
+                    // means "start the handshake now".
+                    let go = awaiting_tls && (data.starts_with(b"220") || data.starts_with(b"+OK"));
+                    awaiting_tls = false;
+                    let _ = ev.send(NetEvent::Data(data));
+                    if go {
+                        stream = match handshake(stream, &connector, &opts, &ev).await {
+                            Some(s) => s,
+                            None => return,
+                        };
+                    }
+                }
+                Err(e) => return fail(&ev, format!("read failed: {e}")),
+            },
+        }
+    }
+}
+
+fn fail(ev: &mpsc::Sender<NetEvent>, why: String) {
+    let _ = ev.send(NetEvent::Failed(why));
+}
+
+fn connect_error(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::ConnectionRefused => {
+            "connection refused: nothing listens on that port".into()
+        }
+        std::io::ErrorKind::NotFound => "host name not found (DNS)".into(),
+        _ => e.to_string(),
+    }
+}
+
+async fn handshake(
+    stream: Stream,
+    connector: &TlsConnector,
+    opts: &ConnectOptions,
+    ev: &mpsc::Sender<NetEvent>,
+) -> Option<Stream> {
+    let Stream::Plain(tcp) = stream else {
+        return Some(stream);
+    };
+    let name = match ServerName::try_from(opts.host.clone()) {
+        Ok(n) => n,
+        Err(_) => {
+            fail(ev, format!("{} is not a valid TLS server name", opts.host));
+            return None;
+        }
+    };
+    match tokio::time::timeout(opts.timeout, connector.connect(name, tcp)).await {
+        Err(_) => {
+            fail(ev, "TLS handshake: no answer (timeout)".into());
+            None
+        }
+        Ok(Err(e)) => {
+            fail(ev, tls_error(&e, opts.insecure));
+            None
+        }
+        Ok(Ok(s)) => {
+            let (_, c) = s.get_ref();
+            let version = c
+                .protocol_version()
+                .map(|v| format!("{v:?}"))
+                .unwrap_or_default();
+            let cipher = c
+                .negotiated_cipher_suite()
+                .map(|s| format!("{:?}", s.suite()))
+                .unwrap_or_default();
+            let _ = ev.send(NetEvent::Tls {
+                version,
+                cipher,
+                verified: !opts.insecure,
+            });
+            Some(Stream::Tls(Box::new(s)))
+        }
+    }
+}
+
+/// A certificate failure, said plainly.
+fn tls_error(e: &std::io::Error, insecure: bool) -> String {
+    let text = e.to_string();
+    let hint = if text.contains("UnknownIssuer") || text.contains("invalid peer certificate") {
+        " — the certificate is not signed by an authority this system trusts (a lab's self-signed certificate?); --insecure accepts it"
+    } else if text.contains("NotValidForName") {
+        " — the certificate is for another name than the one you connected to"
+    } else if text.contains("Expired") {
+        " — the certificate has expired"
+    } else {
+        ""
+    };
+    let hint = if insecure { "" } else { hint };
+    format!("TLS handshake failed: {text}{hint}")
+}
+
+fn tls_connector(insecure: bool) -> Result<TlsConnector, String> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?;
+    let config = if insecure {
+        builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(AcceptAny(provider)))
+            .with_no_client_auth()
+    } else {
+        let mut roots = RootCertStore::empty();
+        for cert in rustls_native_certs::load_native_certs().certs {
+            let _ = roots.add(cert);
+        }
+        builder.with_root_certificates(roots).with_no_client_auth()
+    };
+    Ok(TlsConnector::from(Arc::new(config)))
+}
+
+/// `--insecure`: any certificate is accepted (signatures are still checked).
+#[derive(Debug)]
+struct AcceptAny(Arc<rustls::crypto::CryptoProvider>);
+
+impl ServerCertVerifier for AcceptAny {
+    fn verify_server_cert(
+        &self,
+        _: &CertificateDer<'_>,
+        _: &[CertificateDer<'_>],
+        _: &ServerName<'_>,
+        _: &[u8],
+        _: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
