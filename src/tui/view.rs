@@ -98,7 +98,11 @@ fn session_pane(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
     };
     let start = end.saturating_sub(rows);
     let mut lines: Vec<Line> = Vec::with_capacity(rows + 1);
-    for (i, e) in m.entries.iter().enumerate().take(end).skip(start) {
+    for (i, e) in m.entries[start..end]
+        .iter()
+        .enumerate()
+        .map(|(k, e)| (start + k, e))
+    {
         // swaks marks encrypted lines too: "~" instead of ":".
         let (prefix, color) = match (e.side, e.encrypted) {
             (Side::Client, false) => ("C: ", Color::Cyan),
