@@ -10,6 +10,7 @@ pub mod cli_help;
 pub mod explain;
 pub mod net;
 pub mod proto;
+pub mod session;
 pub mod sim;
 pub mod tui;
 pub mod workbench;

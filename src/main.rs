@@ -17,6 +17,9 @@ struct Cli {
     /// Language of the output: fr or en (default: from LC_ALL / LC_MESSAGES / LANG)
     #[arg(long, global = true, value_name = "LANG")]
     lang: Option<Lang>,
+    /// Save the TUI session as a JSON transcript when it ends
+    #[arg(long, global = true, value_name = "FILE")]
+    record: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Option<Cmd>,
 }
@@ -165,7 +168,7 @@ fn main() -> ExitCode {
             && std::io::IsTerminal::is_terminal(&std::io::stdin()) =>
         {
             let (now, seed) = clock();
-            return match facteur::tui::run_builtin(lang, now, seed) {
+            return match facteur::tui::run_builtin(lang, now, seed, cli.record.as_deref()) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("facteur: {e}");
@@ -199,7 +202,14 @@ fn main() -> ExitCode {
                 }
             };
             let (now, seed) = clock();
-            return match facteur::tui::run_remote(lang, opts.0, opts.1, now, seed) {
+            return match facteur::tui::run_remote(
+                lang,
+                opts.0,
+                opts.1,
+                now,
+                seed,
+                cli.record.as_deref(),
+            ) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("facteur: {e}");

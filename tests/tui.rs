@@ -280,6 +280,8 @@ fn end_to_end_in_tmux() {
     let name = format!("facteur-e2e-{}", std::process::id());
     let bin = env!("CARGO_BIN_EXE_facteur");
     let tmux = |args: &[&str]| Command::new("tmux").args(args).output().unwrap();
+    let record = std::env::temp_dir().join(format!("{name}.json"));
+    let _ = std::fs::remove_file(&record);
     tmux(&[
         "new-session",
         "-d",
@@ -289,7 +291,7 @@ fn end_to_end_in_tmux() {
         "100",
         "-y",
         "30",
-        &format!("env LANG=fr_FR.UTF-8 {bin}"),
+        &format!("env LANG=fr_FR.UTF-8 {bin} --record {}", record.display()),
     ]);
     let capture =
         || String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", &name]).stdout).to_string();
@@ -328,6 +330,22 @@ fn end_to_end_in_tmux() {
     tmux(&["send-keys", "-t", &name, "C-c"]);
     for _ in 0..100 {
         if !tmux(&["has-session", "-t", &name]).status.success() {
+            let json = std::fs::read_to_string(&record).expect("the --record file");
+            let t = facteur::session::transcript::Transcript::from_json(&json).unwrap();
+            assert_eq!(
+                (t.host.as_str(), t.port, t.simulated),
+                ("smtp.free.fr", 25, true)
+            );
+            assert!(
+                t.events
+                    .iter()
+                    .any(|e| e.line.as_deref() == Some("RCPT TO:<marc@wanadoo.fr>"))
+            );
+            assert_eq!(
+                t.events.last().unwrap().line.as_deref().map(|l| &l[..3]),
+                Some("221")
+            );
+            let _ = std::fs::remove_file(&record);
             return;
         }
         std::thread::sleep(std::time::Duration::from_millis(50));
@@ -438,4 +456,20 @@ fn a_real_server_with_starttls_and_a_refused_connection() {
     let mut m = connect_remote(Lang::En, mta, opts, Proto::Smtp);
     wait(&mut m, "connection refused");
     assert!(m.link.closed);
+}
+
+#[test]
+fn the_session_as_a_transcript() {
+    let mut m = model(Lang::En);
+    m.elapsed_ms = 1500;
+    send(&mut m, "EHLO lab");
+    let t = m.transcript();
+    assert_eq!(t.protocol, "smtp");
+    assert_eq!(
+        t.events[0].line.as_deref(),
+        Some("220 smtp.free.fr ESMTP facteur")
+    );
+    assert_eq!(t.events[1].t_ms, 1500);
+    let back = facteur::session::transcript::Transcript::from_json(&t.to_json()).unwrap();
+    assert_eq!(back, t);
 }

@@ -17,11 +17,16 @@ use crate::sim::world::World;
 
 /// Open the TUI on the built-in world, connected to smtp.free.fr as the
 /// course's Fred would be. `now` and `seed` come from the caller.
-pub fn run_builtin(lang: Lang, now: i64, seed: u64) -> std::io::Result<()> {
+pub fn run_builtin(
+    lang: Lang,
+    now: i64,
+    seed: u64,
+    record: Option<&std::path::Path>,
+) -> std::io::Result<()> {
     let mut mta = Mta::new(World::default(), Store::in_memory(), seed);
     mta.set_now(now);
     match update::connect(lang, mta, "smtp.free.fr") {
-        Some(model) => runtime::run(model),
+        Some(model) => runtime::run(model, record),
         None => Err(std::io::Error::other(
             "the built-in world has no smtp.free.fr",
         )),
@@ -35,8 +40,9 @@ pub fn run_remote(
     proto: link::Proto,
     now: i64,
     seed: u64,
+    record: Option<&std::path::Path>,
 ) -> std::io::Result<()> {
     let mut mta = Mta::new(World::default(), Store::in_memory(), seed);
     mta.set_now(now);
-    runtime::run(update::connect_remote(lang, mta, opts, proto))
+    runtime::run(update::connect_remote(lang, mta, opts, proto), record)
 }

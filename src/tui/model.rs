@@ -59,6 +59,10 @@ pub struct Entry {
     pub notes: Vec<Annotation>,
     /// Sent or received inside TLS.
     pub encrypted: bool,
+    /// The exact bytes (without the line ending), for `--record`.
+    pub raw: Vec<u8>,
+    /// Milliseconds since the session started.
+    pub at_ms: u64,
 }
 
 /// Where the keys go.
@@ -98,6 +102,10 @@ pub struct Model {
     pub quit: bool,
     /// Colours on (off when NO_COLOR is set).
     pub color: bool,
+    /// Unix time the session started, and milliseconds since (the runtime
+    /// reads the clock and sets them; the model never does).
+    pub started: i64,
+    pub elapsed_ms: u64,
     pub link: Link,
     pub mta: Mta,
 }
@@ -118,6 +126,35 @@ impl Model {
                 .last()
                 .map(|e| e.notes.clone())
                 .unwrap_or_default(),
+        }
+    }
+}
+
+impl Model {
+    /// The session as a transcript (for `--record`).
+    pub fn transcript(&self) -> crate::session::transcript::Transcript {
+        use crate::session::transcript::{Dir, Event, Transcript, VERSION};
+        Transcript {
+            version: VERSION,
+            host: self.link.host.clone(),
+            port: self.link.port,
+            protocol: match self.link.proto {
+                Proto::Smtp => "smtp".into(),
+                Proto::Pop3 => "pop3".into(),
+            },
+            simulated: !self.link.remote,
+            started: self.started,
+            events: self
+                .entries
+                .iter()
+                .map(|e| {
+                    let dir = match e.side {
+                        Side::Client => Dir::Client,
+                        Side::Server => Dir::Server,
+                    };
+                    Event::new(e.at_ms, dir, &e.raw, e.encrypted)
+                })
+                .collect(),
         }
     }
 }

@@ -13,11 +13,13 @@ use crate::tui::view::draw;
 
 /// Run until the student quits. `ratatui::init` restores the terminal on
 /// panic before the message is printed.
-pub fn run(mut model: Model) -> io::Result<()> {
+pub fn run(mut model: Model, record: Option<&std::path::Path>) -> io::Result<()> {
+    let start = std::time::Instant::now();
     model.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let mut terminal = ratatui::init();
     let result = (|| -> io::Result<()> {
         while !model.quit {
+            model.elapsed_ms = start.elapsed().as_millis() as u64;
             terminal.draw(|f| draw(&model, f))?;
             // A real server speaks on its own: look at it between keys.
             if model.link.remote && !event::poll(std::time::Duration::from_millis(40))? {
@@ -52,5 +54,9 @@ pub fn run(mut model: Model) -> io::Result<()> {
         Ok(())
     })();
     ratatui::restore();
+    if let Some(path) = record {
+        std::fs::write(path, model.transcript().to_json())?;
+        eprintln!("facteur: session recorded in {}", path.display());
+    }
     result
 }

@@ -90,6 +90,8 @@ fn new_model(lang: crate::explain::lang::Lang, mta: Mta, link: Link) -> Model {
         notice: String::new(),
         quit: false,
         color: true,
+        started: mta.now(),
+        elapsed_ms: 0,
         link,
         mta,
     }
@@ -120,6 +122,8 @@ fn push_as(m: &mut Model, side: Side, raw: &[u8], encrypted: bool) {
         text: visible(raw),
         notes,
         encrypted,
+        raw: raw.to_vec(),
+        at_ms: m.elapsed_ms,
     });
     if m.entries.len() > SCROLLBACK {
         let excess = m.entries.len() - SCROLLBACK;
@@ -239,7 +243,7 @@ pub fn update(m: &mut Model, action: Action) {
 fn reexplain(m: &mut Model) {
     let mut ex = Explainer::for_proto(m.link.proto);
     for e in &mut m.entries {
-        e.notes = ex.line(m.lang, e.side, &e.text);
+        e.notes = ex.line(m.lang, e.side, &String::from_utf8_lossy(&e.raw));
     }
     m.explainer = ex;
 }

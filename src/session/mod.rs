@@ -1,0 +1,4 @@
+//! Sessions as data: the transcript format that `--record` writes (and that
+//! replay and lessons will read).
+
+pub mod transcript;

@@ -1,0 +1,171 @@
+//! The transcript of a session, in JSON (serde):
+//!
+//! ```json
+//! { "version": 1, "host": "smtp.free.fr", "port": 25, "protocol": "smtp",
+//!   "simulated": true, "started": 1795681145,
+//!   "events": [
+//!     { "t_ms": 0,    "dir": "server", "line": "220 smtp.free.fr ESMTP facteur" },
+//!     { "t_ms": 1200, "dir": "client", "line": "EHLO lab" },
+//!     { "t_ms": 3000, "dir": "client", "line_base64": "/w==", "tls": true } ] }
+//! ```
+//!
+//! Each event is one line without its CRLF, in `line` when it is UTF-8,
+//! else in `line_base64` (exact bytes, never lost); `tls` marks lines sent
+//! inside TLS; `t_ms` counts from the start. A file that does not parse
+//! gets an error naming its line and column.
+
+use serde::{Deserialize, Serialize};
+
+use crate::proto::sasl::{decode_base64, encode_base64};
+
+/// The version this code writes and reads.
+pub const VERSION: u32 = 1;
+
+/// Who wrote a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Dir {
+    Client,
+    Server,
+}
+
+/// One line of the session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    pub t_ms: u64,
+    pub dir: Dir,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line_base64: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub tls: bool,
+}
+
+impl Event {
+    /// An event for these exact bytes.
+    pub fn new(t_ms: u64, dir: Dir, bytes: &[u8], tls: bool) -> Event {
+        let (line, line_base64) = match std::str::from_utf8(bytes) {
+            Ok(s) => (Some(s.to_string()), None),
+            Err(_) => (None, Some(encode_base64(bytes))),
+        };
+        Event {
+            t_ms,
+            dir,
+            line,
+            line_base64,
+            tls,
+        }
+    }
+
+    /// The exact bytes of the line.
+    pub fn bytes(&self) -> Vec<u8> {
+        match (&self.line, &self.line_base64) {
+            (Some(s), _) => s.as_bytes().to_vec(),
+            (None, Some(b)) => decode_base64(b).unwrap_or_default(),
+            (None, None) => Vec::new(),
+        }
+    }
+}
+
+/// A whole recorded session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Transcript {
+    pub version: u32,
+    pub host: String,
+    pub port: u16,
+    /// `smtp` or `pop3`.
+    pub protocol: String,
+    /// Recorded against facteur's simulated world (not a real server).
+    pub simulated: bool,
+    /// Unix time of the start.
+    pub started: i64,
+    pub events: Vec<Event>,
+}
+
+/// Why a transcript file cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TranscriptError {
+    #[error("transcript, line {line} column {column}: {message}")]
+    Parse {
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("transcript version {0}: this facteur reads version {VERSION}")]
+    Version(u32),
+    #[error(
+        "transcript event {index}: it has neither \"line\" nor \"line_base64\", or its base64 is invalid"
+    )]
+    NoLine { index: usize },
+}
+
+impl Transcript {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    pub fn from_json(text: &str) -> Result<Transcript, TranscriptError> {
+        let t: Transcript = serde_json::from_str(text).map_err(|e| TranscriptError::Parse {
+            line: e.line(),
+            column: e.column(),
+            message: e
+                .to_string()
+                .split(" at line ")
+                .next()
+                .unwrap_or("")
+                .to_string(),
+        })?;
+        if t.version != VERSION {
+            return Err(TranscriptError::Version(t.version));
+        }
+        for (index, e) in t.events.iter().enumerate() {
+            let ok = e.line.is_some()
+                || e.line_base64
+                    .as_deref()
+                    .is_some_and(|b| decode_base64(b).is_ok());
+            if !ok {
+                return Err(TranscriptError::NoLine { index });
+            }
+        }
+        Ok(t)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_with_non_utf8_bytes() {
+        let t = Transcript {
+            version: VERSION,
+            host: "smtp.free.fr".into(),
+            port: 25,
+            protocol: "smtp".into(),
+            simulated: true,
+            started: 1_796_000_000,
+            events: vec![
+                Event::new(0, Dir::Server, b"220 smtp.free.fr ESMTP facteur", false),
+                Event::new(1200, Dir::Client, b"EHLO \xff", true),
+            ],
+        };
+        let json = t.to_json();
+        assert!(json.contains("\"line_base64\": \"RUhMTyD/\""), "{json}");
+        let back = Transcript::from_json(&json).unwrap();
+        assert_eq!(back, t);
+        assert_eq!(back.events[1].bytes(), b"EHLO \xff");
+    }
+
+    #[test]
+    fn errors_name_the_place() {
+        let e = Transcript::from_json("{\n \"version\": 1,\n \"host\": 3\n}").unwrap_err();
+        assert!(matches!(e, TranscriptError::Parse { line: 3, .. }), "{e}");
+        let e = Transcript::from_json(r#"{"version": 9, "host": "h", "port": 1, "protocol": "smtp", "simulated": false, "started": 0, "events": []}"#).unwrap_err();
+        assert_eq!(e, TranscriptError::Version(9));
+        let e = Transcript::from_json(r#"{"version": 1, "host": "h", "port": 1, "protocol": "smtp", "simulated": false, "started": 0, "events": [{"t_ms": 0, "dir": "client"}]}"#).unwrap_err();
+        assert_eq!(e, TranscriptError::NoLine { index: 0 });
+    }
+}
