@@ -473,3 +473,73 @@ fn the_session_as_a_transcript() {
     let back = facteur::session::transcript::Transcript::from_json(&t.to_json()).unwrap();
     assert_eq!(back, t);
 }
+
+/// Snapshots of whole screens (committed under tests/snapshots/; review a
+/// change with `cargo insta review`, or accept it with INSTA_UPDATE=always).
+mod snapshots {
+    use super::*;
+
+    #[test]
+    fn first_screen_80x24() {
+        insta::assert_snapshot!(screen(&model(Lang::Fr), 80, 24));
+    }
+
+    #[test]
+    fn mail_from_half_typed_120x40() {
+        let mut m = model(Lang::Fr);
+        send(&mut m, "EHLO lab");
+        type_str(&mut m, "MAIL FROM:<fred@fr");
+        insta::assert_snapshot!(screen(&m, 120, 40));
+    }
+
+    #[test]
+    fn reply_535_explained_120x40() {
+        let mut m = model(Lang::En);
+        send(&mut m, "EHLO lab");
+        send(&mut m, "AUTH PLAIN AGZyZWQAd3Jvbmc=");
+        insta::assert_snapshot!(screen(&m, 120, 40));
+    }
+
+    #[test]
+    fn auth_plain_decoded_120x40() {
+        let mut m = model(Lang::Fr);
+        send(&mut m, "EHLO lab");
+        send(&mut m, "AUTH PLAIN");
+        type_str(&mut m, "AGZyZWQAZnJlZHBhc3M=");
+        insta::assert_snapshot!(screen(&m, 120, 40));
+    }
+
+    #[test]
+    fn received_chain_at_pop_wanadoo_120x40() {
+        let mut m = model(Lang::Fr);
+        for l in [
+            "EHLO lab",
+            "MAIL FROM:<fred@free.fr>",
+            "RCPT TO:<marc@wanadoo.fr>",
+            "DATA",
+            "Subject: Salut",
+            "",
+            "Bonjour",
+            ".",
+        ] {
+            send(&mut m, l);
+        }
+        for l in [
+            "/open pop.wanadoo.fr",
+            "USER marc",
+            "PASS marcpass",
+            "RETR 1",
+        ] {
+            send(&mut m, l);
+        }
+        update(&mut m, Action::BrowseSession);
+        insta::assert_snapshot!(screen(&m, 120, 40));
+    }
+
+    #[test]
+    fn help_overlay_80x24() {
+        let mut m = model(Lang::En);
+        update(&mut m, Action::ToggleHelp);
+        insta::assert_snapshot!(screen(&m, 80, 24));
+    }
+}

@@ -326,3 +326,54 @@ pub fn render(lang: Lang, r: &MessageReport) -> String {
     }
     out
 }
+
+/// The route of a message as annotations (one per hop, oldest first, then
+/// the total), for the TUI's explanation of a message read by POP3.
+pub fn route_annotations(lang: Lang, r: &MessageReport) -> Vec<Annotation> {
+    let mut out = Vec::new();
+    for (i, h) in r.hops.iter().enumerate() {
+        let with = h.with.clone().unwrap_or_else(|| "?".into());
+        let mut body = fill(lang, "msg.hop", &[&(i + 1), &h.from, &h.by, &with]);
+        if let Some(d) = h.delay {
+            let key = if i == 0 && r.from_date {
+                "msg.delay_date"
+            } else {
+                "msg.delay"
+            };
+            let text = if d < 0 {
+                text(lang, "msg.negative")
+            } else {
+                fill(lang, key, &[&duration(lang, d)])
+            };
+            body.push_str(&format!(" — {text}"));
+        }
+        out.push(Annotation {
+            span: 0..0,
+            title: "Received".into(),
+            body,
+            rfc: crate::explain::catalog::rfc("msg.hop").map(str::to_string),
+            severity: Severity::Info,
+        });
+    }
+    if let Some(t) = r.total {
+        out.push(Annotation::from_key(
+            lang,
+            0..0,
+            text(lang, "msg.hops"),
+            "msg.total",
+            &[&duration(lang, t)],
+            Severity::Info,
+        ));
+    }
+    if !r.blank_line {
+        out.push(Annotation::from_key(
+            lang,
+            0..0,
+            "",
+            "msg.no_blank",
+            &[],
+            Severity::Mistake,
+        ));
+    }
+    out
+}

@@ -28,6 +28,8 @@ pub struct Pop3State {
     awaiting: VecDeque<Command>,
     /// The command whose multi-line body is being read.
     in_body: Option<Command>,
+    /// The message being received by RETR/TOP (un-stuffed, CRLF endings).
+    message: Vec<u8>,
     /// The SASL mechanism whose "+" continuation awaits a base64 line (RFC 5034 §4).
     pub sasl: Option<String>,
     greeted: bool,
@@ -54,8 +56,8 @@ impl Pop3State {
         let all = 0..line.len();
         if let Some(cmd) = &self.in_body {
             if line == "." {
-                self.in_body = None;
-                return vec![Annotation::from_key(
+                let cmd = self.in_body.take();
+                let mut notes = vec![Annotation::from_key(
                     lang,
                     all,
                     ".",
@@ -63,6 +65,19 @@ impl Pop3State {
                     &[],
                     Severity::Info,
                 )];
+                if matches!(cmd, Some(Command::Retr { .. } | Command::Top { .. })) {
+                    let report = crate::explain::message::explain_message(lang, &self.message);
+                    notes.extend(crate::explain::message::route_annotations(lang, &report));
+                }
+                self.message.clear();
+                return notes;
+            }
+            if matches!(cmd, Command::Retr { .. } | Command::Top { .. })
+                && self.message.len() < 1 << 20
+            {
+                self.message
+                    .extend_from_slice(line.strip_prefix('.').unwrap_or(line).as_bytes());
+                self.message.extend_from_slice(b"\r\n");
             }
             let text = line.strip_prefix('.').unwrap_or(line);
             let mut out = Vec::new();

@@ -46,7 +46,11 @@ impl Theme {
 pub fn draw(m: &Model, f: &mut Frame) {
     let theme = Theme { color: m.color };
     // facteur's own messages (connected, TLS up, failures) get their own lines.
-    let notice_rows = if m.notice.is_empty() { 0 } else { 2 };
+    let notice_rows = match m.notice.chars().count() + 2 {
+        2 => 0,
+        n if n <= f.area().width as usize => 1,
+        _ => 2,
+    };
     let [main, notice, input, status] = Layout::vertical([
         Constraint::Min(6),
         Constraint::Length(notice_rows),
