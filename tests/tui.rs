@@ -543,3 +543,26 @@ mod snapshots {
         insta::assert_snapshot!(screen(&m, 80, 24));
     }
 }
+
+#[test]
+fn timestamps_contrast_and_wheel() {
+    let mut m = model(Lang::En);
+    m.elapsed_ms = 2500;
+    send(&mut m, "NOOP");
+    update(&mut m, Action::ToggleTimestamps);
+    let s = screen(&m, 120, 40);
+    assert!(s.contains("    2.5s C: NOOP"), "{s}");
+    update(&mut m, Action::ToggleContrast);
+    assert!(m.high_contrast);
+    for _ in 0..30 {
+        send(&mut m, "NOOP");
+    }
+    update(&mut m, Action::WheelUp);
+    assert_eq!(m.scroll, 3);
+    update(&mut m, Action::WheelDown);
+    assert_eq!(m.scroll, 0);
+    update(&mut m, Action::ScrollExplainDown);
+    assert_eq!(m.explain_scroll, 3);
+    type_str(&mut m, "X");
+    assert_eq!(m.explain_scroll, 0, "a new explanation starts at its top");
+}

@@ -27,6 +27,14 @@ pub enum Action {
     ToggleLanguage,
     ToggleHelp,
     ToggleBehindTheScenes,
+    ToggleContrast,
+    ToggleTimestamps,
+    /// The mouse wheel over the session pane.
+    WheelUp,
+    WheelDown,
+    /// The mouse wheel over the explanation pane.
+    ScrollExplainUp,
+    ScrollExplainDown,
     Quit,
 }
 
@@ -70,6 +78,18 @@ pub const KEYMAP: &[(KeyCode, KeyModifiers, Mode, Action)] = &[
         KeyModifiers::NONE,
         Mode::Any,
         Action::ToggleBehindTheScenes,
+    ),
+    (
+        KeyCode::F(4),
+        KeyModifiers::NONE,
+        Mode::Any,
+        Action::ToggleContrast,
+    ),
+    (
+        KeyCode::F(5),
+        KeyModifiers::NONE,
+        Mode::Any,
+        Action::ToggleTimestamps,
     ),
     (
         KeyCode::PageUp,

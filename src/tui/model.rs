@@ -102,6 +102,12 @@ pub struct Model {
     pub quit: bool,
     /// Colours on (off when NO_COLOR is set).
     pub color: bool,
+    /// Bold, high-contrast colours for a classroom projector.
+    pub high_contrast: bool,
+    /// Show each line's time since the start.
+    pub timestamps: bool,
+    /// Lines scrolled in the explanation pane.
+    pub explain_scroll: u16,
     /// Unix time the session started, and milliseconds since (the runtime
     /// reads the clock and sets them; the model never does).
     pub started: i64,

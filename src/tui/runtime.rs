@@ -4,7 +4,12 @@
 
 use std::io;
 
-use ratatui::crossterm::event::{self, Event, KeyEventKind};
+use ratatui::crossterm::event::{
+    self, DisableMouseCapture, EnableMouseCapture, Event, KeyEventKind, MouseEventKind,
+};
+use ratatui::crossterm::execute;
+
+use crate::tui::action::Action;
 
 use crate::tui::action::{Mode, action_for};
 use crate::tui::model::{Focus, Model};
@@ -17,6 +22,8 @@ pub fn run(mut model: Model, record: Option<&std::path::Path>) -> io::Result<()>
     let start = std::time::Instant::now();
     model.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let mut terminal = ratatui::init();
+    // The wheel scrolls the pane under the pointer (hold Shift to select text).
+    let _ = execute!(std::io::stdout(), EnableMouseCapture);
     let result = (|| -> io::Result<()> {
         while !model.quit {
             model.elapsed_ms = start.elapsed().as_millis() as u64;
@@ -43,9 +50,29 @@ pub fn run(mut model: Model, record: Option<&std::path::Path>) -> io::Result<()>
                         update(&mut model, a);
                     }
                 }
+                Event::Mouse(mouse) => {
+                    let size = terminal.size()?;
+                    let areas = crate::tui::view::areas(
+                        &model,
+                        ratatui::layout::Rect::new(0, 0, size.width, size.height),
+                    );
+                    let over_explanation = areas
+                        .right
+                        .contains(ratatui::layout::Position::new(mouse.column, mouse.row));
+                    let action = match (mouse.kind, over_explanation) {
+                        (MouseEventKind::ScrollUp, false) => Some(Action::WheelUp),
+                        (MouseEventKind::ScrollDown, false) => Some(Action::WheelDown),
+                        (MouseEventKind::ScrollUp, true) => Some(Action::ScrollExplainUp),
+                        (MouseEventKind::ScrollDown, true) => Some(Action::ScrollExplainDown),
+                        _ => None,
+                    };
+                    if let Some(a) = action {
+                        update(&mut model, a);
+                    }
+                }
                 Event::Paste(text) if model.focus == Focus::Input => {
                     for c in text.chars().filter(|c| !c.is_control()) {
-                        update(&mut model, crate::tui::action::Action::InsertChar(c));
+                        update(&mut model, Action::InsertChar(c));
                     }
                 }
                 _ => {}
@@ -53,6 +80,7 @@ pub fn run(mut model: Model, record: Option<&std::path::Path>) -> io::Result<()>
         }
         Ok(())
     })();
+    let _ = execute!(std::io::stdout(), DisableMouseCapture);
     ratatui::restore();
     if let Some(path) = record {
         std::fs::write(path, model.transcript().to_json())?;

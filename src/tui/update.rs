@@ -90,6 +90,9 @@ fn new_model(lang: crate::explain::lang::Lang, mta: Mta, link: Link) -> Model {
         notice: String::new(),
         quit: false,
         color: true,
+        high_contrast: false,
+        timestamps: false,
+        explain_scroll: 0,
         started: mta.now(),
         elapsed_ms: 0,
         link,
@@ -142,6 +145,7 @@ fn receive(m: &mut Model, bytes: &[u8]) {
 pub fn update(m: &mut Model, action: Action) {
     match action {
         Action::InsertChar(c) => {
+            m.explain_scroll = 0;
             let at = byte_index(&m.input, m.cursor);
             m.input.insert(at, c);
             m.cursor += 1;
@@ -203,6 +207,8 @@ pub fn update(m: &mut Model, action: Action) {
         Action::SendLine => send_line(m),
         Action::ScrollUp => m.scroll = (m.scroll + 10).min(m.entries.len().saturating_sub(1)),
         Action::ScrollDown => m.scroll = m.scroll.saturating_sub(10),
+        Action::WheelUp => m.scroll = (m.scroll + 3).min(m.entries.len().saturating_sub(1)),
+        Action::WheelDown => m.scroll = m.scroll.saturating_sub(3),
         Action::BrowseSession if !m.entries.is_empty() => {
             m.focus = Focus::Session(m.entries.len() - 1)
         }
@@ -226,6 +232,10 @@ pub fn update(m: &mut Model, action: Action) {
             }
         }
         Action::ToggleHelp => m.show_help = !m.show_help,
+        Action::ToggleContrast => m.high_contrast = !m.high_contrast,
+        Action::ToggleTimestamps => m.timestamps = !m.timestamps,
+        Action::ScrollExplainUp => m.explain_scroll = m.explain_scroll.saturating_sub(3),
+        Action::ScrollExplainDown => m.explain_scroll = m.explain_scroll.saturating_add(3),
         Action::ToggleBehindTheScenes => {
             m.right = match m.right {
                 RightPane::Explanation => RightPane::BehindTheScenes,

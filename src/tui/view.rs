@@ -20,14 +20,18 @@ pub const SIDE_BY_SIDE_MIN_WIDTH: u16 = 100;
 
 struct Theme {
     color: bool,
+    contrast: bool,
 }
 
 impl Theme {
     fn fg(&self, c: Color) -> Style {
-        if self.color {
-            Style::default().fg(c)
-        } else {
-            Style::default()
+        match (self.color, self.contrast) {
+            (_, true) => Style::default()
+                .fg(Color::White)
+                .bg(Color::Black)
+                .add_modifier(Modifier::BOLD),
+            (true, false) => Style::default().fg(c),
+            (false, false) => Style::default(),
         }
     }
     fn severity(&self, s: Severity) -> Style {
@@ -42,13 +46,23 @@ impl Theme {
     }
 }
 
-/// Draw the whole screen.
-pub fn draw(m: &Model, f: &mut Frame) {
-    let theme = Theme { color: m.color };
+/// Where each part of the screen goes (used to draw, and to know which
+/// pane the mouse is over).
+pub struct Areas {
+    pub main: Rect,
+    pub notice: Rect,
+    pub input: Rect,
+    pub status: Rect,
+    pub left: Rect,
+    pub right: Rect,
+}
+
+/// The layout for a screen of this size.
+pub fn areas(m: &Model, area: Rect) -> Areas {
     // facteur's own messages (connected, TLS up, failures) get their own lines.
     let notice_rows = match m.notice.chars().count() + 2 {
         2 => 0,
-        n if n <= f.area().width as usize => 1,
+        n if n <= area.width as usize => 1,
         _ => 2,
     };
     let [main, notice, input, status] = Layout::vertical([
@@ -57,13 +71,7 @@ pub fn draw(m: &Model, f: &mut Frame) {
         Constraint::Length(3),
         Constraint::Length(1),
     ])
-    .areas(f.area());
-    f.render_widget(
-        Paragraph::new(format!("» {}", m.notice))
-            .style(theme.fg(Color::Magenta))
-            .wrap(Wrap { trim: false }),
-        notice,
-    );
+    .areas(area);
     let direction = if main.width >= SIDE_BY_SIDE_MIN_WIDTH {
         Direction::Horizontal
     } else {
@@ -73,6 +81,36 @@ pub fn draw(m: &Model, f: &mut Frame) {
         .direction(direction)
         .constraints([Constraint::Percentage(55), Constraint::Percentage(45)])
         .areas(main);
+    Areas {
+        main,
+        notice,
+        input,
+        status,
+        left,
+        right,
+    }
+}
+
+/// Draw the whole screen.
+pub fn draw(m: &Model, f: &mut Frame) {
+    let theme = Theme {
+        color: m.color,
+        contrast: m.high_contrast,
+    };
+    let Areas {
+        main: _,
+        notice,
+        input,
+        status,
+        left,
+        right,
+    } = areas(m, f.area());
+    f.render_widget(
+        Paragraph::new(format!("» {}", m.notice))
+            .style(theme.fg(Color::Magenta))
+            .wrap(Wrap { trim: false }),
+        notice,
+    );
     session_pane(m, &theme, f, left);
     match m.right {
         RightPane::Explanation => explanation_pane(m, &theme, f, right),
@@ -121,10 +159,16 @@ fn session_pane(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
         if m.focus == Focus::Session(i) {
             style = style.add_modifier(Modifier::REVERSED);
         }
-        lines.push(Line::from(vec![
-            Span::styled(prefix, style),
-            Span::styled(e.text.as_str(), style),
-        ]));
+        let mut spans = Vec::with_capacity(3);
+        if m.timestamps {
+            spans.push(Span::styled(
+                format!("{:>7.1}s ", e.at_ms as f64 / 1000.0),
+                theme.fg(Color::DarkGray),
+            ));
+        }
+        spans.push(Span::styled(prefix, style));
+        spans.push(Span::styled(e.text.as_str(), style));
+        lines.push(Line::from(spans));
     }
     f.render_widget(Paragraph::new(lines).block(block), area);
 }
@@ -190,7 +234,8 @@ fn explanation_pane(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
     f.render_widget(
         Paragraph::new(lines)
             .block(block)
-            .wrap(Wrap { trim: false }),
+            .wrap(Wrap { trim: false })
+            .scroll((m.explain_scroll, 0)),
         area,
     );
 }
