@@ -566,3 +566,27 @@ fn timestamps_contrast_and_wheel() {
     type_str(&mut m, "X");
     assert_eq!(m.explain_scroll, 0, "a new explanation starts at its top");
 }
+
+#[test]
+fn reconnect_after_the_server_closed() {
+    let mut m = model(Lang::En);
+    send(&mut m, "QUIT");
+    assert!(m.link.closed);
+    assert!(m.notice.contains("/reconnect"));
+    send(&mut m, "NOOP");
+    assert_eq!(
+        m.entries.last().unwrap().text,
+        "221 2.0.0 smtp.free.fr Bye",
+        "nothing sent on a closed link"
+    );
+    send(&mut m, "/reconnect");
+    assert!(!m.link.closed);
+    assert_eq!(m.entries.len(), 1);
+    assert!(m.entries[0].text.starts_with("220 smtp.free.fr"));
+    send(&mut m, "/open nowhere.example");
+    assert!(
+        m.notice.contains("Unknown host") && m.notice.contains("pop.wanadoo.fr"),
+        "{}",
+        m.notice
+    );
+}

@@ -64,6 +64,8 @@ pub struct Link {
     pub remote: bool,
     /// `--insecure`: the certificate was not checked.
     pub insecure: bool,
+    /// How a real connection was made (to make it again).
+    pub options: Option<ConnectOptions>,
     kind: Kind,
 }
 
@@ -112,6 +114,7 @@ impl Link {
             closed: false,
             remote: false,
             insecure: false,
+            options: None,
             kind: Kind::Sim(session),
         };
         let bytes = link.outputs(vec![greeting], mta);
@@ -122,13 +125,14 @@ impl Link {
     pub fn connect(opts: ConnectOptions, proto: Proto) -> Link {
         let (tx, rx) = crate::net::client::spawn(opts.clone());
         Link {
-            host: opts.host,
+            host: opts.host.clone(),
             port: opts.port,
             proto,
             tls: false,
             closed: false,
             remote: true,
             insecure: opts.insecure,
+            options: Some(opts.clone()),
             kind: Kind::Net(Remote {
                 tx,
                 rx,

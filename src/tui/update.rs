@@ -270,6 +270,11 @@ fn send_line(m: &mut Model) {
         open(m, rest.trim());
         return;
     }
+    if line.trim() == "/reconnect" {
+        let target = format!("{} {}", m.link.host, m.link.port);
+        open(m, &target);
+        return;
+    }
     if m.link.closed {
         m.notice = text(m.lang, "tui.closed");
         return;
@@ -289,6 +294,35 @@ fn open(m: &mut Model, args: &str) {
     let mut words = args.split_whitespace();
     let host = words.next().unwrap_or("");
     let port = words.next().and_then(|p| p.parse().ok());
+    // Connected to real servers: /open goes to another real server, with the same TLS choices.
+    if let Some(opts) = m.link.options.clone() {
+        let port = port.unwrap_or(opts.port);
+        let (proto, tls) = crate::tui::link::guess(port);
+        let proto = if port == opts.port {
+            m.link.proto
+        } else {
+            proto
+        };
+        let tls = if port == opts.port { opts.tls } else { tls };
+        let opts = ConnectOptions {
+            host: host.to_string(),
+            port,
+            tls,
+            ..opts
+        };
+        m.link.close(&mut m.mta);
+        let name = if proto == Proto::Smtp { "SMTP" } else { "POP3" };
+        m.notice = fill(
+            m.lang,
+            "tui.net.connecting",
+            &[&opts.host, &opts.port, &name],
+        );
+        m.link = Link::connect(opts, proto);
+        m.explainer = Explainer::for_proto(proto);
+        m.entries.clear();
+        m.focus = Focus::Input;
+        return;
+    }
     match Link::open(&mut m.mta, host, port) {
         Some((link, greeting)) => {
             m.link.close(&mut m.mta);
