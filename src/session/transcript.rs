@@ -108,15 +108,13 @@ impl Transcript {
     }
 
     pub fn from_json(text: &str) -> Result<Transcript, TranscriptError> {
-        let t: Transcript = serde_json::from_str(text).map_err(|e| TranscriptError::Parse {
-            line: e.line(),
-            column: e.column(),
-            message: e
-                .to_string()
-                .split(" at line ")
-                .next()
-                .unwrap_or("")
-                .to_string(),
+        let t: Transcript = serde_json::from_str(text).map_err(|e| {
+            let p = crate::json::Place::from(&e);
+            TranscriptError::Parse {
+                line: p.line,
+                column: p.column,
+                message: p.message,
+            }
         })?;
         if t.version != VERSION {
             return Err(TranscriptError::Version(t.version));

@@ -164,15 +164,13 @@ impl Default for World {
 impl World {
     /// Read a world from JSON; errors name the line or the field.
     pub fn from_json(text: &str) -> Result<World, WorldError> {
-        let world: World = serde_json::from_str(text).map_err(|e| WorldError::Parse {
-            line: e.line(),
-            column: e.column(),
-            message: e
-                .to_string()
-                .split(" at line ")
-                .next()
-                .unwrap_or("")
-                .to_string(),
+        let world: World = serde_json::from_str(text).map_err(|e| {
+            let p = crate::json::Place::from(&e);
+            WorldError::Parse {
+                line: p.line,
+                column: p.column,
+                message: p.message,
+            }
         })?;
         world.validate()?;
         Ok(world)

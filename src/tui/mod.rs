@@ -15,6 +15,13 @@ use crate::sim::mta::Mta;
 use crate::sim::store::Store;
 use crate::sim::world::World;
 
+/// The course's world, in memory (a real-server session carries one too, unused).
+fn builtin_world(now: i64, seed: u64) -> Mta {
+    let mut mta = Mta::new(World::default(), Store::in_memory(), seed);
+    mta.set_now(now);
+    mta
+}
+
 /// Open the TUI on the built-in world, connected to smtp.free.fr as the
 /// course's Fred would be. `now` and `seed` come from the caller.
 pub fn run_builtin(
@@ -23,9 +30,7 @@ pub fn run_builtin(
     seed: u64,
     record: Option<&std::path::Path>,
 ) -> std::io::Result<()> {
-    let mut mta = Mta::new(World::default(), Store::in_memory(), seed);
-    mta.set_now(now);
-    match update::connect(lang, mta, "smtp.free.fr") {
+    match update::connect(lang, builtin_world(now, seed), "smtp.free.fr") {
         Some(model) => runtime::run(model, record),
         None => Err(std::io::Error::other(
             "the built-in world has no smtp.free.fr",
@@ -42,7 +47,8 @@ pub fn run_remote(
     seed: u64,
     record: Option<&std::path::Path>,
 ) -> std::io::Result<()> {
-    let mut mta = Mta::new(World::default(), Store::in_memory(), seed);
-    mta.set_now(now);
-    runtime::run(update::connect_remote(lang, mta, opts, proto), record)
+    runtime::run(
+        update::connect_remote(lang, builtin_world(now, seed), opts, proto),
+        record,
+    )
 }
