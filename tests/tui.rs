@@ -147,6 +147,27 @@ fn the_route_to_marc_and_the_received_chain_at_pop_wanadoo() {
     type_str(&mut m, "QUIT");
     let notes = m.explained();
     assert!(notes.iter().any(|n| n.body.contains("QUIT")), "{notes:?}");
+    update(&mut m, Action::SendLine);
+    // Behind the scenes: the handout's itinerary, steps 1 to 6, in order.
+    update(&mut m, Action::ToggleBehindTheScenes);
+    let s = screen(&m, 200, 50).replace(['\u{a0}', '\u{202f}'], " ");
+    let order = [
+        "  1 MUA → MTA : smtp.free.fr accepte par SMTP le message",
+        "  2 MTA → MTA : smtp.free.fr relaie vers smtp.wanadoo.fr",
+        "  3 MTA → MDA : smtp.wanadoo.fr remet le message au MDA",
+        "4-5 MUA → serveur POP : marc@wanadoo.fr s'authentifie",
+        "  6 serveur POP → MUA : RETR envoie le message 1",
+        "  6 QUIT : état UPDATE, 0 message(s) supprimé(s)",
+    ];
+    let rows: Vec<usize> = order
+        .iter()
+        .map(|want| {
+            s.lines()
+                .position(|l| l.contains(want))
+                .unwrap_or_else(|| panic!("{want:?} not on screen:\n{s}"))
+        })
+        .collect();
+    assert!(rows.windows(2).all(|w| w[0] < w[1]), "{rows:?}\n{s}");
 }
 
 #[test]
@@ -278,7 +299,22 @@ fn end_to_end_in_tmux() {
         .is_ok_and(|o| o.status.success());
     assert!(ok, "tmux is needed for this test (.ci/run installs it)");
     let name = format!("facteur-e2e-{}", std::process::id());
-    let bin = env!("CARGO_BIN_EXE_facteur");
+    // .ci/run builds the release binary and names it here, as a student runs it.
+    let bin = match std::env::var("FACTEUR_E2E_BIN") {
+        Ok(b) => {
+            assert!(
+                std::path::Path::new(&b).exists(),
+                "FACTEUR_E2E_BIN={b} does not exist"
+            );
+            b
+        }
+        Err(_) => {
+            eprintln!(
+                "FACTEUR_E2E_BIN is not set: the debug binary is driven instead of the release one"
+            );
+            env!("CARGO_BIN_EXE_facteur").to_string()
+        }
+    };
     let tmux = |args: &[&str]| Command::new("tmux").args(args).output().unwrap();
     let record = std::env::temp_dir().join(format!("{name}.json"));
     let _ = std::fs::remove_file(&record);
@@ -444,6 +480,22 @@ fn a_real_server_with_starttls_and_a_refused_connection() {
         .find(|e| e.text.starts_with("220 2.0.0"))
         .unwrap();
     assert!(!ready.encrypted, "the go-ahead itself came in clear");
+    // The handshake is an event of the session, with the certificate read from its DER.
+    let tls = m
+        .entries
+        .iter()
+        .find(|e| e.dir == facteur::session::transcript::Dir::Tls)
+        .expect("a TLS event");
+    let cert = tls.handshake.as_ref().and_then(|h| h.cert.clone()).unwrap();
+    assert!(cert.subject.contains("CN="), "{cert:?}");
+    assert!(cert.not_before < cert.not_after, "{cert:?}");
+    assert!(cert.not_after.ends_with(" UTC"), "{cert:?}");
+    let notes: String = tls.notes.iter().map(|n| n.render() + "\n").collect();
+    assert!(notes.contains("Valid from"), "{notes}");
+    assert!(notes.contains("NOT verified"), "{notes}");
+    let t = m.transcript();
+    let back = facteur::session::transcript::Transcript::from_json(&t.to_json()).unwrap();
+    assert_eq!(back, t, "the handshake survives the transcript");
     send(&mut m, "EHLO lab");
     wait(&mut m, "250 HELP");
     let last = m.entries.last().unwrap();
@@ -588,5 +640,105 @@ fn reconnect_after_the_server_closed() {
         m.notice.contains("Unknown host") && m.notice.contains("pop.wanadoo.fr"),
         "{}",
         m.notice
+    );
+}
+
+/// Browsing a past line, ←/→ points at one annotation after another and
+/// the bytes it is about are highlighted in the session pane.
+#[test]
+fn the_pointed_annotation_highlights_its_span() {
+    let mut m = model(Lang::En);
+    m.color = true;
+    send(&mut m, "EHLO lab");
+    send(&mut m, "MAIL FROM:<fred@free.fr>");
+    update(&mut m, Action::BrowseSession);
+    // Up to the MAIL line (the last entry is the server's 250).
+    update(&mut m, Action::SelectPrev);
+    let Focus::Session(i) = m.focus else {
+        panic!("browsing")
+    };
+    assert_eq!(m.entries[i].text, "MAIL FROM:<fred@free.fr>");
+    let notes = m.entries[i].notes.clone();
+    // Find an annotation about a part of the line, not all of it.
+    let k = notes
+        .iter()
+        .position(|n| n.span.start > 0 && n.span.end > n.span.start)
+        .expect("an annotation about part of the line");
+    for _ in 0..k {
+        update(&mut m, Action::NoteNext);
+    }
+    assert_eq!(m.note, k);
+    let mut t = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    t.draw(|f| draw(&m, f)).unwrap();
+    let buf = t.backend().buffer().clone();
+    let row = (0..40)
+        .find(|&y| {
+            (0..60)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+                .contains("C: MAIL FROM")
+        })
+        .unwrap();
+    let line: String = (0..120)
+        .map(|x| buf[(x, row)].symbol().to_string())
+        .collect();
+    let x0 = line.find("C: MAIL").unwrap() as u16 + 3;
+    let highlighted: String = (0..60u16)
+        .filter(|&x| buf[(x, row)].bg == ratatui::style::Color::Yellow)
+        .map(|x| buf[(x, row)].symbol().to_string())
+        .collect();
+    let span = &notes[k].span;
+    assert_eq!(highlighted, &m.entries[i].text[span.clone()]);
+    assert_eq!(
+        buf[(x0 + span.start as u16, row)].bg,
+        ratatui::style::Color::Yellow
+    );
+    // The explanation marks the pointed annotation.
+    let s = screen(&m, 120, 40);
+    assert!(
+        s.contains(&format!(
+            "▶{} {}",
+            notes[k].severity.symbol(),
+            notes[k].title
+        )),
+        "{s}"
+    );
+    // Moving to another line starts again at its first annotation.
+    update(&mut m, Action::SelectNext);
+    assert_eq!(m.note, 0);
+}
+
+/// A pasted message body in DATA mode goes out line by line.
+#[test]
+fn a_pasted_block_sends_its_lines() {
+    use facteur::tui::action::paste_actions;
+    let mut m = model(Lang::En);
+    let body = "EHLO lab\r\nMAIL FROM:<fred@free.fr>\nRCPT TO:<marc@wanadoo.fr>\rDATA\r\nSubject: collé\r\n\r\nBonjour\x1b[2J\r\n.\r\n";
+    for a in paste_actions(body) {
+        update(&mut m, a);
+    }
+    let sent: Vec<&str> = m
+        .entries
+        .iter()
+        .filter(|e| e.dir == facteur::session::transcript::Dir::Client)
+        .map(|e| e.text.as_str())
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            "EHLO lab",
+            "MAIL FROM:<fred@free.fr>",
+            "RCPT TO:<marc@wanadoo.fr>",
+            "DATA",
+            "Subject: collé",
+            "",
+            "Bonjour[2J",
+            "."
+        ]
+    );
+    assert!(
+        m.entries.last().unwrap().text.starts_with("250"),
+        "{:?}",
+        m.entries.last()
     );
 }

@@ -138,6 +138,11 @@ fn explain_command(lang: Lang, line: &str, state: &SmtpState) -> Vec<Annotation>
     }
     match command::parse(line.as_bytes()) {
         Ok(parsed) => {
+            out.extend(crate::explain::arguments::explain_arguments(
+                lang,
+                line,
+                &parsed.command,
+            ));
             for d in &parsed.deviations {
                 out.push(Annotation::from_key(
                     lang,

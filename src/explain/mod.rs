@@ -3,6 +3,7 @@
 //! TUI, the lesson checker and the exporters, all call these same functions.
 
 pub mod annotation;
+pub mod arguments;
 pub mod catalog;
 pub mod command;
 pub mod decode;
@@ -13,6 +14,7 @@ pub mod pop3;
 pub mod reply;
 pub mod session;
 pub mod state;
+pub mod tls;
 
 pub use catalog::{fill, text};
 pub use lang::Lang;

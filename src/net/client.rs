@@ -16,6 +16,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc as tmpsc;
 use tokio_rustls::TlsConnector;
+
+use crate::session::transcript::{CertInfo, Handshake};
 use tokio_rustls::client::TlsStream;
 
 /// How to start.
@@ -42,15 +44,52 @@ pub struct ConnectOptions {
 pub enum NetEvent {
     Connected(String),
     Data(Vec<u8>),
-    /// TLS is up: version, cipher, whether the certificate was verified.
-    Tls {
-        version: String,
-        cipher: String,
-        verified: bool,
-    },
+    /// TLS is up: version, cipher, whether and what certificate.
+    Tls(Handshake),
     Closed,
     /// The connection or the handshake failed; the text says why, plainly.
     Failed(String),
+}
+
+/// Read an X.509 certificate (DER) for the TLS event. None if it does not parse.
+pub fn cert_info(der: &[u8]) -> Option<CertInfo> {
+    use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
+    let (_, cert) = X509Certificate::from_der(der).ok()?;
+    let when = |t: &x509_parser::time::ASN1Time| {
+        let d = t.to_datetime();
+        format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
+            d.year(),
+            u8::from(d.month()),
+            d.day(),
+            d.hour(),
+            d.minute(),
+            d.second()
+        )
+    };
+    let validity = cert.validity();
+    let names = cert
+        .subject_alternative_name()
+        .ok()
+        .flatten()
+        .map(|san| {
+            san.value
+                .general_names
+                .iter()
+                .filter_map(|n| match n {
+                    GeneralName::DNSName(d) => Some(d.to_string()),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Some(CertInfo {
+        subject: cert.subject().to_string(),
+        issuer: cert.issuer().to_string(),
+        not_before: when(&validity.not_before),
+        not_after: when(&validity.not_after),
+        names,
+    })
 }
 
 /// What the TUI asks.
@@ -223,11 +262,16 @@ async fn handshake(
                 .negotiated_cipher_suite()
                 .map(|s| format!("{:?}", s.suite()))
                 .unwrap_or_default();
-            let _ = ev.send(NetEvent::Tls {
+            let cert = c
+                .peer_certificates()
+                .and_then(|chain| chain.first())
+                .and_then(|der| cert_info(der));
+            let _ = ev.send(NetEvent::Tls(Handshake {
                 version,
                 cipher,
                 verified: !opts.insecure,
-            });
+                cert,
+            }));
             Some(Stream::Tls(Box::new(s)))
         }
     }

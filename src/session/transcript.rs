@@ -6,13 +6,23 @@
 //!   "events": [
 //!     { "t_ms": 0,    "dir": "server", "line": "220 smtp.free.fr ESMTP facteur" },
 //!     { "t_ms": 1200, "dir": "client", "line": "EHLO lab" },
+//!     { "t_ms": 2100, "dir": "client", "line": "STARTTLS" },
+//!     { "t_ms": 2150, "dir": "server", "line": "220 2.0.0 Ready to start TLS" },
+//!     { "t_ms": 2180, "dir": "tls", "handshake": { "version": "TLSv1_3",
+//!         "cipher": "TLS13_AES_256_GCM_SHA384", "verified": true,
+//!         "cert": { "subject": "CN=smtp.free.fr", "issuer": "CN=facteur lab CA",
+//!                   "not_before": "2026-11-01 00:00:00 UTC",
+//!                   "not_after": "2027-11-01 00:00:00 UTC", "names": ["smtp.free.fr"] } } },
 //!     { "t_ms": 3000, "dir": "client", "line_base64": "/w==", "tls": true } ] }
 //! ```
 //!
-//! Each event is one line without its CRLF, in `line` when it is UTF-8,
-//! else in `line_base64` (exact bytes, never lost); `tls` marks lines sent
-//! inside TLS; `t_ms` counts from the start. A file that does not parse
-//! gets an error naming its line and column.
+//! Each `client` or `server` event is one line without its CRLF, in `line`
+//! when it is UTF-8, else in `line_base64` (exact bytes, never lost); `tls`
+//! marks lines sent inside TLS; `t_ms` counts from the start. A `tls` event
+//! is the handshake itself (RFC 3207, RFC 2595, RFC 8314): version, cipher,
+//! whether the certificate was verified, and the certificate's subject,
+//! issuer, validity and names when known. A file that does not parse gets
+//! an error naming its line and column.
 
 use serde::{Deserialize, Serialize};
 
@@ -27,6 +37,34 @@ pub const VERSION: u32 = 1;
 pub enum Dir {
     Client,
     Server,
+    /// A TLS handshake completed (no line: see `handshake`).
+    Tls,
+}
+
+/// What the server's certificate says (RFC 5280 §4.1.2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CertInfo {
+    pub subject: String,
+    pub issuer: String,
+    /// Validity (§4.1.2.5), as `YYYY-MM-DD HH:MM:SS UTC`.
+    pub not_before: String,
+    pub not_after: String,
+    /// The DNS names of subjectAltName: what a client checks (RFC 6125).
+    #[serde(default)]
+    pub names: Vec<String>,
+}
+
+/// A completed TLS handshake.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Handshake {
+    pub version: String,
+    pub cipher: String,
+    /// The certificate chain was checked against trusted authorities.
+    pub verified: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cert: Option<CertInfo>,
 }
 
 /// One line of the session.
@@ -41,6 +79,8 @@ pub struct Event {
     pub line_base64: Option<String>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub tls: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handshake: Option<Handshake>,
 }
 
 impl Event {
@@ -56,6 +96,19 @@ impl Event {
             line,
             line_base64,
             tls,
+            handshake: None,
+        }
+    }
+
+    /// The event of a completed TLS handshake.
+    pub fn handshake(t_ms: u64, handshake: Handshake) -> Event {
+        Event {
+            t_ms,
+            dir: Dir::Tls,
+            line: None,
+            line_base64: None,
+            tls: true,
+            handshake: Some(handshake),
         }
     }
 
@@ -100,6 +153,10 @@ pub enum TranscriptError {
         "transcript event {index}: it has neither \"line\" nor \"line_base64\", or its base64 is invalid"
     )]
     NoLine { index: usize },
+    #[error("transcript event {index}: a \"tls\" event needs \"handshake\" and no line")]
+    NoHandshake { index: usize },
+    #[error("transcript: protocol \"{0}\" is neither \"smtp\" nor \"pop3\"")]
+    Protocol(String),
 }
 
 impl Transcript {
@@ -119,7 +176,16 @@ impl Transcript {
         if t.version != VERSION {
             return Err(TranscriptError::Version(t.version));
         }
+        if t.protocol != "smtp" && t.protocol != "pop3" {
+            return Err(TranscriptError::Protocol(t.protocol));
+        }
         for (index, e) in t.events.iter().enumerate() {
+            if e.dir == Dir::Tls {
+                if e.handshake.is_none() || e.line.is_some() || e.line_base64.is_some() {
+                    return Err(TranscriptError::NoHandshake { index });
+                }
+                continue;
+            }
             let ok = e.line.is_some()
                 || e.line_base64
                     .as_deref()

@@ -2,6 +2,7 @@
 //! server sessions as sans-IO state machines, the MTA that relays between
 //! simulated hosts, and the mailbox store.
 
+pub mod itinerary;
 pub mod mta;
 pub mod pop3_server;
 pub mod sasl_server;

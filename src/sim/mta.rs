@@ -14,6 +14,7 @@ use crate::proto::date::{paris_offset_minutes, rfc5322};
 use crate::proto::message::{Header, add_fields};
 use crate::proto::smtp::address::{Mailbox, parse_mailbox};
 use crate::proto::smtp::reply::{ReplyEvent, ReplyReader};
+use crate::sim::itinerary::Step;
 use crate::sim::smtp_server::{
     Envelope, Output, RcptDecision, SessionInfo, SmtpBackend, SmtpConfig, SmtpSession, SubmitError,
     VrfyAnswer,
@@ -67,6 +68,8 @@ pub struct Mta {
     pub world: World,
     pub store: Store,
     pub relay_log: VecDeque<RelayRecord>,
+    /// The handout's steps 1 to 6, as they happened.
+    pub itinerary: crate::sim::itinerary::Itinerary,
     now: i64,
     rng: u64,
     seq: u64,
@@ -80,6 +83,7 @@ impl Mta {
             world,
             store,
             relay_log: VecDeque::new(),
+            itinerary: Default::default(),
             now: 0,
             rng: seed | 1,
             seq: 0,
@@ -278,6 +282,10 @@ impl Mta {
             self.store
                 .deliver(&mailbox, data, self.now)
                 .map_err(|e| SubmitError::Storage(e.to_string()))?;
+            self.itinerary.push(Step::Delivered {
+                host: host.to_string(),
+                mailbox,
+            });
         }
         for (domain, rcpts) in remote {
             if hops + 1 >= MAX_HOPS {
@@ -324,6 +332,11 @@ impl Mta {
             ..SessionInfo::default()
         };
         let mut session = SmtpSession::new(SmtpConfig::new(mx), info);
+        let step = self.itinerary.push(Step::Relayed {
+            from_host: from_host.to_string(),
+            to_host: mx.to_string(),
+            accepted: false,
+        });
         let mut record = RelayRecord {
             from_host: from_host.to_string(),
             to_host: mx.to_string(),
@@ -452,6 +465,7 @@ impl Mta {
         }
         let outs = send("QUIT".into(), &mut session, self, &mut record);
         let _ = last(outs, &mut record);
+        self.itinerary.relay_done(step, failures.is_empty());
         self.relay_log.push_back(record);
         while self.relay_log.len() > RELAY_LOG {
             self.relay_log.pop_front();
@@ -665,6 +679,20 @@ impl SmtpBackend for SmtpView<'_> {
         message: &[u8],
     ) -> Result<String, SubmitError> {
         let id = self.mta.queue_id();
+        // Step 1 is the first hand-over only; later hops are step 2.
+        if self.hops == 0 {
+            let host = self.mta.entry_host(&self.role, info).unwrap_or_default();
+            self.mta.itinerary.push(Step::Submitted {
+                host,
+                from: envelope
+                    .from
+                    .as_ref()
+                    .map(|m| m.to_string())
+                    .unwrap_or_default(),
+                to: envelope.to.iter().map(|m| m.to_string()).collect(),
+                id: id.clone(),
+            });
+        }
         match self.mta.entry_host(&self.role, info) {
             Some(host) => self
                 .mta
@@ -726,7 +754,20 @@ impl crate::sim::pop3_server::Pop3Backend for PopView<'_> {
         &mut self,
         mailbox: &str,
     ) -> Result<Vec<crate::sim::store::StoredMessage>, crate::sim::store::Locked> {
-        self.mta.store.lock(mailbox)
+        let drop = self.mta.store.lock(mailbox)?;
+        self.mta.itinerary.push(Step::MaildropOpened {
+            mailbox: mailbox.to_string(),
+            messages: drop.len(),
+        });
+        Ok(drop)
+    }
+
+    fn retrieved(&mut self, mailbox: &str, msg: u32, octets: usize) {
+        self.mta.itinerary.push(Step::Retrieved {
+            mailbox: mailbox.to_string(),
+            msg,
+            octets,
+        });
     }
 
     fn unlock(&mut self, mailbox: &str) {
@@ -736,6 +777,12 @@ impl crate::sim::pop3_server::Pop3Backend for PopView<'_> {
     fn commit(&mut self, mailbox: &str, deleted: &[String]) -> std::io::Result<()> {
         let r = self.mta.store.remove(mailbox, deleted);
         self.mta.store.unlock(mailbox);
+        if r.is_ok() {
+            self.mta.itinerary.push(Step::Updated {
+                mailbox: mailbox.to_string(),
+                removed: deleted.len(),
+            });
+        }
         r
     }
 

@@ -53,6 +53,8 @@ pub trait Pop3Backend {
     fn commit(&mut self, mailbox: &str, deleted: &[String]) -> std::io::Result<()>;
     /// Unique numbers for the APOP timestamp and CRAM-MD5 challenges.
     fn nonce(&mut self) -> (u64, u64);
+    /// A message was sent down by RETR (the world's itinerary, step 6).
+    fn retrieved(&mut self, _mailbox: &str, _msg: u32, _octets: usize) {}
 }
 
 pub use crate::sim::Output;
@@ -475,6 +477,7 @@ impl Pop3Session {
             Command::Retr { msg } => out.push(match get(&drop, msg) {
                 Ok(i) => {
                     let data = &drop.messages[i].data;
+                    backend.retrieved(&drop.mailbox, msg, data.len());
                     let body = crate::proto::data::split_lines(data)
                         .into_iter()
                         .map(<[u8]>::to_vec)

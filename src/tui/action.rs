@@ -24,6 +24,9 @@ pub enum Action {
     LeaveSession,
     SelectPrev,
     SelectNext,
+    /// Within the selected line: the previous / next annotation (its span is highlighted).
+    NotePrev,
+    NoteNext,
     ToggleLanguage,
     ToggleHelp,
     ToggleBehindTheScenes,
@@ -200,6 +203,18 @@ pub const KEYMAP: &[(KeyCode, KeyModifiers, Mode, Action)] = &[
         Action::SelectNext,
     ),
     (
+        KeyCode::Left,
+        KeyModifiers::NONE,
+        Mode::Browsing,
+        Action::NotePrev,
+    ),
+    (
+        KeyCode::Right,
+        KeyModifiers::NONE,
+        Mode::Browsing,
+        Action::NoteNext,
+    ),
+    (
         KeyCode::Esc,
         KeyModifiers::NONE,
         Mode::Browsing,
@@ -231,4 +246,27 @@ pub fn action_for(key: KeyEvent, mode: Mode, help_open: bool, input_empty: bool)
         KeyCode::Char(c) if mods.is_empty() && mode == Mode::Typing => Some(Action::InsertChar(c)),
         _ => None,
     }
+}
+
+/// A pasted block as actions: its characters are typed, each line break
+/// (CRLF, LF or CR) sends the line — pasting a message body in DATA mode
+/// sends it line by line, as a terminal would. Other control characters
+/// are dropped (never sent to a server unseen).
+pub fn paste_actions(text: &str) -> Vec<Action> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => {
+                if chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                out.push(Action::SendLine);
+            }
+            '\n' => out.push(Action::SendLine),
+            c if c.is_control() => {}
+            c => out.push(Action::InsertChar(c)),
+        }
+    }
+    out
 }

@@ -7,6 +7,7 @@ use crate::explain::annotation::Annotation;
 use crate::explain::lang::Lang;
 use crate::explain::pop3::Pop3State;
 use crate::explain::session::{Side, SmtpExplainer};
+use crate::session::transcript::{Dir, Handshake};
 use crate::sim::mta::Mta;
 use crate::tui::link::{Link, Proto};
 
@@ -23,6 +24,26 @@ impl Explainer {
             Proto::Smtp => Explainer::Smtp(Box::default()),
             Proto::Pop3 => Explainer::Pop3(Box::default()),
         }
+    }
+
+    /// Explain an entry (a line, or a handshake) and move the state on.
+    pub fn entry(
+        &mut self,
+        lang: Lang,
+        dir: Dir,
+        raw: &[u8],
+        handshake: Option<&Handshake>,
+    ) -> Vec<Annotation> {
+        let side = match dir {
+            Dir::Client => Side::Client,
+            Dir::Server => Side::Server,
+            Dir::Tls => {
+                return handshake
+                    .map(|h| crate::explain::tls::explain_handshake(lang, h))
+                    .unwrap_or_default();
+            }
+        };
+        self.line(lang, side, &String::from_utf8_lossy(raw))
     }
 
     /// Explain a line and move the state on.
@@ -50,10 +71,12 @@ impl Explainer {
     }
 }
 
-/// One line of the transcript.
+/// One line of the transcript, or a TLS handshake.
 #[derive(Debug, Clone)]
 pub struct Entry {
-    pub side: Side,
+    pub dir: Dir,
+    /// For `Dir::Tls`: what was negotiated and the certificate.
+    pub handshake: Option<Handshake>,
     /// Made visible already: no escape sequence from a server ever reaches the terminal.
     pub text: String,
     pub notes: Vec<Annotation>,
@@ -95,6 +118,8 @@ pub struct Model {
     /// Lines scrolled up from the bottom of the transcript.
     pub scroll: usize,
     pub focus: Focus,
+    /// Browsing: which annotation of the selected line is pointed at.
+    pub note: usize,
     pub right: RightPane,
     pub show_help: bool,
     /// A message from facteur itself (not the server), e.g. "connected to…".
@@ -139,7 +164,7 @@ impl Model {
 impl Model {
     /// The session as a transcript (for `--record`).
     pub fn transcript(&self) -> crate::session::transcript::Transcript {
-        use crate::session::transcript::{Dir, Event, Transcript, VERSION};
+        use crate::session::transcript::{Event, Transcript, VERSION};
         Transcript {
             version: VERSION,
             host: self.link.host.clone(),
@@ -153,12 +178,9 @@ impl Model {
             events: self
                 .entries
                 .iter()
-                .map(|e| {
-                    let dir = match e.side {
-                        Side::Client => Dir::Client,
-                        Side::Server => Dir::Server,
-                    };
-                    Event::new(e.at_ms, dir, &e.raw, e.encrypted)
+                .map(|e| match &e.handshake {
+                    Some(h) => Event::handshake(e.at_ms, h.clone()),
+                    None => Event::new(e.at_ms, e.dir, &e.raw, e.encrypted),
                 })
                 .collect(),
         }

@@ -5,7 +5,8 @@
 use std::io;
 
 use ratatui::crossterm::event::{
-    self, DisableMouseCapture, EnableMouseCapture, Event, KeyEventKind, MouseEventKind,
+    self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+    Event, KeyEventKind, MouseEventKind,
 };
 use ratatui::crossterm::execute;
 
@@ -23,7 +24,8 @@ pub fn run(mut model: Model, record: Option<&std::path::Path>) -> io::Result<()>
     model.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let mut terminal = ratatui::init();
     // The wheel scrolls the pane under the pointer (hold Shift to select text).
-    let _ = execute!(std::io::stdout(), EnableMouseCapture);
+    // Bracketed paste: a pasted block arrives whole, its line breaks send lines.
+    let _ = execute!(std::io::stdout(), EnableMouseCapture, EnableBracketedPaste);
     let result = (|| -> io::Result<()> {
         while !model.quit {
             model.elapsed_ms = start.elapsed().as_millis() as u64;
@@ -71,8 +73,8 @@ pub fn run(mut model: Model, record: Option<&std::path::Path>) -> io::Result<()>
                     }
                 }
                 Event::Paste(text) if model.focus == Focus::Input => {
-                    for c in text.chars().filter(|c| !c.is_control()) {
-                        update(&mut model, Action::InsertChar(c));
+                    for a in crate::tui::action::paste_actions(&text) {
+                        update(&mut model, a);
                     }
                 }
                 _ => {}
@@ -80,7 +82,11 @@ pub fn run(mut model: Model, record: Option<&std::path::Path>) -> io::Result<()>
         }
         Ok(())
     })();
-    let _ = execute!(std::io::stdout(), DisableMouseCapture);
+    let _ = execute!(
+        std::io::stdout(),
+        DisableMouseCapture,
+        DisableBracketedPaste
+    );
     ratatui::restore();
     if let Some(path) = record {
         std::fs::write(path, model.transcript().to_json())?;

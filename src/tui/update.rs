@@ -3,9 +3,9 @@
 //! exactly as typed, with CRLF — facteur never rewrites a command.
 
 use crate::explain::catalog::{fill, text};
-use crate::explain::session::Side;
 use crate::net::client::{ConnectOptions, NetEvent};
 use crate::proto::visible::visible;
+use crate::session::transcript::{Dir, Handshake};
 use crate::sim::mta::Mta;
 use crate::tui::action::Action;
 use crate::tui::link::Link;
@@ -48,21 +48,18 @@ pub fn network(m: &mut Model) -> bool {
     let changed = !incoming.is_empty();
     for i in incoming {
         match i {
-            Incoming::Line(l, encrypted) => push_as(m, Side::Server, &l, encrypted),
+            Incoming::Line(l, encrypted) => push_as(m, Dir::Server, &l, encrypted),
             Incoming::Event(NetEvent::Connected(peer)) => {
                 m.notice = fill(m.lang, "tui.net.connected", &[&peer])
             }
-            Incoming::Event(NetEvent::Tls {
-                version,
-                cipher,
-                verified,
-            }) => {
-                let cert = if verified {
+            Incoming::Event(NetEvent::Tls(h)) => {
+                let cert = if h.verified {
                     text(m.lang, "tui.net.verified")
                 } else {
                     text(m.lang, "tui.net.unverified")
                 };
-                m.notice = fill(m.lang, "tui.net.tls", &[&version, &cipher, &cert]);
+                m.notice = fill(m.lang, "tui.net.tls", &[&h.version, &h.cipher, &cert]);
+                push_handshake(m, h);
             }
             Incoming::Event(NetEvent::Closed) => m.notice = text(m.lang, "tui.net.closed"),
             Incoming::Event(NetEvent::Failed(why)) => {
@@ -85,6 +82,7 @@ fn new_model(lang: crate::explain::lang::Lang, mta: Mta, link: Link) -> Model {
         history_pos: None,
         scroll: 0,
         focus: Focus::Input,
+        note: 0,
         right: RightPane::Explanation,
         show_help: false,
         notice: String::new(),
@@ -112,22 +110,46 @@ fn connected_notice(m: &Model) -> String {
     )
 }
 
-fn push(m: &mut Model, side: Side, raw: &[u8]) {
+fn push(m: &mut Model, dir: Dir, raw: &[u8]) {
     let encrypted = m.link.tls;
-    push_as(m, side, raw, encrypted);
+    push_as(m, dir, raw, encrypted);
 }
 
-fn push_as(m: &mut Model, side: Side, raw: &[u8], encrypted: bool) {
-    let text = String::from_utf8_lossy(raw).to_string();
-    let notes = m.explainer.line(m.lang, side, &text);
-    m.entries.push(Entry {
-        side,
-        text: visible(raw),
-        notes,
-        encrypted,
-        raw: raw.to_vec(),
-        at_ms: m.elapsed_ms,
-    });
+fn push_as(m: &mut Model, dir: Dir, raw: &[u8], encrypted: bool) {
+    let notes = m.explainer.entry(m.lang, dir, raw, None);
+    push_entry(
+        m,
+        Entry {
+            dir,
+            handshake: None,
+            text: visible(raw),
+            notes,
+            encrypted,
+            raw: raw.to_vec(),
+            at_ms: m.elapsed_ms,
+        },
+    );
+}
+
+/// A TLS handshake, as an event line of the session.
+pub fn push_handshake(m: &mut Model, h: Handshake) {
+    let notes = m.explainer.entry(m.lang, Dir::Tls, &[], Some(&h));
+    push_entry(
+        m,
+        Entry {
+            dir: Dir::Tls,
+            text: crate::explain::tls::handshake_line(&h),
+            handshake: Some(h),
+            notes,
+            encrypted: true,
+            raw: Vec::new(),
+            at_ms: m.elapsed_ms,
+        },
+    );
+}
+
+fn push_entry(m: &mut Model, entry: Entry) {
+    m.entries.push(entry);
     if m.entries.len() > SCROLLBACK {
         let excess = m.entries.len() - SCROLLBACK;
         m.entries.drain(..excess);
@@ -137,7 +159,7 @@ fn push_as(m: &mut Model, side: Side, raw: &[u8], encrypted: bool) {
 /// Server bytes arrive: split into lines (any ending), each explained.
 fn receive(m: &mut Model, bytes: &[u8]) {
     for line in crate::proto::data::split_lines(bytes) {
-        push(m, Side::Server, line);
+        push(m, Dir::Server, line);
     }
 }
 
@@ -210,18 +232,30 @@ pub fn update(m: &mut Model, action: Action) {
         Action::WheelUp => m.scroll = (m.scroll + 3).min(m.entries.len().saturating_sub(1)),
         Action::WheelDown => m.scroll = m.scroll.saturating_sub(3),
         Action::BrowseSession if !m.entries.is_empty() => {
-            m.focus = Focus::Session(m.entries.len() - 1)
+            m.focus = Focus::Session(m.entries.len() - 1);
+            m.note = 0;
         }
         Action::BrowseSession => {}
         Action::LeaveSession => m.focus = Focus::Input,
         Action::SelectPrev => {
             if let Focus::Session(i) = m.focus {
                 m.focus = Focus::Session(i.saturating_sub(1));
+                m.note = 0;
+                m.explain_scroll = 0;
             }
         }
         Action::SelectNext => {
             if let Focus::Session(i) = m.focus {
                 m.focus = Focus::Session((i + 1).min(m.entries.len().saturating_sub(1)));
+                m.note = 0;
+                m.explain_scroll = 0;
+            }
+        }
+        Action::NotePrev => m.note = m.note.saturating_sub(1),
+        Action::NoteNext => {
+            if let Focus::Session(i) = m.focus {
+                let count = m.entries.get(i).map_or(0, |e| e.notes.len());
+                m.note = (m.note + 1).min(count.saturating_sub(1));
             }
         }
         Action::ToggleLanguage => {
@@ -253,7 +287,7 @@ pub fn update(m: &mut Model, action: Action) {
 fn reexplain(m: &mut Model) {
     let mut ex = Explainer::for_proto(m.link.proto);
     for e in &mut m.entries {
-        e.notes = ex.line(m.lang, e.side, &String::from_utf8_lossy(&e.raw));
+        e.notes = ex.entry(m.lang, e.dir, &e.raw, e.handshake.as_ref());
     }
     m.explainer = ex;
 }
@@ -279,7 +313,7 @@ fn send_line(m: &mut Model) {
         m.notice = text(m.lang, "tui.closed");
         return;
     }
-    push(m, Side::Client, line.as_bytes());
+    push(m, Dir::Client, line.as_bytes());
     let mut wire = line.into_bytes();
     wire.extend_from_slice(b"\r\n");
     let reply = m.link.send(&mut m.mta, &wire);

@@ -10,8 +10,9 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use crate::explain::annotation::Severity;
 use crate::explain::catalog::{fill, text};
-use crate::explain::session::Side;
 use crate::explain::state::{InputMode, Phase};
+use crate::session::transcript::Dir;
+use crate::sim::itinerary::Step;
 use crate::sim::mta::Direction as RelayDirection;
 use crate::tui::model::{Explainer, Focus, Model, RightPane};
 
@@ -32,6 +33,17 @@ impl Theme {
                 .add_modifier(Modifier::BOLD),
             (true, false) => Style::default().fg(c),
             (false, false) => Style::default(),
+        }
+    }
+    /// The span the pointed annotation is about.
+    fn pointed(&self) -> Style {
+        if self.color && !self.contrast {
+            Style::default()
+                .fg(Color::Black)
+                .bg(Color::Yellow)
+                .add_modifier(Modifier::BOLD)
+        } else {
+            Style::default().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
         }
     }
     fn severity(&self, s: Severity) -> Style {
@@ -146,11 +158,12 @@ fn session_pane(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
         .map(|(k, e)| (start + k, e))
     {
         // swaks marks encrypted lines too: "~" instead of ":".
-        let (prefix, color) = match (e.side, e.encrypted) {
-            (Side::Client, false) => ("C: ", Color::Cyan),
-            (Side::Server, false) => ("S: ", Color::Green),
-            (Side::Client, true) => ("C~ ", Color::Cyan),
-            (Side::Server, true) => ("S~ ", Color::Green),
+        let (prefix, color) = match (e.dir, e.encrypted) {
+            (Dir::Client, false) => ("C: ", Color::Cyan),
+            (Dir::Server, false) => ("S: ", Color::Green),
+            (Dir::Client, true) => ("C~ ", Color::Cyan),
+            (Dir::Server, true) => ("S~ ", Color::Green),
+            (Dir::Tls, _) => ("", Color::Magenta),
         };
         let mut style = theme.fg(color);
         if e.notes.iter().any(|n| n.severity >= Severity::Mistake) {
@@ -167,10 +180,37 @@ fn session_pane(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
             ));
         }
         spans.push(Span::styled(prefix, style));
-        spans.push(Span::styled(e.text.as_str(), style));
+        match pointed_span(m, i) {
+            // The bytes the pointed annotation is about, highlighted (as Wireshark does).
+            Some((before, mid, after)) => {
+                spans.push(Span::styled(before, style));
+                spans.push(Span::styled(mid, theme.pointed()));
+                spans.push(Span::styled(after, style));
+            }
+            None => spans.push(Span::styled(e.text.as_str(), style)),
+        }
         lines.push(Line::from(spans));
     }
     f.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// When line `i` is selected and its pointed annotation covers part of
+/// it: the visible text before, inside and after that span.
+fn pointed_span(m: &Model, i: usize) -> Option<(String, String, String)> {
+    if m.focus != Focus::Session(i) {
+        return None;
+    }
+    let e = m.entries.get(i)?;
+    let span = &e.notes.get(m.note)?.span;
+    if span.start >= span.end || span.end > e.raw.len() {
+        return None;
+    }
+    use crate::proto::visible::visible;
+    Some((
+        visible(&e.raw[..span.start]),
+        visible(&e.raw[span.start..span.end]),
+        visible(&e.raw[span.end..]),
+    ))
 }
 
 fn state_strip(m: &Model) -> String {
@@ -218,10 +258,12 @@ fn explanation_pane(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
     if notes.is_empty() {
         lines.push(Line::raw(text(m.lang, "tui.nothing")));
     }
-    for n in notes {
+    let browsing = matches!(m.focus, Focus::Session(_)) && notes.len() > 1;
+    for (k, n) in notes.into_iter().enumerate() {
         let style = theme.severity(n.severity);
+        let marker = if browsing && k == m.note { "▶" } else { "" };
         lines.push(Line::from(vec![
-            Span::styled(format!("{} ", n.severity.symbol()), style),
+            Span::styled(format!("{marker}{} ", n.severity.symbol()), style),
             Span::styled(n.title.clone(), style.add_modifier(Modifier::BOLD)),
         ]));
         for body in n.body.lines() {
@@ -245,8 +287,30 @@ fn behind_pane(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
         .borders(Borders::ALL)
         .title(format!(" {} ", text(m.lang, "tui.title.behind")));
     let mut lines = Vec::new();
-    if m.mta.relay_log.is_empty() {
+    let head = |key: &str| {
+        Line::styled(
+            text(m.lang, key),
+            theme.fg(Color::Magenta).add_modifier(Modifier::BOLD),
+        )
+    };
+    lines.push(head("tui.itinerary"));
+    if m.mta.itinerary.steps.is_empty() {
         lines.push(Line::raw(text(m.lang, "tui.no_relay")));
+    }
+    // The last steps, oldest first, numbered as in the handout's figure.
+    let steps: Vec<_> = m.mta.itinerary.iter().rev().take(12).collect();
+    for step in steps.into_iter().rev() {
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("{:>3} ", step.number()),
+                theme.fg(Color::Yellow).add_modifier(Modifier::BOLD),
+            ),
+            Span::raw(step_text(m, step)),
+        ]));
+    }
+    if !m.mta.relay_log.is_empty() {
+        lines.push(Line::raw(""));
+        lines.push(head("tui.relays"));
     }
     for rec in m.mta.relay_log.iter().rev().take(3) {
         lines.push(Line::styled(
@@ -268,9 +332,42 @@ fn behind_pane(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
     f.render_widget(
         Paragraph::new(lines)
             .block(block)
-            .wrap(Wrap { trim: false }),
+            .wrap(Wrap { trim: false })
+            .scroll((m.explain_scroll, 0)),
         area,
     );
+}
+
+/// One step of the itinerary, in words.
+fn step_text(m: &Model, step: &Step) -> String {
+    let l = m.lang;
+    match step {
+        Step::Submitted { host, from, to, id } => {
+            fill(l, "tui.step.Submitted", &[host, id, from, &to.join(", ")])
+        }
+        Step::Relayed {
+            from_host,
+            to_host,
+            accepted,
+        } => {
+            let key = if *accepted {
+                "tui.step.Relayed.ok"
+            } else {
+                "tui.step.Relayed.refused"
+            };
+            fill(l, key, &[from_host, to_host])
+        }
+        Step::Delivered { host, mailbox } => fill(l, "tui.step.Delivered", &[host, mailbox]),
+        Step::MaildropOpened { mailbox, messages } => {
+            fill(l, "tui.step.MaildropOpened", &[mailbox, messages])
+        }
+        Step::Retrieved {
+            mailbox,
+            msg,
+            octets,
+        } => fill(l, "tui.step.Retrieved", &[mailbox, msg, octets]),
+        Step::Updated { mailbox, removed } => fill(l, "tui.step.Updated", &[mailbox, removed]),
+    }
 }
 
 fn input_line(m: &Model, f: &mut Frame, area: Rect) {
@@ -331,7 +428,7 @@ fn status_bar(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
 fn help_overlay(m: &Model, f: &mut Frame) {
     let area = f.area();
     let w = area.width.saturating_sub(4).min(90);
-    let h = area.height.saturating_sub(2).min(16);
+    let h = area.height.saturating_sub(2).min(24);
     let rect = Rect::new(
         area.x + (area.width - w) / 2,
         area.y + (area.height - h) / 2,

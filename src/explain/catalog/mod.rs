@@ -43,6 +43,7 @@ pub const FILES: &[(&str, bool, &str)] = &[
     ("command", true, include_str!("command.json")),
     ("headers", true, include_str!("headers.json")),
     ("pop3", true, include_str!("pop3.json")),
+    ("tls", true, include_str!("tls.json")),
     ("tui", false, include_str!("tui.json")),
 ];
 

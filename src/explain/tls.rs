@@ -1,0 +1,102 @@
+//! A TLS handshake explained: version, cipher, the certificate (subject,
+//! issuer, validity, names) and what verification means.
+
+use crate::explain::annotation::{Annotation, Severity};
+use crate::explain::catalog::text;
+use crate::explain::lang::Lang;
+use crate::session::transcript::Handshake;
+
+/// The annotations for a completed handshake.
+pub fn explain_handshake(lang: Lang, h: &Handshake) -> Vec<Annotation> {
+    let mut out = vec![Annotation::from_key(
+        lang,
+        0..0,
+        text(lang, "tls.title"),
+        "tls.body",
+        &[&h.version, &h.cipher],
+        Severity::Info,
+    )];
+    if let Some(c) = &h.cert {
+        let names = if c.names.is_empty() {
+            text(lang, "tls.none")
+        } else {
+            c.names.join(", ")
+        };
+        out.push(Annotation::from_key(
+            lang,
+            0..0,
+            text(lang, "tls.cert.title"),
+            "tls.cert",
+            &[&c.subject, &c.issuer, &c.not_before, &c.not_after, &names],
+            Severity::Info,
+        ));
+        if c.subject == c.issuer {
+            out.push(Annotation::from_key(
+                lang,
+                0..0,
+                text(lang, "tls.cert.title"),
+                "tls.self_signed",
+                &[],
+                Severity::Hint,
+            ));
+        }
+    }
+    let (key, severity) = if h.verified {
+        ("tls.verified", Severity::Info)
+    } else {
+        ("tls.unverified", Severity::Danger)
+    };
+    out.push(Annotation::from_key(
+        lang,
+        0..0,
+        text(lang, &format!("{key}.title")),
+        key,
+        &[],
+        severity,
+    ));
+    out
+}
+
+/// One line for the session pane: `TLS TLSv1_3 TLS13_… — CN=…`.
+pub fn handshake_line(h: &Handshake) -> String {
+    match &h.cert {
+        Some(c) => format!("── TLS {} {} — {} ──", h.version, h.cipher, c.subject),
+        None => format!("── TLS {} {} ──", h.version, h.cipher),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::transcript::CertInfo;
+
+    #[test]
+    fn a_self_signed_unverified_certificate_is_explained() {
+        let h = Handshake {
+            version: "TLSv1_3".into(),
+            cipher: "TLS13_AES_256_GCM_SHA384".into(),
+            verified: false,
+            cert: Some(CertInfo {
+                subject: "CN=localhost".into(),
+                issuer: "CN=localhost".into(),
+                not_before: "2026-11-26 00:00:00 UTC".into(),
+                not_after: "2027-11-26 00:00:00 UTC".into(),
+                names: vec!["localhost".into()],
+            }),
+        };
+        let notes = explain_handshake(Lang::En, &h);
+        let all: String = notes.iter().map(|n| n.render() + "\n").collect();
+        assert!(all.contains("TLSv1_3"), "{all}");
+        assert!(
+            all.contains("Valid from 2026-11-26 00:00:00 UTC to 2027-11-26"),
+            "{all}"
+        );
+        assert!(all.contains("self-signed"), "{all}");
+        assert!(all.contains("NOT verified"), "{all}");
+        assert_eq!(notes.last().map(|n| n.severity), Some(Severity::Danger));
+        assert_eq!(
+            handshake_line(&h),
+            "── TLS TLSv1_3 TLS13_AES_256_GCM_SHA384 — CN=localhost ──"
+        );
+    }
+}
