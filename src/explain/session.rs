@@ -5,9 +5,104 @@
 use crate::explain::annotation::Annotation;
 use crate::explain::command::explain_smtp_input;
 use crate::explain::lang::Lang;
+use crate::explain::pop3::Pop3State;
 use crate::explain::reply::explain_reply;
 use crate::explain::state::SmtpState;
 use crate::proto::smtp::reply::{ReplyEvent, ReplyReader};
+use crate::session::transcript::{Dir, Handshake};
+
+/// The two protocols facteur speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Proto {
+    Smtp,
+    Pop3,
+}
+
+impl Proto {
+    /// `smtp` / `pop3` (the transcript's and the lesson's word for it).
+    pub fn parse(word: &str) -> Option<Proto> {
+        match word.to_ascii_lowercase().as_str() {
+            "smtp" => Some(Proto::Smtp),
+            "pop3" => Some(Proto::Pop3),
+            _ => None,
+        }
+    }
+
+    pub fn word(self) -> &'static str {
+        match self {
+            Proto::Smtp => "smtp",
+            Proto::Pop3 => "pop3",
+        }
+    }
+
+    /// `SMTP` / `POP3`, as shown.
+    pub fn name(self) -> &'static str {
+        match self {
+            Proto::Smtp => "SMTP",
+            Proto::Pop3 => "POP3",
+        }
+    }
+}
+
+/// The session's explainer, by protocol.
+#[derive(Debug, Clone)]
+pub enum Explainer {
+    Smtp(Box<SmtpExplainer>),
+    Pop3(Box<Pop3State>),
+}
+
+impl Explainer {
+    pub fn for_proto(proto: Proto) -> Explainer {
+        match proto {
+            Proto::Smtp => Explainer::Smtp(Box::default()),
+            Proto::Pop3 => Explainer::Pop3(Box::default()),
+        }
+    }
+
+    /// Explain an entry (a line, or a handshake) and move the state on.
+    pub fn entry(
+        &mut self,
+        lang: Lang,
+        dir: Dir,
+        raw: &[u8],
+        handshake: Option<&Handshake>,
+    ) -> Vec<Annotation> {
+        let side = match dir {
+            Dir::Client => Side::Client,
+            Dir::Server => Side::Server,
+            Dir::Tls => {
+                return handshake
+                    .map(|h| crate::explain::tls::explain_handshake(lang, h))
+                    .unwrap_or_default();
+            }
+        };
+        self.line(lang, side, &String::from_utf8_lossy(raw))
+    }
+
+    /// Explain a line and move the state on.
+    pub fn line(&mut self, lang: Lang, side: Side, line: &str) -> Vec<Annotation> {
+        match (self, side) {
+            (Explainer::Smtp(e), Side::Client) => e.client(lang, line, None),
+            (Explainer::Smtp(e), Side::Server) => e.server(lang, line),
+            (Explainer::Pop3(s), Side::Client) => {
+                let notes = crate::explain::pop3::explain_pop3_input(lang, line, s);
+                s.client_line(line.as_bytes());
+                notes
+            }
+            (Explainer::Pop3(s), Side::Server) => s.server_line(lang, line),
+        }
+    }
+
+    /// Explain the line being typed, without moving the state.
+    pub fn typing(&self, lang: Lang, line: &str) -> Vec<Annotation> {
+        match self {
+            Explainer::Smtp(e) => {
+                crate::explain::command::explain_smtp_input(lang, line, &e.state, None)
+            }
+            Explainer::Pop3(s) => crate::explain::pop3::explain_pop3_input(lang, line, s),
+        }
+    }
+}
 
 /// Who wrote a line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,23 +205,13 @@ pub fn render_dialogue(explained: &[Explained]) -> String {
 
 /// Explain a POP3 dialogue the same way.
 pub fn explain_pop3_dialogue(lang: Lang, lines: &[(Side, &str)]) -> Vec<Explained> {
-    let mut state = crate::explain::pop3::Pop3State::new();
+    let mut ex = Explainer::for_proto(Proto::Pop3);
     lines
         .iter()
-        .map(|(side, line)| {
-            let notes = match side {
-                Side::Client => {
-                    let notes = crate::explain::pop3::explain_pop3_input(lang, line, &state);
-                    state.client_line(line.as_bytes());
-                    notes
-                }
-                Side::Server => state.server_line(lang, line),
-            };
-            Explained {
-                side: *side,
-                line: line.to_string(),
-                notes,
-            }
+        .map(|(side, line)| Explained {
+            side: *side,
+            line: line.to_string(),
+            notes: ex.line(lang, *side, line),
         })
         .collect()
 }

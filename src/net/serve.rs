@@ -172,11 +172,7 @@ struct Shared {
     cfg: ServeConfig,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Proto {
-    Smtp,
-    Pop3,
-}
+use crate::explain::session::Proto;
 
 /// One listening port and what it plays.
 #[derive(Debug, Clone)]

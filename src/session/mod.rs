@@ -1,4 +1,5 @@
 //! Sessions as data: the transcript format that `--record` writes (and that
 //! replay and lessons will read).
 
+pub mod explained;
 pub mod transcript;

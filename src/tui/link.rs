@@ -16,11 +16,7 @@ use crate::sim::smtp_server::{SessionInfo, SmtpConfig, SmtpSession};
 pub const FRED_PC: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 77);
 
 /// The protocol of a link.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Proto {
-    Smtp,
-    Pop3,
-}
+pub use crate::explain::session::Proto;
 
 #[derive(Debug)]
 enum Session {

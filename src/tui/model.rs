@@ -5,88 +5,11 @@
 
 use crate::explain::annotation::Annotation;
 use crate::explain::lang::Lang;
-use crate::explain::pop3::Pop3State;
-use crate::explain::session::{Side, SmtpExplainer};
-use crate::session::transcript::{Dir, Handshake};
 use crate::sim::mta::Mta;
-use crate::tui::link::{Link, Proto};
+use crate::tui::link::Link;
 
-/// The session's explainer, by protocol.
-#[derive(Debug, Clone)]
-pub enum Explainer {
-    Smtp(Box<SmtpExplainer>),
-    Pop3(Box<Pop3State>),
-}
-
-impl Explainer {
-    pub fn for_proto(proto: Proto) -> Explainer {
-        match proto {
-            Proto::Smtp => Explainer::Smtp(Box::default()),
-            Proto::Pop3 => Explainer::Pop3(Box::default()),
-        }
-    }
-
-    /// Explain an entry (a line, or a handshake) and move the state on.
-    pub fn entry(
-        &mut self,
-        lang: Lang,
-        dir: Dir,
-        raw: &[u8],
-        handshake: Option<&Handshake>,
-    ) -> Vec<Annotation> {
-        let side = match dir {
-            Dir::Client => Side::Client,
-            Dir::Server => Side::Server,
-            Dir::Tls => {
-                return handshake
-                    .map(|h| crate::explain::tls::explain_handshake(lang, h))
-                    .unwrap_or_default();
-            }
-        };
-        self.line(lang, side, &String::from_utf8_lossy(raw))
-    }
-
-    /// Explain a line and move the state on.
-    pub fn line(&mut self, lang: Lang, side: Side, line: &str) -> Vec<Annotation> {
-        match (self, side) {
-            (Explainer::Smtp(e), Side::Client) => e.client(lang, line, None),
-            (Explainer::Smtp(e), Side::Server) => e.server(lang, line),
-            (Explainer::Pop3(s), Side::Client) => {
-                let notes = crate::explain::pop3::explain_pop3_input(lang, line, s);
-                s.client_line(line.as_bytes());
-                notes
-            }
-            (Explainer::Pop3(s), Side::Server) => s.server_line(lang, line),
-        }
-    }
-
-    /// Explain the line being typed, without moving the state.
-    pub fn typing(&self, lang: Lang, line: &str) -> Vec<Annotation> {
-        match self {
-            Explainer::Smtp(e) => {
-                crate::explain::command::explain_smtp_input(lang, line, &e.state, None)
-            }
-            Explainer::Pop3(s) => crate::explain::pop3::explain_pop3_input(lang, line, s),
-        }
-    }
-}
-
-/// One line of the transcript, or a TLS handshake.
-#[derive(Debug, Clone)]
-pub struct Entry {
-    pub dir: Dir,
-    /// For `Dir::Tls`: what was negotiated and the certificate.
-    pub handshake: Option<Handshake>,
-    /// Made visible already: no escape sequence from a server ever reaches the terminal.
-    pub text: String,
-    pub notes: Vec<Annotation>,
-    /// Sent or received inside TLS.
-    pub encrypted: bool,
-    /// The exact bytes (without the line ending), for `--record`.
-    pub raw: Vec<u8>,
-    /// Milliseconds since the session started.
-    pub at_ms: u64,
-}
+pub use crate::explain::session::Explainer;
+pub use crate::session::explained::Entry;
 
 /// Where the keys go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -169,10 +92,7 @@ impl Model {
             version: VERSION,
             host: self.link.host.clone(),
             port: self.link.port,
-            protocol: match self.link.proto {
-                Proto::Smtp => "smtp".into(),
-                Proto::Pop3 => "pop3".into(),
-            },
+            protocol: self.link.proto.word().into(),
             simulated: !self.link.remote,
             started: self.started,
             events: self

@@ -4,7 +4,6 @@
 
 use crate::explain::catalog::{fill, text};
 use crate::net::client::{ConnectOptions, NetEvent};
-use crate::proto::visible::visible;
 use crate::session::transcript::{Dir, Handshake};
 use crate::sim::mta::Mta;
 use crate::tui::action::Action;
@@ -33,7 +32,7 @@ pub fn connect_remote(
 ) -> Model {
     let link = Link::connect(opts, proto);
     let mut model = new_model(lang, mta, link);
-    let name = if proto == Proto::Smtp { "SMTP" } else { "POP3" };
+    let name = proto.name();
     model.notice = fill(
         lang,
         "tui.net.connecting",
@@ -99,10 +98,7 @@ fn new_model(lang: crate::explain::lang::Lang, mta: Mta, link: Link) -> Model {
 }
 
 fn connected_notice(m: &Model) -> String {
-    let proto = match m.link.proto {
-        crate::tui::link::Proto::Smtp => "SMTP",
-        crate::tui::link::Proto::Pop3 => "POP3",
-    };
+    let proto = m.link.proto.name();
     fill(
         m.lang,
         "tui.connected",
@@ -116,36 +112,30 @@ fn push(m: &mut Model, dir: Dir, raw: &[u8]) {
 }
 
 fn push_as(m: &mut Model, dir: Dir, raw: &[u8], encrypted: bool) {
-    let notes = m.explainer.entry(m.lang, dir, raw, None);
-    push_entry(
-        m,
-        Entry {
-            dir,
-            handshake: None,
-            text: visible(raw),
-            notes,
-            encrypted,
-            raw: raw.to_vec(),
-            at_ms: m.elapsed_ms,
-        },
+    let e = Entry::explained(
+        &mut m.explainer,
+        m.lang,
+        dir,
+        raw,
+        None,
+        encrypted,
+        m.elapsed_ms,
     );
+    push_entry(m, e);
 }
 
 /// A TLS handshake, as an event line of the session.
 pub fn push_handshake(m: &mut Model, h: Handshake) {
-    let notes = m.explainer.entry(m.lang, Dir::Tls, &[], Some(&h));
-    push_entry(
-        m,
-        Entry {
-            dir: Dir::Tls,
-            text: crate::explain::tls::handshake_line(&h),
-            handshake: Some(h),
-            notes,
-            encrypted: true,
-            raw: Vec::new(),
-            at_ms: m.elapsed_ms,
-        },
+    let e = Entry::explained(
+        &mut m.explainer,
+        m.lang,
+        Dir::Tls,
+        &[],
+        Some(h),
+        true,
+        m.elapsed_ms,
     );
+    push_entry(m, e);
 }
 
 fn push_entry(m: &mut Model, entry: Entry) {
@@ -345,7 +335,7 @@ fn open(m: &mut Model, args: &str) {
             ..opts
         };
         m.link.close(&mut m.mta);
-        let name = if proto == Proto::Smtp { "SMTP" } else { "POP3" };
+        let name = proto.name();
         m.notice = fill(
             m.lang,
             "tui.net.connecting",

@@ -398,10 +398,7 @@ fn input_line(m: &Model, f: &mut Frame, area: Rect) {
 }
 
 fn status_bar(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
-    let proto = match m.link.proto {
-        crate::tui::link::Proto::Smtp => "SMTP",
-        crate::tui::link::Proto::Pop3 => "POP3",
-    };
+    let proto = m.link.proto.name();
     let tls = match (m.link.tls, m.link.insecure) {
         (true, true) => "TLS (--insecure)",
         (true, false) => "TLS",
