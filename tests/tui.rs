@@ -633,8 +633,16 @@ fn reconnect_after_the_server_closed() {
     );
     send(&mut m, "/reconnect");
     assert!(!m.link.closed);
-    assert_eq!(m.entries.len(), 1);
-    assert!(m.entries[0].text.starts_with("220 smtp.free.fr"));
+    // The session goes on: a separator for the new connection, then its greeting.
+    let n = m.entries.len();
+    assert_eq!(n, 5, "220, QUIT, 221, the new connection, 220");
+    assert_eq!(m.entries[n - 2].text, "── smtp.free.fr:25 (SMTP) ──");
+    assert!(m.entries[n - 1].text.starts_with("220 smtp.free.fr"));
+    // The recording keeps both connections.
+    let t = m.transcript();
+    let back = facteur::session::transcript::Transcript::from_json(&t.to_json()).unwrap();
+    assert_eq!(back.events.len(), 5);
+    assert_eq!(back.events[3].open.as_ref().unwrap().host, "smtp.free.fr");
     send(&mut m, "/open nowhere.example");
     assert!(
         m.notice.contains("Unknown host") && m.notice.contains("pop.wanadoo.fr"),

@@ -75,6 +75,7 @@ impl Explainer {
                     .map(|h| crate::explain::tls::explain_handshake(lang, h))
                     .unwrap_or_default();
             }
+            Dir::Open => return Vec::new(),
         };
         self.line(lang, side, &String::from_utf8_lossy(raw))
     }

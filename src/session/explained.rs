@@ -5,14 +5,16 @@ use crate::explain::annotation::Annotation;
 use crate::explain::lang::Lang;
 use crate::explain::session::{Explainer, Proto};
 use crate::proto::visible::visible;
-use crate::session::transcript::{Dir, Handshake, Transcript};
+use crate::session::transcript::{Dir, Endpoint, Event, Handshake, Transcript};
 
-/// One line of the transcript, or a TLS handshake.
+/// One line of the transcript, a TLS handshake, or a new connection.
 #[derive(Debug, Clone)]
 pub struct Entry {
     pub dir: Dir,
     /// For `Dir::Tls`: what was negotiated and the certificate.
     pub handshake: Option<Handshake>,
+    /// For `Dir::Open`: where the new connection goes.
+    pub open: Option<Endpoint>,
     /// Made visible already: no escape sequence from a server ever reaches the terminal.
     pub text: String,
     pub notes: Vec<Annotation>,
@@ -25,29 +27,53 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// A line (or a handshake), explained by `ex` in its current state.
-    pub fn explained(
-        ex: &mut Explainer,
-        lang: Lang,
-        dir: Dir,
-        raw: &[u8],
-        handshake: Option<Handshake>,
-        encrypted: bool,
-        at_ms: u64,
-    ) -> Entry {
-        let notes = ex.entry(lang, dir, raw, handshake.as_ref());
-        let text = match &handshake {
-            Some(h) => crate::explain::tls::handshake_line(h),
-            None => visible(raw),
+    /// An event explained by `ex` in its current state (an `open` event
+    /// starts `ex` again for the new connection's protocol).
+    pub fn explained(ex: &mut Explainer, lang: Lang, event: &Event) -> Entry {
+        let raw = event.bytes();
+        let notes = match &event.open {
+            Some(to) => {
+                let proto = Proto::parse(&to.protocol).unwrap_or(Proto::Smtp);
+                *ex = Explainer::for_proto(proto);
+                vec![Annotation::from_key(
+                    lang,
+                    0..0,
+                    format!("{}:{}", to.host, to.port),
+                    "session.open",
+                    &[&to.host, &to.port, &proto.name()],
+                    crate::explain::annotation::Severity::Info,
+                )]
+            }
+            None => ex.entry(lang, event.dir, &raw, event.handshake.as_ref()),
+        };
+        let text = match (&event.handshake, &event.open) {
+            (Some(h), _) => crate::explain::tls::handshake_line(h),
+            (None, Some(to)) => format!(
+                "── {}:{} ({}) ──",
+                to.host,
+                to.port,
+                to.protocol.to_uppercase()
+            ),
+            (None, None) => visible(&raw),
         };
         Entry {
-            dir,
-            handshake,
+            dir: event.dir,
+            handshake: event.handshake.clone(),
+            open: event.open.clone(),
             text,
             notes,
-            encrypted,
-            raw: raw.to_vec(),
-            at_ms,
+            encrypted: event.tls,
+            raw,
+            at_ms: event.t_ms,
+        }
+    }
+
+    /// Back to the recorded event.
+    pub fn event(&self) -> Event {
+        match (&self.handshake, &self.open) {
+            (Some(h), _) => Event::handshake(self.at_ms, h.clone()),
+            (None, Some(to)) => Event::open(self.at_ms, to.clone()),
+            (None, None) => Event::new(self.at_ms, self.dir, &self.raw, self.encrypted),
         }
     }
 }
@@ -58,16 +84,6 @@ pub fn explain_transcript(lang: Lang, t: &Transcript) -> Vec<Entry> {
     let mut ex = Explainer::for_proto(proto);
     t.events
         .iter()
-        .map(|e| {
-            Entry::explained(
-                &mut ex,
-                lang,
-                e.dir,
-                &e.bytes(),
-                e.handshake.clone(),
-                e.tls,
-                e.t_ms,
-            )
-        })
+        .map(|e| Entry::explained(&mut ex, lang, e))
         .collect()
 }

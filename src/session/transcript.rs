@@ -21,7 +21,9 @@
 //! marks lines sent inside TLS; `t_ms` counts from the start. A `tls` event
 //! is the handshake itself (RFC 3207, RFC 2595, RFC 8314): version, cipher,
 //! whether the certificate was verified, and the certificate's subject,
-//! issuer, validity and names when known. A file that does not parse gets
+//! issuer, validity and names when known. An `open` event starts a new
+//! connection in the same recording (`"open": {"host": "pop.wanadoo.fr",
+//! "port": 110, "protocol": "pop3"}`): fred sends, then marc reads. A file that does not parse gets
 //! an error naming its line and column.
 
 use serde::{Deserialize, Serialize};
@@ -39,6 +41,19 @@ pub enum Dir {
     Server,
     /// A TLS handshake completed (no line: see `handshake`).
     Tls,
+    /// A new connection within the same recording (`/open` in the TUI):
+    /// see `open`. Later lines belong to it.
+    Open,
+}
+
+/// Where a connection goes (the transcript's own, or an `open` event's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Endpoint {
+    pub host: String,
+    pub port: u16,
+    /// `smtp` or `pop3`.
+    pub protocol: String,
 }
 
 /// What the server's certificate says (RFC 5280 §4.1.2).
@@ -81,6 +96,8 @@ pub struct Event {
     pub tls: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handshake: Option<Handshake>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open: Option<Endpoint>,
 }
 
 impl Event {
@@ -97,6 +114,20 @@ impl Event {
             line_base64,
             tls,
             handshake: None,
+            open: None,
+        }
+    }
+
+    /// The event of a new connection.
+    pub fn open(t_ms: u64, to: Endpoint) -> Event {
+        Event {
+            t_ms,
+            dir: Dir::Open,
+            line: None,
+            line_base64: None,
+            tls: false,
+            handshake: None,
+            open: Some(to),
         }
     }
 
@@ -109,6 +140,7 @@ impl Event {
             line_base64: None,
             tls: true,
             handshake: Some(handshake),
+            open: None,
         }
     }
 
@@ -155,6 +187,10 @@ pub enum TranscriptError {
     NoLine { index: usize },
     #[error("transcript event {index}: a \"tls\" event needs \"handshake\" and no line")]
     NoHandshake { index: usize },
+    #[error(
+        "transcript event {index}: an \"open\" event needs \"open\": {{host, port, protocol smtp|pop3}} and no line"
+    )]
+    NoEndpoint { index: usize },
     #[error("transcript: protocol \"{0}\" is neither \"smtp\" nor \"pop3\"")]
     Protocol(String),
 }
@@ -180,6 +216,17 @@ impl Transcript {
             return Err(TranscriptError::Protocol(t.protocol));
         }
         for (index, e) in t.events.iter().enumerate() {
+            let has_line = e.line.is_some() || e.line_base64.is_some();
+            if e.dir == Dir::Open {
+                let ok = e
+                    .open
+                    .as_ref()
+                    .is_some_and(|o| o.protocol == "smtp" || o.protocol == "pop3");
+                if !ok || has_line {
+                    return Err(TranscriptError::NoEndpoint { index });
+                }
+                continue;
+            }
             if e.dir == Dir::Tls {
                 if e.handshake.is_none() || e.line.is_some() || e.line_base64.is_some() {
                     return Err(TranscriptError::NoHandshake { index });

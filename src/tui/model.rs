@@ -43,6 +43,8 @@ pub struct Model {
     pub focus: Focus,
     /// Browsing: which annotation of the selected line is pointed at.
     pub note: usize,
+    /// The first connection of the session (later ones are `open` entries).
+    pub origin: crate::session::transcript::Endpoint,
     pub right: RightPane,
     pub show_help: bool,
     /// A message from facteur itself (not the server), e.g. "connected to…".
@@ -87,22 +89,15 @@ impl Model {
 impl Model {
     /// The session as a transcript (for `--record`).
     pub fn transcript(&self) -> crate::session::transcript::Transcript {
-        use crate::session::transcript::{Event, Transcript, VERSION};
+        use crate::session::transcript::{Transcript, VERSION};
         Transcript {
             version: VERSION,
-            host: self.link.host.clone(),
-            port: self.link.port,
-            protocol: self.link.proto.word().into(),
+            host: self.origin.host.clone(),
+            port: self.origin.port,
+            protocol: self.origin.protocol.clone(),
             simulated: !self.link.remote,
             started: self.started,
-            events: self
-                .entries
-                .iter()
-                .map(|e| match &e.handshake {
-                    Some(h) => Event::handshake(e.at_ms, h.clone()),
-                    None => Event::new(e.at_ms, e.dir, &e.raw, e.encrypted),
-                })
-                .collect(),
+            events: self.entries.iter().map(Entry::event).collect(),
         }
     }
 }

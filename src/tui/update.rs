@@ -4,7 +4,7 @@
 
 use crate::explain::catalog::{fill, text};
 use crate::net::client::{ConnectOptions, NetEvent};
-use crate::session::transcript::{Dir, Handshake};
+use crate::session::transcript::{Dir, Endpoint, Event, Handshake};
 use crate::sim::mta::Mta;
 use crate::tui::action::Action;
 use crate::tui::link::Link;
@@ -82,6 +82,11 @@ fn new_model(lang: crate::explain::lang::Lang, mta: Mta, link: Link) -> Model {
         scroll: 0,
         focus: Focus::Input,
         note: 0,
+        origin: Endpoint {
+            host: link.host.clone(),
+            port: link.port,
+            protocol: link.proto.word().into(),
+        },
         right: RightPane::Explanation,
         show_help: false,
         notice: String::new(),
@@ -112,29 +117,17 @@ fn push(m: &mut Model, dir: Dir, raw: &[u8]) {
 }
 
 fn push_as(m: &mut Model, dir: Dir, raw: &[u8], encrypted: bool) {
-    let e = Entry::explained(
-        &mut m.explainer,
-        m.lang,
-        dir,
-        raw,
-        None,
-        encrypted,
-        m.elapsed_ms,
-    );
-    push_entry(m, e);
+    push_event(m, Event::new(m.elapsed_ms, dir, raw, encrypted));
 }
 
 /// A TLS handshake, as an event line of the session.
 pub fn push_handshake(m: &mut Model, h: Handshake) {
-    let e = Entry::explained(
-        &mut m.explainer,
-        m.lang,
-        Dir::Tls,
-        &[],
-        Some(h),
-        true,
-        m.elapsed_ms,
-    );
+    push_event(m, Event::handshake(m.elapsed_ms, h));
+}
+
+/// Explain an event in the session's state and add it.
+fn push_event(m: &mut Model, event: Event) {
+    let e = Entry::explained(&mut m.explainer, m.lang, &event);
     push_entry(m, e);
 }
 
@@ -275,9 +268,12 @@ pub fn update(m: &mut Model, action: Action) {
 
 /// Explain the whole transcript again (after a language change).
 fn reexplain(m: &mut Model) {
-    let mut ex = Explainer::for_proto(m.link.proto);
+    // From the first connection of the recording; `open` entries switch.
+    let proto = Proto::parse(&m.origin.protocol).unwrap_or(m.link.proto);
+    let mut ex = Explainer::for_proto(proto);
     for e in &mut m.entries {
-        e.notes = ex.entry(m.lang, e.dir, &e.raw, e.handshake.as_ref());
+        let again = Entry::explained(&mut ex, m.lang, &e.event());
+        e.notes = again.notes;
     }
     m.explainer = ex;
 }
@@ -342,18 +338,14 @@ fn open(m: &mut Model, args: &str) {
             &[&opts.host, &opts.port, &name],
         );
         m.link = Link::connect(opts, proto);
-        m.explainer = Explainer::for_proto(proto);
-        m.entries.clear();
-        m.focus = Focus::Input;
+        opened(m);
         return;
     }
     match Link::open(&mut m.mta, host, port) {
         Some((link, greeting)) => {
             m.link.close(&mut m.mta);
             m.link = link;
-            m.explainer = Explainer::for_proto(m.link.proto);
-            m.entries.clear();
-            m.focus = Focus::Input;
+            opened(m);
             m.notice = connected_notice(m);
             receive(m, &greeting);
         }
@@ -363,6 +355,19 @@ fn open(m: &mut Model, args: &str) {
             m.notice = fill(m.lang, "tui.no_host", &[&host, &hosts.join(", ")]);
         }
     }
+}
+
+/// A new connection goes on in the same session: a separator line that
+/// starts the explainer again (and is recorded as an `open` event).
+fn opened(m: &mut Model) {
+    let to = Endpoint {
+        host: m.link.host.clone(),
+        port: m.link.port,
+        protocol: m.link.proto.word().into(),
+    };
+    push_event(m, Event::open(m.elapsed_ms, to));
+    m.focus = Focus::Input;
+    m.scroll = 0;
 }
 
 fn byte_index(s: &str, chars: usize) -> usize {

@@ -163,7 +163,7 @@ fn session_pane(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
             (Dir::Server, false) => ("S: ", Color::Green),
             (Dir::Client, true) => ("C~ ", Color::Cyan),
             (Dir::Server, true) => ("S~ ", Color::Green),
-            (Dir::Tls, _) => ("", Color::Magenta),
+            (Dir::Tls | Dir::Open, _) => ("", Color::Magenta),
         };
         let mut style = theme.fg(color);
         if e.notes.iter().any(|n| n.severity >= Severity::Mistake) {
