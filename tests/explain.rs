@@ -160,94 +160,55 @@ fn golden(name: &str, got: &str) {
     );
 }
 
-/// The handout's telnet session with smtp.wanadoo.fr (III.3). The handout
-/// leaves out the "." that ends the message; it is typed here.
-const SEED_TELNET: &[(Side, &str)] = &[
-    (Side::Server, "220 mwinf2317.orange.fr ESMTP ABO"),
-    (Side::Client, "EHLO skyrunner.home"),
-    (Side::Server, "250-mwinf2317.orange.fr"),
-    (Side::Server, "250-PIPELINING"),
-    (Side::Server, "250-SIZE 10485760"),
-    (Side::Server, "250-AUTH PLAIN LOGIN"),
-    (Side::Server, "250-AUTH=PLAIN LOGIN"),
-    (Side::Server, "250 8BITMIME"),
-    (Side::Client, "MAIL FROM:<benja.roux@wanadoo.fr>"),
-    (Side::Server, "250 Ok"),
-    (Side::Client, "RCPT TO:<skyrunner63@hotmail.com>"),
-    (Side::Server, "250 Ok"),
-    (Side::Client, "DATA"),
-    (Side::Server, "354 End data with <CR><LF>.<CR><LF>"),
-    (Side::Client, "Date: Fri, 29 Dec 06 01:46:00 GMT"),
-    (
-        Side::Client,
-        "From: \"Roux Benjamin\" <benja.roux@wanadoo.fr>",
-    ),
-    (Side::Client, "To: \"Skyrunner\" <skyrunner63@hotmail.com>"),
-    (Side::Client, "Subject: Test SMTP"),
-    (Side::Client, "Test SMTP"),
-    (Side::Client, "."),
-    (Side::Server, "250 Ok: queued as 86A867000081"),
-];
+/// A shipped transcript (transcripts/) as (side, line) pairs: the handout's
+/// dialogues live there once, for replay, lessons and these golden files.
+fn shipped(name: &str) -> Vec<(Side, String)> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("transcripts")
+        .join(name);
+    let t = facteur::session::transcript::Transcript::from_json(
+        &std::fs::read_to_string(&path).unwrap(),
+    )
+    .unwrap();
+    t.events
+        .iter()
+        .map(|e| {
+            let side = match e.dir {
+                facteur::session::transcript::Dir::Client => Side::Client,
+                _ => Side::Server,
+            };
+            (side, String::from_utf8_lossy(&e.bytes()).to_string())
+        })
+        .collect()
+}
 
-/// The handout's three AUTH examples (III.1).
-fn seed_auth(mech_lines: &[(Side, &'static str)]) -> Vec<(Side, &'static str)> {
-    let mut v = vec![
-        (
-            Side::Server,
-            "220 smtp.server.com Simple Mail Transfer Service Ready",
-        ),
-        (Side::Client, "EHLO localhost"),
-        (Side::Server, "250-smtp.server.com Hello client.example.com"),
-        (Side::Server, "250-SIZE 1000000"),
-        (Side::Server, "250 AUTH LOGIN PLAIN CRAM-MD5"),
-    ];
-    v.extend_from_slice(mech_lines);
-    v
+fn borrowed(v: &[(Side, String)]) -> Vec<(Side, &str)> {
+    v.iter().map(|(s, l)| (*s, l.as_str())).collect()
 }
 
 #[test]
 fn the_handouts_dialogues_as_golden_files() {
-    let plain = seed_auth(&[
-        (Side::Client, "AUTH PLAIN"),
-        (Side::Server, "334 "),
-        (Side::Client, "dGVzdAB0ZXN0ADEvMzQ="),
-        (Side::Server, "235 2.7.0 Authentication successful"),
-    ]);
-    let login = seed_auth(&[
-        (Side::Client, "AUTH LOGIN"),
-        (Side::Server, "334 VXNlcm5hbWU6"),
-        (Side::Client, "adlxdkej"),
-        (Side::Server, "334 UGFzc3dvcmQ6"),
-        (Side::Client, "lkujsefxlj"),
-        (Side::Server, "235 2.7.0 Authentication successful"),
-    ]);
-    let cram = seed_auth(&[
-        (Side::Client, "AUTH CRAM-MD5"),
-        (
-            Side::Server,
-            "334 PDQxOTI5NDIzNDEuMTI4Mjg0NzJAc291cmNlZm91ci5hbmRyZXcuY211LmVkdT4=",
-        ),
-        (
-            Side::Client,
-            "cmpzMyBlYzNhNTlmZWQzOTVhYmExZWM2MzY3YzRmNGI0MWFjMA==",
-        ),
-        (Side::Server, "235 2.7.0 Authentication successful"),
-    ]);
+    // The handout's telnet session (III.3; it leaves out the "." that ends
+    // the message, typed here) and its three AUTH examples (III.1).
+    let telnet = shipped("seed-telnet-wanadoo.json");
+    let plain = shipped("seed-auth-plain.json");
+    let login = shipped("seed-auth-login.json");
+    let cram = shipped("seed-auth-cram-md5.json");
     for lang in LANGS {
         for (name, lines) in [
-            ("seed-telnet", SEED_TELNET.to_vec()),
-            ("seed-auth-plain", plain.clone()),
-            ("seed-auth-login", login.clone()),
-            ("seed-auth-cram-md5", cram.clone()),
+            ("seed-telnet", &telnet),
+            ("seed-auth-plain", &plain),
+            ("seed-auth-login", &login),
+            ("seed-auth-cram-md5", &cram),
         ] {
-            let explained = explain_smtp_dialogue(lang, &lines, None);
+            let explained = explain_smtp_dialogue(lang, &borrowed(lines), None);
             let text = render_dialogue(&explained);
             assert!(!text.contains('⟦'), "{name}: missing catalog key\n{text}");
             golden(&format!("{name}.{lang}.txt"), &text);
         }
     }
     // What the golden files must say, whatever their wording.
-    let e = explain_smtp_dialogue(Lang::En, SEED_TELNET, None);
+    let e = explain_smtp_dialogue(Lang::En, &borrowed(&telnet), None);
     let missing_blank = &e[18];
     assert_eq!(missing_blank.line, "Test SMTP");
     assert!(
@@ -257,7 +218,7 @@ fn the_handouts_dialogues_as_golden_files() {
             .any(|n| n.severity == Severity::Mistake),
         "the missing blank line is flagged"
     );
-    let login = explain_smtp_dialogue(Lang::En, &login, None);
+    let login = explain_smtp_dialogue(Lang::En, &borrowed(&login), None);
     assert_eq!(login[7].line, "adlxdkej");
     assert!(
         login[7]
@@ -273,7 +234,7 @@ fn the_handouts_dialogues_as_golden_files() {
             .iter()
             .any(|n| n.severity == Severity::Mistake)
     );
-    let plain = explain_smtp_dialogue(Lang::En, &plain, None);
+    let plain = explain_smtp_dialogue(Lang::En, &borrowed(&plain), None);
     assert!(
         plain[7]
             .notes
