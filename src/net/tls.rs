@@ -23,11 +23,30 @@ pub struct ServerTls {
 }
 
 /// Make a self-signed certificate for `names` and a rustls server config.
+/// It says what it is (CN "facteur lab … self-signed", organisation
+/// "facteur") and is valid from yesterday for one year, so that what a
+/// student reads in the TLS event looks like a real certificate's.
 pub fn self_signed(names: Vec<String>) -> Result<ServerTls, TlsSetupError> {
-    let certified = rcgen::generate_simple_self_signed(names)?;
-    let cert_pem = certified.cert.pem();
-    let cert: CertificateDer<'static> = certified.cert.der().clone();
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(certified.key_pair.serialize_der()));
+    let mut params = rcgen::CertificateParams::new(names)?;
+    let mut dn = rcgen::DistinguishedName::new();
+    dn.push(
+        rcgen::DnType::CommonName,
+        "facteur lab server (self-signed)",
+    );
+    dn.push(rcgen::DnType::OrganizationName, "facteur");
+    params.distinguished_name = dn;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let (y, m, d) = crate::proto::date::civil_from_days((now - 86_400).div_euclid(86_400));
+    params.not_before = rcgen::date_time_ymd(y as i32, m as u8, d as u8);
+    params.not_after = rcgen::date_time_ymd(y as i32 + 1, m as u8, d.min(28) as u8);
+    let key_pair = rcgen::KeyPair::generate()?;
+    let cert = params.self_signed(&key_pair)?;
+    let cert_pem = cert.pem();
+    let cert: CertificateDer<'static> = cert.der().clone();
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key_pair.serialize_der()));
     let config =
         ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
             .with_safe_default_protocol_versions()?
