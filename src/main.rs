@@ -82,6 +82,11 @@ enum Cmd {
     },
     /// Run the simulated world on TCP for a lab room (SMTP and POP3)
     Serve(facteur::net::serve::ServeArgs),
+    /// Replay a recorded session (transcript) with the full explanation, line by line
+    Replay {
+        /// The transcript (.json), e.g. transcripts/seed-telnet-wanadoo.json
+        file: std::path::PathBuf,
+    },
     /// Compute an APOP digest (POP3, RFC 1939 §7)
     Apop {
         /// The timestamp <…@…> from the server's greeting (or the whole greeting)
@@ -210,6 +215,27 @@ fn main() -> ExitCode {
                 seed,
                 cli.record.as_deref(),
             ) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("facteur: {e}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
+        Some(Cmd::Replay { file }) => {
+            let replay = match facteur::session::replay::load_file(lang, &file) {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("facteur replay: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+                eprintln!("facteur replay: {}", text(lang, "usage.no_terminal"));
+                return ExitCode::from(2);
+            }
+            let (now, seed) = clock();
+            return match facteur::tui::run_replay(lang, replay, now, seed) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("facteur: {e}");

@@ -750,3 +750,77 @@ fn a_pasted_block_sends_its_lines() {
         m.entries.last()
     );
 }
+
+/// `facteur replay`: a shipped transcript stepped, played, jumped into.
+#[test]
+fn replaying_a_transcript() {
+    use facteur::session::replay::load_file;
+    use facteur::tui::update::open_replay;
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("transcripts/route-fred-to-marc.json");
+    let r = load_file(Lang::En, &path).unwrap();
+    let total = r.entries.len();
+    let mut m = open_replay(
+        Lang::En,
+        Mta::new(World::default(), Store::in_memory(), 1),
+        r,
+    );
+    m.color = false;
+    assert_eq!(m.mode(), Mode::Replay);
+    assert!(m.shown().is_empty());
+    let key = |c: KeyCode| KeyEvent::new(c, KeyModifiers::NONE);
+    let act = |m: &mut Model, c: KeyCode| {
+        if let Some(a) = action_for(key(c), m.mode(), m.show_help, m.input.is_empty()) {
+            update(m, a);
+        }
+    };
+    act(&mut m, KeyCode::Right);
+    act(&mut m, KeyCode::Right);
+    assert_eq!(m.shown().len(), 2);
+    let s = screen(&m, 120, 40);
+    assert!(s.contains("Replay — route-fred-to-marc.json"), "{s}");
+    assert!(s.contains(&format!("line 2/{total}")), "{s}");
+    assert!(s.contains("C: EHLO pc-fred.free.fr"), "{s}");
+    // The state strip follows the position.
+    assert!(
+        s.contains("Connected") || s.contains("not introduced"),
+        "{s}"
+    );
+    act(&mut m, KeyCode::Left);
+    assert_eq!(m.shown().len(), 1);
+    // g, a number, Enter: jump.
+    act(&mut m, KeyCode::Char('g'));
+    assert_eq!(m.mode(), Mode::Typing);
+    for c in "30".chars() {
+        act(&mut m, KeyCode::Char(c));
+    }
+    act(&mut m, KeyCode::Enter);
+    assert_eq!(m.shown().len(), 30);
+    assert_eq!(m.mode(), Mode::Replay);
+    // Auto-play at 64×: the clock brings every line.
+    act(&mut m, KeyCode::Char(' '));
+    for _ in 0..8 {
+        act(&mut m, KeyCode::Char('+'));
+    }
+    let mut t = m.elapsed_ms;
+    while m.replay.as_ref().unwrap().playing {
+        t += 100;
+        update(&mut m, Action::Tick(t));
+        assert!(t < 1_000_000, "auto-play never ended");
+    }
+    assert_eq!(m.shown().len(), total);
+    let s = screen(&m, 120, 40);
+    assert!(s.contains("signing off"), "{s}");
+    // Browse a line of the replay; the explanation of marc's RETR is there.
+    act(&mut m, KeyCode::Home);
+    assert!(m.shown().is_empty());
+    act(&mut m, KeyCode::End);
+    act(&mut m, KeyCode::Tab);
+    assert_eq!(m.mode(), Mode::Browsing);
+    // French at once, at the same place.
+    update(&mut m, Action::ToggleLanguage);
+    assert_eq!(m.shown().len(), total);
+    update(&mut m, Action::LeaveSession);
+    let s = screen(&m, 120, 40);
+    assert!(s.contains(&format!("ligne {total}/{total}")), "{s}");
+}

@@ -2,4 +2,5 @@
 //! replay and lessons will read).
 
 pub mod explained;
+pub mod replay;
 pub mod transcript;

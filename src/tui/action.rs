@@ -39,6 +39,19 @@ pub enum Action {
     ScrollExplainUp,
     ScrollExplainDown,
     Quit,
+    /// Replay: one line forward / back, to the start / end.
+    ReplayNext,
+    ReplayPrev,
+    ReplayFirst,
+    ReplayLast,
+    /// Replay: auto-play on or off.
+    ReplayPlay,
+    ReplayFaster,
+    ReplaySlower,
+    /// Replay: type a line number, Enter jumps there.
+    ReplayJump,
+    /// The clock (milliseconds since the start), for auto-play.
+    Tick(u64),
 }
 
 /// When a binding applies.
@@ -46,6 +59,8 @@ pub enum Action {
 pub enum Mode {
     Typing,
     Browsing,
+    /// Watching a replay (nothing is typed, except a line number after `g`).
+    Replay,
     Any,
 }
 
@@ -226,6 +241,90 @@ pub const KEYMAP: &[(KeyCode, KeyModifiers, Mode, Action)] = &[
         Mode::Browsing,
         Action::LeaveSession,
     ),
+    (
+        KeyCode::Right,
+        KeyModifiers::NONE,
+        Mode::Replay,
+        Action::ReplayNext,
+    ),
+    (
+        KeyCode::Char('n'),
+        KeyModifiers::NONE,
+        Mode::Replay,
+        Action::ReplayNext,
+    ),
+    (
+        KeyCode::Down,
+        KeyModifiers::NONE,
+        Mode::Replay,
+        Action::ReplayNext,
+    ),
+    (
+        KeyCode::Left,
+        KeyModifiers::NONE,
+        Mode::Replay,
+        Action::ReplayPrev,
+    ),
+    (
+        KeyCode::Char('p'),
+        KeyModifiers::NONE,
+        Mode::Replay,
+        Action::ReplayPrev,
+    ),
+    (
+        KeyCode::Up,
+        KeyModifiers::NONE,
+        Mode::Replay,
+        Action::ReplayPrev,
+    ),
+    (
+        KeyCode::Home,
+        KeyModifiers::NONE,
+        Mode::Replay,
+        Action::ReplayFirst,
+    ),
+    (
+        KeyCode::End,
+        KeyModifiers::NONE,
+        Mode::Replay,
+        Action::ReplayLast,
+    ),
+    (
+        KeyCode::Char(' '),
+        KeyModifiers::NONE,
+        Mode::Replay,
+        Action::ReplayPlay,
+    ),
+    (
+        KeyCode::Char('+'),
+        KeyModifiers::NONE,
+        Mode::Replay,
+        Action::ReplayFaster,
+    ),
+    (
+        KeyCode::Char('-'),
+        KeyModifiers::NONE,
+        Mode::Replay,
+        Action::ReplaySlower,
+    ),
+    (
+        KeyCode::Char('g'),
+        KeyModifiers::NONE,
+        Mode::Replay,
+        Action::ReplayJump,
+    ),
+    (
+        KeyCode::Tab,
+        KeyModifiers::NONE,
+        Mode::Replay,
+        Action::BrowseSession,
+    ),
+    (
+        KeyCode::Char('q'),
+        KeyModifiers::NONE,
+        Mode::Replay,
+        Action::Quit,
+    ),
 ];
 
 /// The action for a key, in the current mode.
@@ -242,7 +341,7 @@ pub fn action_for(key: KeyEvent, mode: Mode, help_open: bool, input_empty: bool)
     }
     match key.code {
         // "?" opens help when nothing is typed (it is also a character).
-        KeyCode::Char('?') if mode == Mode::Browsing || input_empty => Some(Action::ToggleHelp),
+        KeyCode::Char('?') if mode != Mode::Typing || input_empty => Some(Action::ToggleHelp),
         KeyCode::Char(c) if mods.is_empty() && mode == Mode::Typing => Some(Action::InsertChar(c)),
         _ => None,
     }

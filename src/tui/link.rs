@@ -36,6 +36,8 @@ pub struct Remote {
 enum Kind {
     Sim(Session),
     Net(Remote),
+    /// No connection: a transcript being replayed.
+    Offline,
 }
 
 /// What a real connection brought since the last look.
@@ -117,6 +119,21 @@ impl Link {
         Some((link, bytes))
     }
 
+    /// No connection at all (replaying a recording of `host`).
+    pub fn offline(host: &str, port: u16, proto: Proto) -> Link {
+        Link {
+            host: host.to_string(),
+            port,
+            proto,
+            tls: false,
+            closed: true,
+            remote: false,
+            insecure: false,
+            options: None,
+            kind: Kind::Offline,
+        }
+    }
+
     /// Connect to a real server; what it says arrives through [`Link::poll`].
     pub fn connect(opts: ConnectOptions, proto: Proto) -> Link {
         let (tx, rx) = crate::net::client::spawn(opts.clone());
@@ -182,6 +199,7 @@ impl Link {
                 let _ = r.tx.send(NetCmd::Send(bytes.to_vec()));
                 return Vec::new();
             }
+            Kind::Offline => return Vec::new(),
         };
         let outs = match session {
             Session::Smtp(s) => {
@@ -218,7 +236,7 @@ impl Link {
                     match &mut self.kind {
                         Kind::Sim(Session::Smtp(s)) => s.tls_established(),
                         Kind::Sim(Session::Pop3(s)) => s.tls_established(),
-                        Kind::Net(_) => {}
+                        Kind::Net(_) | Kind::Offline => {}
                     }
                 }
                 Output::Close => self.close(mta),
@@ -237,6 +255,7 @@ impl Link {
             Kind::Net(r) => {
                 let _ = r.tx.send(NetCmd::Close);
             }
+            Kind::Offline => {}
             Kind::Sim(Session::Smtp(s)) => s.connection_lost(),
             Kind::Sim(Session::Pop3(s)) => {
                 let mut view = PopView {

@@ -52,3 +52,16 @@ pub fn run_remote(
         record,
     )
 }
+
+/// Replay a transcript in the TUI (`facteur replay FILE`).
+pub fn run_replay(
+    lang: Lang,
+    replay: crate::session::replay::Replay,
+    now: i64,
+    seed: u64,
+) -> std::io::Result<()> {
+    runtime::run(
+        update::open_replay(lang, builtin_world(now, seed), replay),
+        None,
+    )
+}

@@ -64,6 +64,31 @@ pub struct Model {
     pub elapsed_ms: u64,
     pub link: Link,
     pub mta: Mta,
+    /// Replaying a transcript (`facteur replay`): `entries` holds it all,
+    /// the first `replay.pos` are shown.
+    pub replay: Option<crate::session::replay::Replay>,
+    /// Replay: a line number is being typed (after `g`).
+    pub jumping: bool,
+}
+
+impl Model {
+    /// The entries on screen: all of them, or the replayed part.
+    pub fn shown(&self) -> &[Entry] {
+        match &self.replay {
+            Some(r) => &self.entries[..r.pos.min(self.entries.len())],
+            None => &self.entries,
+        }
+    }
+
+    /// Which keys apply now.
+    pub fn mode(&self) -> crate::tui::action::Mode {
+        use crate::tui::action::Mode;
+        match (self.focus, &self.replay) {
+            (Focus::Session(_), _) => Mode::Browsing,
+            (Focus::Input, Some(_)) if !self.jumping => Mode::Replay,
+            (Focus::Input, _) => Mode::Typing,
+        }
+    }
 }
 
 impl Model {
@@ -71,14 +96,26 @@ impl Model {
     /// selected, or the last one.
     pub fn explained(&self) -> Vec<Annotation> {
         match self.focus {
-            Focus::Session(i) => self
-                .entries
-                .get(i)
-                .map(|e| e.notes.clone())
-                .unwrap_or_default(),
+            // A line inside a multi-line reply is explained with its reply
+            // (on the reply's last line).
+            Focus::Session(i) => {
+                let shown = self.shown();
+                let Some(first) = shown.get(i) else {
+                    return Vec::new();
+                };
+                if first.dir != crate::session::transcript::Dir::Server {
+                    return first.notes.clone();
+                }
+                shown[i..]
+                    .iter()
+                    .take_while(|e| e.dir == crate::session::transcript::Dir::Server)
+                    .find(|e| !e.notes.is_empty())
+                    .map(|e| e.notes.clone())
+                    .unwrap_or_default()
+            }
             Focus::Input if !self.input.is_empty() => self.explainer.typing(self.lang, &self.input),
             Focus::Input => self
-                .entries
+                .shown()
                 .last()
                 .map(|e| e.notes.clone())
                 .unwrap_or_default(),

@@ -12,7 +12,7 @@ use ratatui::crossterm::execute;
 
 use crate::tui::action::Action;
 
-use crate::tui::action::{Mode, action_for};
+use crate::tui::action::action_for;
 use crate::tui::model::{Focus, Model};
 use crate::tui::update::update;
 use crate::tui::view::draw;
@@ -30,9 +30,14 @@ pub fn run(mut model: Model, record: Option<&std::path::Path>) -> io::Result<()>
         while !model.quit {
             model.elapsed_ms = start.elapsed().as_millis() as u64;
             terminal.draw(|f| draw(&model, f))?;
-            // A real server speaks on its own: look at it between keys.
-            if model.link.remote && !event::poll(std::time::Duration::from_millis(40))? {
+            // A real server speaks on its own, a replay plays on its own:
+            // look at them between keys.
+            let playing = model.replay.as_ref().is_some_and(|r| r.playing);
+            if (model.link.remote || playing) && !event::poll(std::time::Duration::from_millis(30))?
+            {
                 crate::tui::update::network(&mut model);
+                let now = start.elapsed().as_millis() as u64;
+                update(&mut model, Action::Tick(now));
                 continue;
             }
             match event::read()? {
@@ -43,11 +48,8 @@ pub fn run(mut model: Model, record: Option<&std::path::Path>) -> io::Result<()>
                         .map(|d| d.as_secs() as i64)
                         .unwrap_or(0);
                     model.mta.set_now(now);
-                    let mode = match model.focus {
-                        Focus::Input => Mode::Typing,
-                        Focus::Session(_) => Mode::Browsing,
-                    };
-                    if let Some(a) = action_for(key, mode, model.show_help, model.input.is_empty())
+                    if let Some(a) =
+                        action_for(key, model.mode(), model.show_help, model.input.is_empty())
                     {
                         update(&mut model, a);
                     }

@@ -99,7 +99,41 @@ fn new_model(lang: crate::explain::lang::Lang, mta: Mta, link: Link) -> Model {
         elapsed_ms: 0,
         link,
         mta,
+        replay: None,
+        jumping: false,
     }
+}
+
+/// A model replaying a transcript: no connection, every line explained,
+/// nothing shown yet (→ shows the first line, Space plays).
+pub fn open_replay(
+    lang: crate::explain::lang::Lang,
+    mta: Mta,
+    replay: crate::session::replay::Replay,
+) -> Model {
+    let t = &replay.transcript;
+    let link = Link::offline(&t.host, t.port, replay.first_proto());
+    let mut m = new_model(lang, mta, link);
+    m.started = t.started;
+    m.entries = replay.entries.clone();
+    m.notice = fill(
+        lang,
+        "tui.replay.loaded",
+        &[&replay.name, &replay.entries.len()],
+    );
+    m.replay = Some(replay);
+    m
+}
+
+/// Move a replay to `pos`; the state strip follows.
+fn replay_to(m: &mut Model, pos: usize) {
+    let Some(r) = m.replay.as_mut() else { return };
+    r.go(pos);
+    m.explainer = r.explainer_at(m.lang, r.pos);
+    m.focus = Focus::Input;
+    m.scroll = 0;
+    m.explain_scroll = 0;
+    m.link.tls = m.shown().last().is_some_and(|e| e.encrypted);
 }
 
 fn connected_notice(m: &Model) -> String {
@@ -210,12 +244,19 @@ pub fn update(m: &mut Model, action: Action) {
         },
         Action::HistoryPrev => {}
         Action::SendLine => send_line(m),
-        Action::ScrollUp => m.scroll = (m.scroll + 10).min(m.entries.len().saturating_sub(1)),
+        // The help overlay scrolls when it does not fit.
+        Action::ScrollUp | Action::WheelUp if m.show_help => {
+            m.explain_scroll = m.explain_scroll.saturating_sub(5)
+        }
+        Action::ScrollDown | Action::WheelDown if m.show_help => {
+            m.explain_scroll = m.explain_scroll.saturating_add(5)
+        }
+        Action::ScrollUp => m.scroll = (m.scroll + 10).min(m.shown().len().saturating_sub(1)),
         Action::ScrollDown => m.scroll = m.scroll.saturating_sub(10),
-        Action::WheelUp => m.scroll = (m.scroll + 3).min(m.entries.len().saturating_sub(1)),
+        Action::WheelUp => m.scroll = (m.scroll + 3).min(m.shown().len().saturating_sub(1)),
         Action::WheelDown => m.scroll = m.scroll.saturating_sub(3),
-        Action::BrowseSession if !m.entries.is_empty() => {
-            m.focus = Focus::Session(m.entries.len() - 1);
+        Action::BrowseSession if !m.shown().is_empty() => {
+            m.focus = Focus::Session(m.shown().len() - 1);
             m.note = 0;
         }
         Action::BrowseSession => {}
@@ -229,7 +270,7 @@ pub fn update(m: &mut Model, action: Action) {
         }
         Action::SelectNext => {
             if let Focus::Session(i) = m.focus {
-                m.focus = Focus::Session((i + 1).min(m.entries.len().saturating_sub(1)));
+                m.focus = Focus::Session((i + 1).min(m.shown().len().saturating_sub(1)));
                 m.note = 0;
                 m.explain_scroll = 0;
             }
@@ -237,8 +278,18 @@ pub fn update(m: &mut Model, action: Action) {
         Action::NotePrev => m.note = m.note.saturating_sub(1),
         Action::NoteNext => {
             if let Focus::Session(i) = m.focus {
-                let count = m.entries.get(i).map_or(0, |e| e.notes.len());
+                let count = m.shown().get(i).map_or(0, |e| e.notes.len());
                 m.note = (m.note + 1).min(count.saturating_sub(1));
+            }
+        }
+        Action::ToggleLanguage if m.replay.is_some() => {
+            m.lang = m.lang.other();
+            if let Some(r) = m.replay.take() {
+                let r = r.relang(m.lang);
+                m.entries = r.entries.clone();
+                m.explainer = r.explainer_at(m.lang, r.pos);
+                m.notice = fill(m.lang, "tui.replay.loaded", &[&r.name, &r.entries.len()]);
+                m.replay = Some(r);
             }
         }
         Action::ToggleLanguage => {
@@ -248,7 +299,10 @@ pub fn update(m: &mut Model, action: Action) {
                 m.notice = connected_notice(m);
             }
         }
-        Action::ToggleHelp => m.show_help = !m.show_help,
+        Action::ToggleHelp => {
+            m.show_help = !m.show_help;
+            m.explain_scroll = 0;
+        }
         Action::ToggleContrast => m.high_contrast = !m.high_contrast,
         Action::ToggleTimestamps => m.timestamps = !m.timestamps,
         Action::ScrollExplainUp => m.explain_scroll = m.explain_scroll.saturating_sub(3),
@@ -262,6 +316,46 @@ pub fn update(m: &mut Model, action: Action) {
         Action::Quit => {
             m.link.close(&mut m.mta);
             m.quit = true;
+        }
+        Action::ReplayNext | Action::ReplayPrev | Action::ReplayFirst | Action::ReplayLast => {
+            if let Some(r) = &m.replay {
+                let pos = match action {
+                    Action::ReplayNext => r.pos + 1,
+                    Action::ReplayPrev => r.pos.saturating_sub(1),
+                    Action::ReplayFirst => 0,
+                    _ => r.entries.len(),
+                };
+                replay_to(m, pos);
+            }
+        }
+        Action::ReplayPlay => {
+            let now = m.elapsed_ms;
+            if let Some(r) = m.replay.as_mut() {
+                r.toggle_play(now);
+            }
+        }
+        Action::ReplayFaster | Action::ReplaySlower => {
+            if let Some(r) = m.replay.as_mut() {
+                if action == Action::ReplayFaster {
+                    r.faster()
+                } else {
+                    r.slower()
+                }
+            }
+        }
+        Action::ReplayJump if m.replay.is_some() => {
+            m.jumping = true;
+            m.input.clear();
+            m.cursor = 0;
+        }
+        Action::ReplayJump => {}
+        Action::Tick(now) => {
+            m.elapsed_ms = now;
+            let moved = m.replay.as_mut().is_some_and(|r| r.tick(now));
+            if moved {
+                let pos = m.replay.as_ref().map_or(0, |r| r.pos);
+                replay_to(m, pos);
+            }
         }
     }
 }
@@ -279,6 +373,18 @@ fn reexplain(m: &mut Model) {
 }
 
 fn send_line(m: &mut Model) {
+    if m.replay.is_some() {
+        // Replay: Enter after `g` jumps to the line typed (numbered from 1).
+        let line = std::mem::take(&mut m.input);
+        m.cursor = 0;
+        m.jumping = false;
+        match line.trim().parse::<usize>() {
+            Ok(n) => replay_to(m, n),
+            Err(_) if line.trim().is_empty() => {}
+            Err(_) => m.notice = fill(m.lang, "tui.replay.not_a_number", &[&line]),
+        }
+        return;
+    }
     let line = std::mem::take(&mut m.input);
     m.cursor = 0;
     m.history_pos = None;

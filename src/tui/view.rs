@@ -136,15 +136,19 @@ pub fn draw(m: &Model, f: &mut Frame) {
 }
 
 fn session_pane(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
-    let title = format!(
-        " {} — {}:{} ",
-        text(m.lang, "tui.title.session"),
-        m.link.host,
-        m.link.port
-    );
+    let title = match &m.replay {
+        Some(r) => format!(" {} — {} ", text(m.lang, "tui.title.replay"), r.name),
+        None => format!(
+            " {} — {}:{} ",
+            text(m.lang, "tui.title.session"),
+            m.link.host,
+            m.link.port
+        ),
+    };
     let block = Block::default().borders(Borders::ALL).title(title);
     let rows = area.height.saturating_sub(2) as usize;
-    let total = m.entries.len();
+    let shown = m.shown();
+    let total = shown.len();
     // The window: follow the selection when browsing, else the scroll offset.
     let end = match m.focus {
         Focus::Session(i) => (i + 1).max(rows.min(total)).min(total),
@@ -152,7 +156,7 @@ fn session_pane(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
     };
     let start = end.saturating_sub(rows);
     let mut lines: Vec<Line> = Vec::with_capacity(rows + 1);
-    for (i, e) in m.entries[start..end]
+    for (i, e) in shown[start..end]
         .iter()
         .enumerate()
         .map(|(k, e)| (start + k, e))
@@ -200,7 +204,7 @@ fn pointed_span(m: &Model, i: usize) -> Option<(String, String, String)> {
     if m.focus != Focus::Session(i) {
         return None;
     }
-    let e = m.entries.get(i)?;
+    let e = m.shown().get(i)?;
     let span = &e.notes.get(m.note)?.span;
     if span.start >= span.end || span.end > e.raw.len() {
         return None;
@@ -371,6 +375,24 @@ fn step_text(m: &Model, step: &Step) -> String {
 }
 
 fn input_line(m: &Model, f: &mut Frame, area: Rect) {
+    if let Some(r) = m.replay.as_ref().filter(|_| !m.jumping) {
+        let state = if r.playing {
+            text(m.lang, "tui.replay.playing")
+        } else {
+            text(m.lang, "tui.replay.paused")
+        };
+        let speed = crate::session::replay::SPEEDS[r.speed];
+        let status = fill(
+            m.lang,
+            "tui.replay.status",
+            &[&r.pos, &r.entries.len(), &state, &speed],
+        );
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .title(format!(" {} ", text(m.lang, "tui.input.replay")));
+        f.render_widget(Paragraph::new(status).block(block), area);
+        return;
+    }
     let mode = match &m.explainer {
         Explainer::Smtp(e) => match e.state.input_mode() {
             InputMode::Command => "tui.input.command",
@@ -380,6 +402,7 @@ fn input_line(m: &Model, f: &mut Frame, area: Rect) {
         Explainer::Pop3(s) if s.sasl.is_some() => "tui.input.auth",
         Explainer::Pop3(_) => "tui.input.command",
     };
+    let mode = if m.jumping { "tui.input.jump" } else { mode };
     let block = Block::default()
         .borders(Borders::ALL)
         .title(format!(" {} ", text(m.lang, mode)));
@@ -404,7 +427,11 @@ fn status_bar(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
         (true, false) => "TLS",
         (false, _) => "clair/clear",
     };
-    let world = if m.link.remote { "" } else { " sim" };
+    let world = match (&m.replay, m.link.remote) {
+        (Some(_), _) => " replay",
+        (None, true) => "",
+        (None, false) => " sim",
+    };
     let status = format!(
         " {}:{} {proto}{world} {tls} {} │ {}",
         m.link.host,
@@ -425,7 +452,7 @@ fn status_bar(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
 fn help_overlay(m: &Model, f: &mut Frame) {
     let area = f.area();
     let w = area.width.saturating_sub(4).min(90);
-    let h = area.height.saturating_sub(2).min(24);
+    let h = area.height.saturating_sub(2).min(30);
     let rect = Rect::new(
         area.x + (area.width - w) / 2,
         area.y + (area.height - h) / 2,
@@ -435,11 +462,13 @@ fn help_overlay(m: &Model, f: &mut Frame) {
     f.render_widget(Clear, rect);
     let block = Block::default()
         .borders(Borders::ALL)
-        .title(format!(" {} ", text(m.lang, "tui.title.help")));
+        .title(format!(" {} ", text(m.lang, "tui.title.help")))
+        .title_bottom(" Page↑ / Page↓ ");
     f.render_widget(
         Paragraph::new(text(m.lang, "tui.help.body"))
             .block(block)
-            .wrap(Wrap { trim: false }),
+            .wrap(Wrap { trim: false })
+            .scroll((m.explain_scroll, 0)),
         rect,
     );
 }

@@ -1,0 +1,259 @@
+//! Replaying a transcript: every line explained once at load, a position
+//! that moves forward and back, auto-play at an adjustable speed. Pure: the
+//! TUI gives the time (`tick`) and draws `entries[..pos]`.
+
+use crate::explain::lang::Lang;
+use crate::explain::session::{Explainer, Proto};
+use crate::session::explained::Entry;
+use crate::session::transcript::{Event, Transcript};
+
+/// How often the explainer's state is kept, to rebuild it at any position
+/// quickly (at most this many lines are explained again per step).
+const SNAPSHOT_EVERY: usize = 256;
+
+/// Speeds of auto-play, as multiples of the recorded pace.
+pub const SPEEDS: [f64; 8] = [0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 64.0];
+
+/// A transcript being replayed.
+#[derive(Debug, Clone)]
+pub struct Replay {
+    /// Where it came from (shown in the title).
+    pub name: String,
+    pub transcript: Transcript,
+    /// Every event, explained in the language of the load.
+    pub entries: Vec<Entry>,
+    /// How many lines are shown (0 ..= entries.len()).
+    pub pos: usize,
+    pub playing: bool,
+    /// Index into [`SPEEDS`].
+    pub speed: usize,
+    /// When auto-play shows the next line (milliseconds of the TUI's clock).
+    pub due_ms: Option<u64>,
+    first: Proto,
+    snapshots: Vec<Explainer>,
+}
+
+/// Read and explain a transcript file; the error names the file and the place.
+pub fn load_file(lang: Lang, path: &std::path::Path) -> Result<Replay, String> {
+    let text = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let text = String::from_utf8(text).map_err(|e| {
+        format!(
+            "{}: not UTF-8 text (byte {})",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })?;
+    let t = Transcript::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    Ok(Replay::load(lang, &name, t))
+}
+
+impl Replay {
+    /// Explain the whole transcript once (in `lang`).
+    pub fn load(lang: Lang, name: &str, transcript: Transcript) -> Replay {
+        let first = Proto::parse(&transcript.protocol).unwrap_or(Proto::Smtp);
+        let mut ex = Explainer::for_proto(first);
+        let mut snapshots = Vec::with_capacity(transcript.events.len() / SNAPSHOT_EVERY + 1);
+        let mut entries = Vec::with_capacity(transcript.events.len());
+        for (i, e) in transcript.events.iter().enumerate() {
+            if i % SNAPSHOT_EVERY == 0 {
+                snapshots.push(ex.clone());
+            }
+            entries.push(Entry::explained(&mut ex, lang, e));
+        }
+        Replay {
+            name: name.to_string(),
+            transcript,
+            entries,
+            pos: 0,
+            playing: false,
+            speed: 2,
+            due_ms: None,
+            first,
+            snapshots,
+        }
+    }
+
+    /// The same transcript explained in another language, at the same place.
+    pub fn relang(&self, lang: Lang) -> Replay {
+        let mut r = Replay::load(lang, &self.name, self.transcript.clone());
+        r.pos = self.pos;
+        r.playing = self.playing;
+        r.speed = self.speed;
+        r.due_ms = self.due_ms;
+        r
+    }
+
+    /// The protocol of the first connection.
+    pub fn first_proto(&self) -> Proto {
+        self.first
+    }
+
+    /// The explainer's state after the first `pos` lines (for the state strip).
+    pub fn explainer_at(&self, lang: Lang, pos: usize) -> Explainer {
+        let pos = pos.min(self.entries.len());
+        let k = (pos / SNAPSHOT_EVERY).min(self.snapshots.len().saturating_sub(1));
+        let Some(snap) = self.snapshots.get(k) else {
+            return Explainer::for_proto(self.first);
+        };
+        let mut ex = snap.clone();
+        for e in &self.transcript.events[k * SNAPSHOT_EVERY..pos] {
+            let _ = Entry::explained(&mut ex, lang, e);
+        }
+        ex
+    }
+
+    /// Move to `pos` (clamped); auto-play stops at the end.
+    pub fn go(&mut self, pos: usize) {
+        self.pos = pos.min(self.entries.len());
+        if self.pos == self.entries.len() {
+            self.playing = false;
+            self.due_ms = None;
+        }
+    }
+
+    pub fn step(&mut self, forward: bool) {
+        let to = if forward {
+            self.pos + 1
+        } else {
+            self.pos.saturating_sub(1)
+        };
+        self.go(to);
+    }
+
+    /// Play or pause; playing from the end starts again at the top.
+    pub fn toggle_play(&mut self, now_ms: u64) {
+        self.playing = !self.playing;
+        if self.playing && self.pos == self.entries.len() {
+            self.pos = 0;
+        }
+        self.due_ms = self.playing.then(|| now_ms + self.delay());
+    }
+
+    pub fn faster(&mut self) {
+        self.speed = (self.speed + 1).min(SPEEDS.len() - 1);
+    }
+
+    pub fn slower(&mut self) {
+        self.speed = self.speed.saturating_sub(1);
+    }
+
+    /// The recorded pause before the next line, at the chosen speed
+    /// (long pauses are cut to 2 s, so a class does not wait for a student
+    /// who went for coffee).
+    pub fn delay(&self) -> u64 {
+        let events: &[Event] = &self.transcript.events;
+        let gap = match (
+            self.pos.checked_sub(1).and_then(|i| events.get(i)),
+            events.get(self.pos),
+        ) {
+            (Some(a), Some(b)) => b.t_ms.saturating_sub(a.t_ms).min(2_000),
+            _ => 300,
+        };
+        ((gap as f64 / SPEEDS[self.speed]) as u64).max(20)
+    }
+
+    /// The clock moved: show the lines that are due. True if the position moved.
+    pub fn tick(&mut self, now_ms: u64) -> bool {
+        let mut moved = false;
+        // Bounded: at most a screenful per tick, even after a long pause.
+        for _ in 0..64 {
+            match self.due_ms {
+                Some(due) if self.playing && now_ms >= due => {
+                    self.step(true);
+                    moved = true;
+                    if self.playing {
+                        self.due_ms = Some(due + self.delay());
+                    }
+                }
+                _ => break,
+            }
+        }
+        moved
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::transcript::{Dir, VERSION};
+
+    fn transcript(n: usize) -> Transcript {
+        let mut events = vec![Event::new(0, Dir::Server, b"220 h ESMTP", false)];
+        for i in 0..n {
+            events.push(Event::new(
+                1000 * i as u64 + 500,
+                Dir::Client,
+                b"NOOP",
+                false,
+            ));
+            events.push(Event::new(
+                1000 * i as u64 + 600,
+                Dir::Server,
+                b"250 2.0.0 Ok",
+                false,
+            ));
+        }
+        Transcript {
+            version: VERSION,
+            host: "h".into(),
+            port: 25,
+            protocol: "smtp".into(),
+            simulated: false,
+            started: 0,
+            events,
+        }
+    }
+
+    #[test]
+    fn stepping_and_the_state_at_any_position() {
+        let t = transcript(400);
+        let mut r = Replay::load(Lang::En, "t", t);
+        assert_eq!(r.entries.len(), 801);
+        r.go(1);
+        // The state after the greeting, rebuilt from a snapshot, equals a fresh run's.
+        for pos in [0, 1, 2, 255, 256, 257, 700, 801] {
+            let Explainer::Smtp(at) = r.explainer_at(Lang::En, pos) else {
+                panic!()
+            };
+            let mut ex = Explainer::for_proto(Proto::Smtp);
+            for e in &r.transcript.events[..pos] {
+                let _ = Entry::explained(&mut ex, Lang::En, e);
+            }
+            let Explainer::Smtp(fresh) = ex else { panic!() };
+            assert_eq!(
+                format!("{:?}", at.state),
+                format!("{:?}", fresh.state),
+                "{pos}"
+            );
+        }
+        r.step(false);
+        r.step(false);
+        assert_eq!(r.pos, 0);
+        r.go(10_000);
+        assert_eq!(r.pos, 801);
+    }
+
+    #[test]
+    fn auto_play_follows_the_recorded_pace_and_the_speed() {
+        let mut r = Replay::load(Lang::En, "t", transcript(3));
+        r.go(1);
+        r.toggle_play(0);
+        // Line 2 came 500 ms after line 1: at 1×, due at 500.
+        assert_eq!(r.due_ms, Some(500));
+        assert!(!r.tick(499));
+        assert!(r.tick(500));
+        assert_eq!(r.pos, 2);
+        r.faster();
+        r.faster(); // 4×: the next gap (100 ms) takes 25 ms
+        assert_eq!(r.delay(), 25);
+        assert!(r.tick(10_000));
+        assert_eq!(r.pos, 7, "played to the end");
+        assert!(!r.playing, "and stopped there");
+        r.toggle_play(20_000);
+        assert_eq!(r.pos, 0, "play from the end starts again");
+    }
+}
