@@ -82,6 +82,17 @@ enum Cmd {
     },
     /// Run the simulated world on TCP for a lab room (SMTP and POP3)
     Serve(facteur::net::serve::ServeArgs),
+    /// Write a transcript as an annotated report for a lab write-up (Markdown or HTML)
+    Export {
+        /// The transcript (.json)
+        file: std::path::PathBuf,
+        /// md or html
+        #[arg(long, default_value = "html")]
+        format: String,
+        /// Where to write (standard output if not given)
+        #[arg(short, long)]
+        output: Option<std::path::PathBuf>,
+    },
     /// Replay a recorded session (transcript) with the full explanation, line by line
     Replay {
         /// The transcript (.json), e.g. transcripts/seed-telnet-wanadoo.json
@@ -222,6 +233,11 @@ fn main() -> ExitCode {
                 }
             };
         }
+        Some(Cmd::Export {
+            file,
+            format,
+            output,
+        }) => workbench::export_report(lang, &file, &format, output.as_deref()),
         Some(Cmd::Replay { file }) => {
             let replay = match facteur::session::replay::load_file(lang, &file) {
                 Ok(r) => r,

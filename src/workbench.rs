@@ -564,3 +564,43 @@ pub fn connect_options(
         proto,
     ))
 }
+
+/// `facteur export FILE --format md|html [-o OUT]`.
+pub fn export_report(
+    lang: Lang,
+    file: &std::path::Path,
+    format: &str,
+    output: Option<&std::path::Path>,
+) -> Report {
+    use crate::session::export::{Format, export};
+    let fail = |text: String| Report { text, ok: false };
+    let Some(format) = Format::parse(format) else {
+        return fail(fill(lang, "export.bad_format", &[&format]) + "\n");
+    };
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) => return fail(format!("{}: {e}\n", file.display())),
+    };
+    let t = match crate::session::transcript::Transcript::from_json(&text) {
+        Ok(t) => t,
+        Err(e) => return fail(format!("{}: {e}\n", file.display())),
+    };
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let doc = export(lang, &t, &name, format);
+    match output {
+        None => Report {
+            text: doc,
+            ok: true,
+        },
+        Some(out) => match std::fs::write(out, doc) {
+            Ok(()) => Report {
+                text: fill(lang, "export.written", &[&out.display()]) + "\n",
+                ok: true,
+            },
+            Err(e) => fail(format!("{}: {e}\n", out.display())),
+        },
+    }
+}

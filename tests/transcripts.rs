@@ -205,7 +205,7 @@ fn the_route_transcript_is_what_the_simulator_says() {
         "MAIL FROM:<fred@free.fr>",
         "RCPT TO:<marc@wanadoo.fr>",
         "DATA",
-        "Date: Thu, 26 Nov 2026 08:00:00 +0100",
+        "Date: Mon, 30 Nov 2026 09:00:08 +0100",
         "From: Fred <fred@free.fr>",
         "To: Marc <marc@wanadoo.fr>",
         "Subject: Rendez-vous",
@@ -225,6 +225,8 @@ fn the_route_transcript_is_what_the_simulator_says() {
     ];
     for (i, line) in typed.iter().enumerate() {
         m.elapsed_ms = 2_000 * (i as u64 + 1);
+        // The world's clock moves with the session's, as the runtime does.
+        m.mta.set_now(1_796_025_600 + 2 * (i as i64 + 1));
         for c in line.chars() {
             update(&mut m, Action::InsertChar(c));
         }

@@ -252,17 +252,7 @@ pub fn render(lang: Lang, r: &MessageReport) -> String {
     if !r.hops.is_empty() {
         out.push_str(&format!("\n== {} ==\n", text(lang, "msg.hops")));
         for (i, h) in r.hops.iter().enumerate() {
-            let with = match &h.with {
-                Some(w) => {
-                    let key = format!("recv.with.{w}");
-                    if crate::explain::catalog::entry(&key).is_some() {
-                        format!("{w} = {}", text(lang, &key))
-                    } else {
-                        fill(lang, "recv.with.other", &[w])
-                    }
-                }
-                None => "?".into(),
-            };
+            let with = hop_with(lang, h);
             out.push_str(&format!(
                 "{}\n",
                 fill(lang, "msg.hop", &[&(i + 1), &h.from, &h.by, &with])
@@ -306,25 +296,44 @@ pub fn render(lang: Lang, r: &MessageReport) -> String {
     if !r.mime.is_empty() {
         out.push_str(&format!("\n== {} ==\n", text(lang, "msg.mime")));
         for n in &r.mime {
-            let mut line = format!("{}{}", "  ".repeat(n.depth), n.content_type);
-            if let Some(c) = &n.charset {
-                line.push_str(&format!("; charset={c}"));
-            }
-            if let Some(e) = &n.encoding {
-                line.push_str(&format!(", {e}"));
-            }
-            if let Some(d) = &n.disposition {
-                line.push_str(&format!(", {d}"));
-            }
-            if let Some(f) = &n.filename {
-                line.push_str(&format!(" \"{}\"", visible_str(f)));
-            }
-            line.push_str(&format!(" ({} octets)", n.size));
-            out.push_str(&line);
-            out.push('\n');
+            out.push_str(&format!("{}{}\n", "  ".repeat(n.depth), mime_line(n)));
         }
     }
     out
+}
+
+/// The protocol of a hop (`with ESMTPSA`), in words.
+pub fn hop_with(lang: Lang, h: &Hop) -> String {
+    match &h.with {
+        Some(w) => {
+            let key = format!("recv.with.{w}");
+            if crate::explain::catalog::entry(&key).is_some() {
+                format!("{w} = {}", text(lang, &key))
+            } else {
+                fill(lang, "recv.with.other", &[w])
+            }
+        }
+        None => "?".into(),
+    }
+}
+
+/// One MIME part in a line: type, charset, encoding, disposition, file, size.
+pub fn mime_line(n: &MimeNode) -> String {
+    let mut line = n.content_type.clone();
+    if let Some(c) = &n.charset {
+        line.push_str(&format!("; charset={c}"));
+    }
+    if let Some(e) = &n.encoding {
+        line.push_str(&format!(", {e}"));
+    }
+    if let Some(d) = &n.disposition {
+        line.push_str(&format!(", {d}"));
+    }
+    if let Some(f) = &n.filename {
+        line.push_str(&format!(" \"{}\"", visible_str(f)));
+    }
+    line.push_str(&format!(" ({} octets)", n.size));
+    line
 }
 
 /// The route of a message as annotations (one per hop, oldest first, then

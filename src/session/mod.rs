@@ -2,5 +2,6 @@
 //! replay and lessons will read).
 
 pub mod explained;
+pub mod export;
 pub mod replay;
 pub mod transcript;

@@ -32,6 +32,8 @@ pub enum Action {
     ToggleBehindTheScenes,
     ToggleContrast,
     ToggleTimestamps,
+    /// Save the session: its transcript (JSON) and the annotated report (HTML).
+    SaveReport,
     /// The mouse wheel over the session pane.
     WheelUp,
     WheelDown,
@@ -108,6 +110,12 @@ pub const KEYMAP: &[(KeyCode, KeyModifiers, Mode, Action)] = &[
         KeyModifiers::NONE,
         Mode::Any,
         Action::ToggleTimestamps,
+    ),
+    (
+        KeyCode::F(6),
+        KeyModifiers::NONE,
+        Mode::Any,
+        Action::SaveReport,
     ),
     (
         KeyCode::PageUp,

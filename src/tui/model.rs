@@ -69,6 +69,8 @@ pub struct Model {
     pub replay: Option<crate::session::replay::Replay>,
     /// Replay: a line number is being typed (after `g`).
     pub jumping: bool,
+    /// The student asked to save the session (the runtime writes the files).
+    pub save_requested: bool,
 }
 
 impl Model {

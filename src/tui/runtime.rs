@@ -17,6 +17,30 @@ use crate::tui::model::{Focus, Model};
 use crate::tui::update::update;
 use crate::tui::view::draw;
 
+/// F6: write the session as `facteur-YYYYMMDD-HHMMSS.json` (transcript)
+/// and `.html` (the annotated report) in the current folder.
+fn save(model: &mut Model) {
+    use crate::explain::catalog::fill;
+    let t = model.transcript();
+    let now = model.started + (model.elapsed_ms / 1000) as i64;
+    let (y, mo, d) = crate::proto::date::civil_from_days(now.div_euclid(86_400));
+    let secs = now.rem_euclid(86_400);
+    let stem = format!(
+        "facteur-{y:04}{mo:02}{d:02}-{:02}{:02}{:02}",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    );
+    let html =
+        crate::session::export::export(model.lang, &t, &stem, crate::session::export::Format::Html);
+    let result = std::fs::write(format!("{stem}.json"), t.to_json())
+        .and_then(|()| std::fs::write(format!("{stem}.html"), html));
+    model.notice = match result {
+        Ok(()) => fill(model.lang, "tui.saved", &[&stem]),
+        Err(e) => fill(model.lang, "tui.save_failed", &[&e]),
+    };
+}
+
 /// Run until the student quits. `ratatui::init` restores the terminal on
 /// panic before the message is printed.
 pub fn run(mut model: Model, record: Option<&std::path::Path>) -> io::Result<()> {
@@ -52,6 +76,9 @@ pub fn run(mut model: Model, record: Option<&std::path::Path>) -> io::Result<()>
                         action_for(key, model.mode(), model.show_help, model.input.is_empty())
                     {
                         update(&mut model, a);
+                    }
+                    if std::mem::take(&mut model.save_requested) {
+                        save(&mut model);
                     }
                 }
                 Event::Mouse(mouse) => {

@@ -101,6 +101,7 @@ fn new_model(lang: crate::explain::lang::Lang, mta: Mta, link: Link) -> Model {
         mta,
         replay: None,
         jumping: false,
+        save_requested: false,
     }
 }
 
@@ -305,6 +306,7 @@ pub fn update(m: &mut Model, action: Action) {
         }
         Action::ToggleContrast => m.high_contrast = !m.high_contrast,
         Action::ToggleTimestamps => m.timestamps = !m.timestamps,
+        Action::SaveReport => m.save_requested = true,
         Action::ScrollExplainUp => m.explain_scroll = m.explain_scroll.saturating_sub(3),
         Action::ScrollExplainDown => m.explain_scroll = m.explain_scroll.saturating_add(3),
         Action::ToggleBehindTheScenes => {
