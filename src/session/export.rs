@@ -51,25 +51,25 @@ pub fn carried_messages(entries: &[Entry]) -> Vec<Carried> {
             awaiting = None;
             continue;
         }
-        if let Some((dir, bytes)) = collecting.as_mut() {
-            if e.dir == *dir {
-                if e.raw == b"." {
-                    out.push(Carried {
-                        end: i,
-                        sent: *dir == Dir::Client,
-                        bytes: std::mem::take(bytes),
-                    });
-                    collecting = None;
-                } else {
-                    let line = e
-                        .raw
-                        .strip_prefix(b".")
-                        .filter(|_| e.raw.starts_with(b".."));
-                    bytes.extend_from_slice(line.unwrap_or(&e.raw));
-                    bytes.extend_from_slice(b"\r\n");
-                }
-                continue;
+        if let Some((dir, bytes)) = collecting.as_mut()
+            && e.dir == *dir
+        {
+            if e.raw == b"." {
+                out.push(Carried {
+                    end: i,
+                    sent: *dir == Dir::Client,
+                    bytes: std::mem::take(bytes),
+                });
+                collecting = None;
+            } else {
+                let line = e
+                    .raw
+                    .strip_prefix(b".")
+                    .filter(|_| e.raw.starts_with(b".."));
+                bytes.extend_from_slice(line.unwrap_or(&e.raw));
+                bytes.extend_from_slice(b"\r\n");
             }
+            continue;
         }
         match e.dir {
             Dir::Client => {
