@@ -1,5 +1,6 @@
 //! facteur — telnet with annotations: a sans-IO SMTP/POP3 core, a pure
-//! explanation engine, and thin edges (CLI now; simulator, network and TUI later).
+//! explanation engine, the simulated world, sessions (transcripts, replay,
+//! export), lessons, and thin edges (CLI, network, TUI).
 //!
 //! Nothing a user types, a server sends or a file holds may reach a panic:
 //! the lints below make `unwrap`, `expect` and `panic!` errors in library code.
@@ -9,6 +10,7 @@
 pub mod cli_help;
 pub mod explain;
 pub mod json;
+pub mod lesson;
 pub mod net;
 pub mod proto;
 pub mod session;

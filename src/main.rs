@@ -93,6 +93,14 @@ enum Cmd {
         #[arg(short, long)]
         output: Option<std::path::PathBuf>,
     },
+    /// Lessons: list them, run one (facteur lesson 01), check a file (facteur lesson check FILE)
+    Lesson {
+        /// nothing (the list), an id or a .json file, or check FILE
+        args: Vec<String>,
+        /// A teacher's folder of lessons (*.json)
+        #[arg(long)]
+        dir: Option<std::path::PathBuf>,
+    },
     /// Replay a recorded session (transcript) with the full explanation, line by line
     Replay {
         /// The transcript (.json), e.g. transcripts/seed-telnet-wanadoo.json
@@ -238,6 +246,43 @@ fn main() -> ExitCode {
             format,
             output,
         }) => workbench::export_report(lang, &file, &format, output.as_deref()),
+        Some(Cmd::Lesson { args, dir }) => match args.as_slice() {
+            [] => workbench::lesson_list_report(lang, dir.as_deref()),
+            [check, file] if check == "check" => {
+                workbench::lesson_check_report(lang, std::path::Path::new(file))
+            }
+            [target] => {
+                let lesson = match facteur::lesson::find(target, dir.as_deref()) {
+                    Ok(l) => l,
+                    Err(e) => {
+                        eprintln!("facteur lesson: {e}");
+                        return ExitCode::from(2);
+                    }
+                };
+                if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+                    eprintln!("facteur lesson: {}", text(lang, "usage.no_terminal"));
+                    return ExitCode::from(2);
+                }
+                let (now, seed) = clock();
+                return match facteur::tui::run_lesson(
+                    lang,
+                    lesson,
+                    now,
+                    seed,
+                    cli.record.as_deref(),
+                ) {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(e) => {
+                        eprintln!("facteur: {e}");
+                        ExitCode::FAILURE
+                    }
+                };
+            }
+            _ => {
+                eprintln!("facteur lesson: {}", text(lang, "lesson.usage"));
+                return ExitCode::from(2);
+            }
+        },
         Some(Cmd::Replay { file }) => {
             let replay = match facteur::session::replay::load_file(lang, &file) {
                 Ok(r) => r,

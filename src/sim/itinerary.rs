@@ -82,6 +82,11 @@ impl Itinerary {
         }
     }
 
+    /// The number the next step will get.
+    pub fn next_seq(&self) -> u64 {
+        self.next
+    }
+
     /// The steps, oldest first.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &Step> {
         self.steps.iter().map(|(_, s)| s)

@@ -34,6 +34,8 @@ pub enum Action {
     ToggleTimestamps,
     /// Save the session: its transcript (JSON) and the annotated report (HTML).
     SaveReport,
+    /// A lesson: reveal the next hint of the current step.
+    LessonHint,
     /// The mouse wheel over the session pane.
     WheelUp,
     WheelDown,
@@ -116,6 +118,12 @@ pub const KEYMAP: &[(KeyCode, KeyModifiers, Mode, Action)] = &[
         KeyModifiers::NONE,
         Mode::Any,
         Action::SaveReport,
+    ),
+    (
+        KeyCode::F(7),
+        KeyModifiers::NONE,
+        Mode::Any,
+        Action::LessonHint,
     ),
     (
         KeyCode::PageUp,

@@ -69,8 +69,17 @@ pub struct Link {
 
 impl Link {
     /// Connect to `host` of the world (port guessed: 25 for SMTP hosts, 110
-    /// for POP3 hosts). Returns the link and the greeting bytes.
-    pub fn open(mta: &mut Mta, host: &str, port: Option<u16>) -> Option<(Link, Vec<u8>)> {
+    /// for POP3 hosts). `home`: the host is the student's own ISP (the PC is
+    /// on its network, trusted to relay like Postfix's mynetworks); any other
+    /// SMTP host treats the PC as a stranger and relays nothing (RFC 5321
+    /// §3.9: a server must not be an open relay). Returns the link and the
+    /// greeting bytes.
+    pub fn open(
+        mta: &mut Mta,
+        host: &str,
+        port: Option<u16>,
+        home: bool,
+    ) -> Option<(Link, Vec<u8>)> {
         let host = host.to_ascii_lowercase();
         let smtp = mta.world.smtp_hosts().contains(&host);
         let pop = mta.world.pop_hosts().contains(&host);
@@ -84,11 +93,9 @@ impl Link {
             Proto::Smtp => {
                 let mut cfg = SmtpConfig::new(&host);
                 cfg.starttls = true;
-                // The student's own session is a client of the ISP's
-                // network: trusted like Postfix's mynetworks (README).
                 let info = SessionInfo {
                     client_ip: Some(IpAddr::V4(FRED_PC)),
-                    trusted: true,
+                    trusted: home,
                     ..SessionInfo::default()
                 };
                 let s = SmtpSession::new(cfg, info);

@@ -65,3 +65,19 @@ pub fn run_replay(
         None,
     )
 }
+
+/// Run a lesson in the TUI (`facteur lesson ID`), on the built-in world.
+pub fn run_lesson(
+    lang: Lang,
+    lesson: crate::lesson::Lesson,
+    now: i64,
+    seed: u64,
+    record: Option<&std::path::Path>,
+) -> std::io::Result<()> {
+    match update::open_lesson(lang, builtin_world(now, seed), lesson) {
+        Some(model) => runtime::run(model, record),
+        None => Err(std::io::Error::other(
+            "the lesson's start host is not in the built-in world (facteur lesson check FILE says more)",
+        )),
+    }
+}

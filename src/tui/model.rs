@@ -71,6 +71,8 @@ pub struct Model {
     pub jumping: bool,
     /// The student asked to save the session (the runtime writes the files).
     pub save_requested: bool,
+    /// A lesson being run (`facteur lesson ID`).
+    pub lesson: Option<crate::lesson::run::Run>,
 }
 
 impl Model {

@@ -16,7 +16,7 @@ pub const SCROLLBACK: usize = 100_000;
 
 /// A new model connected to `host` of the world (the course's smtp.free.fr by default).
 pub fn connect(lang: crate::explain::lang::Lang, mut mta: Mta, host: &str) -> Option<Model> {
-    let (link, greeting) = Link::open(&mut mta, host, None)?;
+    let (link, greeting) = Link::open(&mut mta, host, None, true)?;
     let mut model = new_model(lang, mta, link);
     model.notice = connected_notice(&model);
     receive(&mut model, &greeting);
@@ -102,6 +102,7 @@ fn new_model(lang: crate::explain::lang::Lang, mta: Mta, link: Link) -> Model {
         replay: None,
         jumping: false,
         save_requested: false,
+        lesson: None,
     }
 }
 
@@ -124,6 +125,56 @@ pub fn open_replay(
     );
     m.replay = Some(replay);
     m
+}
+
+/// A model running a lesson on the built-in world: its messages put in
+/// their mailboxes, connected to its start host. None if that host is not
+/// in the world (`lesson check` reports it first).
+pub fn open_lesson(
+    lang: crate::explain::lang::Lang,
+    mut mta: Mta,
+    lesson: crate::lesson::Lesson,
+) -> Option<Model> {
+    crate::lesson::run::prepare(&lesson, &mut mta).ok()?;
+    let start = lesson.start.clone();
+    let mut m = connect(lang, mta, &start)?;
+    let stage = m.mta.itinerary.next_seq();
+    m.notice = fill(lang, "lesson.started", &[&lesson.title.get(lang)]);
+    m.lesson = Some(crate::lesson::run::Run::new(lesson, m.entries.len(), stage));
+    lesson_check(&mut m);
+    Some(m)
+}
+
+/// After each exchange: the lesson's check against what happened.
+pub fn lesson_check(m: &mut Model) {
+    let Some(mut run) = m.lesson.take() else {
+        return;
+    };
+    let first = crate::explain::session::Proto::parse(&m.origin.protocol).unwrap_or(m.link.proto);
+    let facts = crate::lesson::check::Facts {
+        entries: &m.entries,
+        first,
+        since: 0,
+        since_stage: 0,
+        mta: &m.mta,
+        explainer: &m.explainer,
+        host: &m.link.host,
+        open: !m.link.closed,
+    };
+    let passed = run.evaluate(m.lang, facts);
+    for i in passed.clone() {
+        if let Some(mailbox) = run.lesson.steps.get(i).and_then(|s| s.release.clone()) {
+            m.mta.store.unlock(&mailbox.to_ascii_lowercase());
+        }
+    }
+    if !passed.is_empty() {
+        m.notice = if run.done() {
+            text(m.lang, "lesson.all_done")
+        } else {
+            fill(m.lang, "lesson.step_done", &[&passed.end, &run.total()])
+        };
+    }
+    m.lesson = Some(run);
 }
 
 /// Move a replay to `pos`; the state strip follows.
@@ -307,6 +358,15 @@ pub fn update(m: &mut Model, action: Action) {
         Action::ToggleContrast => m.high_contrast = !m.high_contrast,
         Action::ToggleTimestamps => m.timestamps = !m.timestamps,
         Action::SaveReport => m.save_requested = true,
+        Action::LessonHint => {
+            if let Some(run) = m.lesson.as_mut() {
+                let had = run.hints_shown;
+                let _ = run.hint();
+                if run.hints_shown == had {
+                    m.notice = text(m.lang, "lesson.no_more_hints");
+                }
+            }
+        }
         Action::ScrollExplainUp => m.explain_scroll = m.explain_scroll.saturating_sub(3),
         Action::ScrollExplainDown => m.explain_scroll = m.explain_scroll.saturating_add(3),
         Action::ToggleBehindTheScenes => {
@@ -396,11 +456,13 @@ fn send_line(m: &mut Model) {
     }
     if let Some(rest) = line.strip_prefix("/open") {
         open(m, rest.trim());
+        lesson_check(m);
         return;
     }
     if line.trim() == "/reconnect" {
         let target = format!("{} {}", m.link.host, m.link.port);
         open(m, &target);
+        lesson_check(m);
         return;
     }
     if m.link.closed {
@@ -415,6 +477,7 @@ fn send_line(m: &mut Model) {
     if m.link.closed {
         m.notice = text(m.lang, "tui.closed");
     }
+    lesson_check(m);
 }
 
 /// `/open HOST [PORT]`: a new connection, a new transcript.
@@ -449,7 +512,8 @@ fn open(m: &mut Model, args: &str) {
         opened(m);
         return;
     }
-    match Link::open(&mut m.mta, host, port) {
+    let home = host.eq_ignore_ascii_case(&m.origin.host);
+    match Link::open(&mut m.mta, host, port, home) {
         Some((link, greeting)) => {
             m.link.close(&mut m.mta);
             m.link = link;

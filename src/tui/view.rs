@@ -124,6 +124,17 @@ pub fn draw(m: &Model, f: &mut Frame) {
         notice,
     );
     session_pane(m, &theme, f, left);
+    // A lesson takes the top of the right pane.
+    let right = match &m.lesson {
+        Some(run) => {
+            let [top, rest] =
+                Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)])
+                    .areas(right);
+            lesson_pane(m, run, &theme, f, top);
+            rest
+        }
+        None => right,
+    };
     match m.right {
         RightPane::Explanation => explanation_pane(m, &theme, f, right),
         RightPane::BehindTheScenes => behind_pane(m, &theme, f, right),
@@ -282,6 +293,62 @@ fn explanation_pane(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
             .block(block)
             .wrap(Wrap { trim: false })
             .scroll((m.explain_scroll, 0)),
+        area,
+    );
+}
+
+fn lesson_pane(m: &Model, run: &crate::lesson::run::Run, theme: &Theme, f: &mut Frame, area: Rect) {
+    let l = m.lang;
+    let block = Block::default().borders(Borders::ALL).title(format!(
+        " {} — {} ",
+        text(l, "lesson.panel.title"),
+        run.lesson.title.get(l)
+    ));
+    let bold = theme.fg(Color::Yellow).add_modifier(Modifier::BOLD);
+    let mut lines = Vec::new();
+    match run.lesson.steps.get(run.step) {
+        None => {
+            lines.push(Line::styled(text(l, "lesson.panel.done"), bold));
+            lines.push(Line::raw(fill(
+                l,
+                "lesson.panel.summary",
+                &[&run.step, &run.total(), &run.hints_used, &run.mistakes],
+            )));
+        }
+        Some(step) => {
+            lines.push(Line::styled(
+                fill(l, "lesson.panel.step", &[&(run.step + 1), &run.total()]),
+                bold,
+            ));
+            lines.push(Line::raw(step.instruction.get(l).to_string()));
+            for h in run.shown_hints() {
+                lines.push(Line::styled(
+                    format!("→ {}", h.get(l)),
+                    theme.severity(Severity::Hint),
+                ));
+            }
+            if !run.missing.is_empty() {
+                lines.push(Line::styled(
+                    text(l, "lesson.panel.missing"),
+                    theme.severity(Severity::Mistake),
+                ));
+                for miss in &run.missing {
+                    lines.push(Line::raw(format!("  · {miss}")));
+                }
+            }
+            let left = step.hints.len().saturating_sub(run.hints_shown);
+            if left > 0 {
+                lines.push(Line::styled(
+                    fill(l, "lesson.panel.hints", &[&left]),
+                    theme.fg(Color::DarkGray),
+                ));
+            }
+        }
+    }
+    f.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
         area,
     );
 }

@@ -45,6 +45,7 @@ pub const FILES: &[(&str, bool, &str)] = &[
     ("pop3", true, include_str!("pop3.json")),
     ("tls", true, include_str!("tls.json")),
     ("tui", false, include_str!("tui.json")),
+    ("lesson", false, include_str!("lesson.json")),
 ];
 
 /// Parse one file (tests check that each parses).

@@ -1,0 +1,483 @@
+//! What a lesson step checks, evaluated against what really happened: the
+//! replies the server gave (paired with the commands they answer), the
+//! session state, the simulator's mailboxes and the message's itinerary —
+//! never a string compare of what was typed.
+
+use serde::{Deserialize, Serialize};
+
+use crate::explain::catalog::fill;
+use crate::explain::lang::Lang;
+use crate::explain::session::{Explainer, Proto};
+use crate::lesson::Problem;
+use crate::session::explained::Entry;
+use crate::session::transcript::Dir;
+use crate::sim::itinerary::Step as Stage;
+use crate::sim::mta::Mta;
+use crate::sim::world::World;
+
+/// A check, written in the lesson file as one JSON object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Check {
+    /// `{"reply": {"to": "MAIL", "code": "250"}}`: since the step began, a
+    /// command with this verb got this reply. `code`: three characters,
+    /// `x` for any digit (`2xx`), alternatives with `|` (`500|501`); POP3:
+    /// `+OK`, `-ERR`. `to`: the verb (any case typed), `.` for the end of
+    /// the message after DATA, `AUTH` also for the answers after 334 / `+`.
+    Reply(ReplyCheck),
+    /// `{"smtp": {"tls": true, "authenticated": true}}`: the SMTP session's state now.
+    Smtp(SmtpCheck),
+    /// `{"pop3": {"transaction": true}}`: the POP3 session's state now.
+    Pop3(Pop3Check),
+    /// `{"mailbox": {"mailbox": "marc@wanadoo.fr", "headers": ["Subject"]}}`:
+    /// what the simulator's mailbox holds now.
+    Mailbox(MailboxCheck),
+    /// `{"connected": "pop.wanadoo.fr"}`: the session is open on this host.
+    Connected(String),
+    /// `{"server_said": "[IN-USE]"}`: since the step began, a server line contained this.
+    ServerSaid(String),
+    /// `{"itinerary": "delivered"}`: since the step began, this step of the
+    /// course's itinerary happened: submitted, relayed, delivered, opened,
+    /// retrieved, updated.
+    Itinerary(String),
+    /// Every one of these.
+    All(Vec<Check>),
+    /// At least one of these.
+    Any(Vec<Check>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplyCheck {
+    pub to: String,
+    pub code: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpCheck {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub greeted: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authenticated: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pop3Check {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailboxCheck {
+    pub mailbox: String,
+    /// Exactly this many messages (without it: at least one matches).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<usize>,
+    /// Header fields a message must have (e.g. Date, From, To, Subject).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<String>,
+    /// Text the message must contain (case-insensitive).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contains: Option<String>,
+    /// A MIME part whose type contains this (e.g. `vcard`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part: Option<String>,
+    /// The header section ends with a blank line before the body (RFC 5322 §2.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blank_line: Option<bool>,
+}
+
+const STAGES: [&str; 6] = [
+    "submitted",
+    "relayed",
+    "delivered",
+    "opened",
+    "retrieved",
+    "updated",
+];
+
+fn stage_name(s: &Stage) -> &'static str {
+    match s {
+        Stage::Submitted { .. } => "submitted",
+        Stage::Relayed { .. } => "relayed",
+        Stage::Delivered { .. } => "delivered",
+        Stage::MaildropOpened { .. } => "opened",
+        Stage::Retrieved { .. } => "retrieved",
+        Stage::Updated { .. } => "updated",
+    }
+}
+
+/// A command and the reply that answered it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exchange {
+    /// Index of the reply's entry.
+    pub at: usize,
+    /// The verb in upper case; `.` for the end of DATA; `AUTH` for SASL answers.
+    pub verb: String,
+    /// `250`, `+OK`, `-ERR`, `+` (a POP3 continuation).
+    pub code: String,
+}
+
+/// Pair each command with its reply, through the whole session (the modes
+/// — DATA, AUTH — need the whole history).
+pub fn exchanges(entries: &[Entry], first: Proto) -> Vec<Exchange> {
+    let mut out = Vec::new();
+    let mut proto = first;
+    let mut pending: Option<String> = None;
+    let mut data = false;
+    let mut auth = false;
+    for (i, e) in entries.iter().enumerate() {
+        match e.dir {
+            Dir::Open => {
+                proto = e
+                    .open
+                    .as_ref()
+                    .and_then(|o| Proto::parse(&o.protocol))
+                    .unwrap_or(proto);
+                (pending, data, auth) = (None, false, false);
+            }
+            Dir::Tls => {}
+            Dir::Client if data => {
+                if e.raw == b"." {
+                    data = false;
+                    pending = Some(".".into());
+                }
+            }
+            Dir::Client if auth => {
+                auth = false;
+                pending = Some("AUTH".into());
+            }
+            Dir::Client => {
+                let line = String::from_utf8_lossy(&e.raw);
+                let verb = line.split([' ', ':']).next().unwrap_or("");
+                pending = Some(verb.to_ascii_uppercase());
+            }
+            Dir::Server => {
+                let raw = &e.raw;
+                let code = match proto {
+                    Proto::Smtp => {
+                        let digits = raw.len() >= 3 && raw[..3].iter().all(u8::is_ascii_digit);
+                        let last = raw.len() == 3 || raw.get(3) == Some(&b' ');
+                        (digits && last).then(|| String::from_utf8_lossy(&raw[..3]).to_string())
+                    }
+                    Proto::Pop3 if raw.starts_with(b"+OK") => Some("+OK".into()),
+                    Proto::Pop3 if raw.starts_with(b"-ERR") => Some("-ERR".into()),
+                    Proto::Pop3 if raw.starts_with(b"+ ") || raw == b"+" => Some("+".into()),
+                    Proto::Pop3 => None,
+                };
+                let (Some(code), Some(verb)) = (code, pending.clone()) else {
+                    continue;
+                };
+                pending = None;
+                data = code == "354";
+                auth = code == "334" || code == "+";
+                out.push(Exchange { at: i, verb, code });
+            }
+        }
+    }
+    out
+}
+
+/// Whether `code` matches `pattern` (`2xx`, `250|251`, `+OK`).
+pub fn code_matches(pattern: &str, code: &str) -> bool {
+    pattern.split('|').any(|p| {
+        let p = p.trim();
+        p.len() == code.len()
+            && p.chars()
+                .zip(code.chars())
+                .all(|(a, b)| a.eq_ignore_ascii_case(&'x') || a == b)
+    })
+}
+
+/// What a check looks at.
+pub struct Facts<'a> {
+    pub entries: &'a [Entry],
+    /// The protocol of the first connection.
+    pub first: Proto,
+    /// The entry index where the current step began.
+    pub since: usize,
+    /// The itinerary sequence number where the current step began.
+    pub since_stage: u64,
+    pub mta: &'a Mta,
+    pub explainer: &'a Explainer,
+    /// The host the session is on now, and whether it is still open.
+    pub host: &'a str,
+    pub open: bool,
+}
+
+impl Check {
+    /// True when what happened satisfies the check.
+    pub fn passes(&self, f: &Facts) -> bool {
+        self.missing(Lang::En, f).is_empty()
+    }
+
+    /// What is still missing, said to the student (empty: it passes).
+    pub fn missing(&self, lang: Lang, f: &Facts) -> Vec<String> {
+        match self {
+            Check::All(list) => list.iter().flat_map(|c| c.missing(lang, f)).collect(),
+            Check::Any(list) => {
+                if list.iter().any(|c| c.missing(lang, f).is_empty()) {
+                    Vec::new()
+                } else {
+                    let parts: Vec<String> = list.iter().flat_map(|c| c.missing(lang, f)).collect();
+                    vec![fill(lang, "lesson.missing.any", &[&parts.join(" / ")])]
+                }
+            }
+            Check::Reply(r) => {
+                let ok = exchanges(f.entries, f.first).iter().any(|x| {
+                    x.at >= f.since
+                        && x.verb.eq_ignore_ascii_case(&r.to)
+                        && code_matches(&r.code, &x.code)
+                });
+                if ok {
+                    Vec::new()
+                } else if r.to == "." {
+                    vec![fill(lang, "lesson.missing.end_of_data", &[&r.code])]
+                } else {
+                    vec![fill(lang, "lesson.missing.reply", &[&r.code, &r.to])]
+                }
+            }
+            Check::Smtp(s) => {
+                let Explainer::Smtp(e) = f.explainer else {
+                    return vec![fill(lang, "lesson.missing.smtp_session", &[])];
+                };
+                let st = &e.state;
+                let mut out = Vec::new();
+                let greeted = st.phase != crate::explain::state::Phase::Connected;
+                for (want, have, key) in [
+                    (s.greeted, greeted, "lesson.missing.greeted"),
+                    (s.tls, st.tls, "lesson.missing.tls"),
+                    (
+                        s.authenticated,
+                        st.authenticated,
+                        "lesson.missing.authenticated",
+                    ),
+                ] {
+                    if let Some(want) = want
+                        && want != have
+                    {
+                        let key = if want {
+                            key.to_string()
+                        } else {
+                            format!("{key}.not")
+                        };
+                        out.push(fill(lang, &key, &[]));
+                    }
+                }
+                out
+            }
+            Check::Pop3(p) => {
+                let Explainer::Pop3(s) = f.explainer else {
+                    return vec![fill(lang, "lesson.missing.pop3_session", &[])];
+                };
+                match p.transaction {
+                    Some(true) if !s.transaction => {
+                        vec![fill(lang, "lesson.missing.transaction", &[])]
+                    }
+                    Some(false) if s.transaction => {
+                        vec![fill(lang, "lesson.missing.transaction.not", &[])]
+                    }
+                    _ => Vec::new(),
+                }
+            }
+            Check::Mailbox(m) => mailbox_missing(lang, m, f),
+            Check::Connected(host) => {
+                if f.open && f.host.eq_ignore_ascii_case(host) {
+                    Vec::new()
+                } else {
+                    vec![fill(lang, "lesson.missing.connected", &[host])]
+                }
+            }
+            Check::ServerSaid(text) => {
+                let said = f.entries[f.since.min(f.entries.len())..]
+                    .iter()
+                    .filter(|e| e.dir == Dir::Server)
+                    .any(|e| String::from_utf8_lossy(&e.raw).contains(text.as_str()));
+                if said {
+                    Vec::new()
+                } else {
+                    vec![fill(lang, "lesson.missing.server_said", &[text])]
+                }
+            }
+            Check::Itinerary(stage) => {
+                let happened = f
+                    .mta
+                    .itinerary
+                    .steps
+                    .iter()
+                    .any(|(seq, s)| *seq >= f.since_stage && stage_name(s) == stage);
+                if happened {
+                    Vec::new()
+                } else {
+                    vec![fill(
+                        lang,
+                        &format!("lesson.missing.itinerary.{stage}"),
+                        &[],
+                    )]
+                }
+            }
+        }
+    }
+
+    /// Problems of meaning in a check, with their place.
+    pub fn problems(&self, world: &World, place: &str, out: &mut Vec<Problem>) {
+        let mut say = |p: String, message: String| out.push(Problem { place: p, message });
+        match self {
+            Check::All(list) | Check::Any(list) => {
+                let kind = if matches!(self, Check::All(_)) {
+                    "all"
+                } else {
+                    "any"
+                };
+                if list.is_empty() {
+                    say(
+                        format!("{place}.{kind}"),
+                        "an empty list checks nothing".into(),
+                    );
+                }
+                for (i, c) in list.iter().enumerate() {
+                    c.problems(world, &format!("{place}.{kind}[{i}]"), out);
+                }
+            }
+            Check::Reply(r) => {
+                let pop = ["+OK", "-ERR", "+"];
+                let ok = !r.code.is_empty()
+                    && r.code.split('|').all(|c| {
+                        let c = c.trim();
+                        pop.contains(&c)
+                            || (c.len() == 3
+                                && c.starts_with(['2', '3', '4', '5', 'x'])
+                                && c.chars().all(|ch| ch.is_ascii_digit() || ch == 'x'))
+                    });
+                if !ok {
+                    say(
+                        format!("{place}.reply.code"),
+                        format!(
+                            "\"{}\" is not a reply code (250, 2xx, 500|501, +OK, -ERR)",
+                            r.code
+                        ),
+                    );
+                }
+                let known = r.to == "."
+                    || crate::proto::smtp::command::Verb::parse(&r.to).is_some()
+                    || crate::proto::pop3::command::Verb::parse(&r.to).is_some();
+                if !known {
+                    say(
+                        format!("{place}.reply.to"),
+                        format!(
+                            "\"{}\" is not an SMTP or POP3 command (or \".\" for the end of DATA)",
+                            r.to
+                        ),
+                    );
+                }
+            }
+            Check::Mailbox(m) => {
+                if !crate::lesson::mailbox_exists(world, &m.mailbox) {
+                    say(
+                        format!("{place}.mailbox.mailbox"),
+                        format!("\"{}\" is not a mailbox of the world", m.mailbox),
+                    );
+                }
+            }
+            Check::Connected(h) => {
+                let mut hosts = world.smtp_hosts();
+                hosts.extend(world.pop_hosts());
+                if !hosts.contains(&h.to_ascii_lowercase()) {
+                    say(
+                        format!("{place}.connected"),
+                        format!("\"{h}\" is not a host of the world ({})", hosts.join(", ")),
+                    );
+                }
+            }
+            Check::Itinerary(s) => {
+                if !STAGES.contains(&s.as_str()) {
+                    say(
+                        format!("{place}.itinerary"),
+                        format!("\"{s}\" is not a stage ({})", STAGES.join(", ")),
+                    );
+                }
+            }
+            Check::ServerSaid(t) if t.is_empty() => {
+                say(format!("{place}.server_said"), "empty text".into())
+            }
+            Check::ServerSaid(_) | Check::Smtp(_) | Check::Pop3(_) => {}
+        }
+    }
+}
+
+fn mailbox_missing(lang: Lang, m: &MailboxCheck, f: &Facts) -> Vec<String> {
+    let messages = f.mta.store.messages(&m.mailbox.to_ascii_lowercase());
+    if let Some(n) = m.count
+        && messages.len() != n
+    {
+        return vec![fill(
+            lang,
+            "lesson.missing.count",
+            &[&m.mailbox, &n, &messages.len()],
+        )];
+    }
+    let wants_content =
+        !m.headers.is_empty() || m.contains.is_some() || m.part.is_some() || m.blank_line.is_some();
+    if m.count.is_some() && !wants_content {
+        return Vec::new();
+    }
+    if messages.is_empty() {
+        return vec![fill(lang, "lesson.missing.empty", &[&m.mailbox])];
+    }
+    // The best message: the one that misses least.
+    let mut best: Option<Vec<String>> = None;
+    for msg in messages {
+        let report = crate::explain::message::explain_message(lang, &msg.data);
+        let mut missing = Vec::new();
+        for h in &m.headers {
+            if !report.fields.iter().any(|f| f.name.eq_ignore_ascii_case(h)) {
+                missing.push(fill(lang, "lesson.missing.header", &[&m.mailbox, h]));
+            }
+        }
+        if let Some(c) = &m.contains {
+            let text = String::from_utf8_lossy(&msg.data).to_lowercase();
+            if !text.contains(&c.to_lowercase()) {
+                missing.push(fill(lang, "lesson.missing.contains", &[&m.mailbox, c]));
+            }
+        }
+        if let Some(p) = &m.part {
+            let p = p.to_ascii_lowercase();
+            if !report
+                .mime
+                .iter()
+                .any(|n| n.content_type.to_ascii_lowercase().contains(&p))
+            {
+                missing.push(fill(lang, "lesson.missing.part", &[&m.mailbox, &p]));
+            }
+        }
+        if let Some(want) = m.blank_line
+            && want != report.blank_line
+        {
+            missing.push(fill(lang, "lesson.missing.blank_line", &[&m.mailbox]));
+        }
+        if best.as_ref().is_none_or(|b| missing.len() < b.len()) {
+            best = Some(missing);
+        }
+    }
+    best.unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes() {
+        assert!(code_matches("250", "250"));
+        assert!(code_matches("2xx", "235"));
+        assert!(code_matches("500|501", "501"));
+        assert!(!code_matches("5xx", "250"));
+        assert!(code_matches("+OK", "+OK"));
+        assert!(!code_matches("+OK", "-ERR"));
+    }
+}

@@ -1,0 +1,352 @@
+//! Scripted lessons: the format teachers write (JSON), the shipped lessons,
+//! loading with errors that name their place, and validation that plays a
+//! lesson's expected commands through the real runner.
+//!
+//! ```json
+//! { "id": "01-premiere-session-smtp",
+//!   "title": { "fr": "…", "en": "…" },
+//!   "intro": { "fr": "…", "en": "…" },
+//!   "start": "smtp.free.fr",
+//!   "mailboxes": [ { "to": "marc@wanadoo.fr", "message": "From: …\r\n…" } ],
+//!   "steps": [
+//!     { "instruction": { "fr": "…", "en": "…" },
+//!       "hints": [ { "fr": "…", "en": "…" } ],
+//!       "check": { "reply": { "to": "EHLO", "code": "250" } },
+//!       "expect": [ "EHLO pc-fred.free.fr" ] } ] }
+//! ```
+//!
+//! A check looks at what really happened (see [`check::Check`]), never at
+//! the text typed: `mail from: <fred@free.fr>` passes as well as
+//! `MAIL FROM:<fred@free.fr>`, a message that never reached the mailbox
+//! does not.
+
+pub mod check;
+pub mod run;
+
+use serde::{Deserialize, Serialize};
+
+use crate::explain::lang::Lang;
+use crate::sim::world::World;
+pub use check::Check;
+
+/// A text in both languages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Text {
+    pub fr: String,
+    pub en: String,
+}
+
+impl Text {
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Fr => &self.fr,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+/// A message put in a mailbox before the lesson starts (for POP3 lessons).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Seeded {
+    /// The mailbox, e.g. `marc@wanadoo.fr`.
+    pub to: String,
+    /// The whole message (header fields, blank line, body); LF or CRLF.
+    pub message: String,
+}
+
+/// One step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    pub instruction: Text,
+    #[serde(default)]
+    pub hints: Vec<Text>,
+    pub check: Check,
+    /// Lines that complete the step (typed by the tests and by `lesson
+    /// check`; a teacher's solution).
+    #[serde(default)]
+    pub expect: Vec<String>,
+    /// When the step passes, this mailbox's lock (see `locked`) is released:
+    /// the other client has finished.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release: Option<String>,
+}
+
+/// A lesson.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lesson {
+    pub id: String,
+    pub title: Text,
+    pub intro: Text,
+    /// The host of the built-in world the session starts on (the student's ISP).
+    #[serde(default = "default_start")]
+    pub start: String,
+    #[serde(default)]
+    pub mailboxes: Vec<Seeded>,
+    /// Mailboxes another client (Marc's phone…) holds locked when the
+    /// lesson starts (RFC 1939 §8: the second session gets [IN-USE]).
+    #[serde(default)]
+    pub locked: Vec<String>,
+    pub steps: Vec<Step>,
+}
+
+fn default_start() -> String {
+    "smtp.free.fr".into()
+}
+
+/// The shipped lessons, embedded at build time.
+pub const SHIPPED: &[(&str, &str)] = &[
+    (
+        "01",
+        include_str!("../../lessons/01-premiere-session-smtp.json"),
+    ),
+    ("02", include_str!("../../lessons/02-ehlo-extensions.json")),
+    ("03", include_str!("../../lessons/03-codes-erreurs.json")),
+    ("04", include_str!("../../lessons/04-auth-plain.json")),
+    ("05", include_str!("../../lessons/05-auth-login.json")),
+    ("06", include_str!("../../lessons/06-cram-md5.json")),
+    ("07", include_str!("../../lessons/07-pop3-lecture.json")),
+    (
+        "08",
+        include_str!("../../lessons/08-pop3-dele-top-uidl.json"),
+    ),
+    ("09", include_str!("../../lessons/09-itineraire.json")),
+    ("10", include_str!("../../lessons/10-mime-vcard.json")),
+    ("11", include_str!("../../lessons/11-vrfy-expn-help.json")),
+    ("12", include_str!("../../lessons/12-starttls.json")),
+];
+
+/// A problem in a lesson file, with its place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// `line 3 column 5`, or a path such as `steps[2].check.reply.code`.
+    pub place: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.place, self.message)
+    }
+}
+
+impl Lesson {
+    /// Parse a lesson; a syntax or shape error names its line and column.
+    pub fn from_json(text: &str) -> Result<Lesson, Problem> {
+        serde_json::from_str(text).map_err(|e| {
+            let p = crate::json::Place::from(&e);
+            Problem {
+                place: format!("line {} column {}", p.line, p.column),
+                message: p.message,
+            }
+        })
+    }
+
+    /// Every problem of meaning (the shape is serde's): empty texts, checks
+    /// naming hosts, mailboxes or codes that do not exist.
+    pub fn problems(&self, world: &World) -> Vec<Problem> {
+        let mut out = Vec::new();
+        let mut say = |place: String, message: String| out.push(Problem { place, message });
+        let id_ok = !self.id.is_empty()
+            && self
+                .id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if !id_ok {
+            say(
+                "id".into(),
+                format!("\"{}\": use lower-case letters, digits and -", self.id),
+            );
+        }
+        let mut text = |place: String, t: &Text| {
+            if t.fr.trim().is_empty() {
+                say(format!("{place}.fr"), "empty French text".into());
+            }
+            if t.en.trim().is_empty() {
+                say(format!("{place}.en"), "empty English text".into());
+            }
+        };
+        text("title".into(), &self.title);
+        text("intro".into(), &self.intro);
+        for (i, s) in self.steps.iter().enumerate() {
+            text(format!("steps[{i}].instruction"), &s.instruction);
+            for (k, h) in s.hints.iter().enumerate() {
+                text(format!("steps[{i}].hints[{k}]"), h);
+            }
+        }
+        let mut hosts = world.smtp_hosts();
+        hosts.extend(world.pop_hosts());
+        if !hosts.contains(&self.start.to_ascii_lowercase()) {
+            out.push(Problem {
+                place: "start".into(),
+                message: format!(
+                    "\"{}\" is not a host of the world ({})",
+                    self.start,
+                    hosts.join(", ")
+                ),
+            });
+        }
+        if self.steps.is_empty() {
+            out.push(Problem {
+                place: "steps".into(),
+                message: "a lesson needs at least one step".into(),
+            });
+        }
+        for (i, m) in self.locked.iter().enumerate() {
+            if !mailbox_exists(world, m) {
+                out.push(Problem {
+                    place: format!("locked[{i}]"),
+                    message: format!("\"{m}\" is not a mailbox of the world"),
+                });
+            }
+        }
+        for (i, m) in self.mailboxes.iter().enumerate() {
+            if !mailbox_exists(world, &m.to) {
+                out.push(Problem {
+                    place: format!("mailboxes[{i}].to"),
+                    message: format!("\"{}\" is not a mailbox of the world", m.to),
+                });
+            }
+        }
+        for (i, s) in self.steps.iter().enumerate() {
+            s.check
+                .problems(world, &format!("steps[{i}].check"), &mut out);
+            if s.expect.is_empty() {
+                out.push(Problem {
+                    place: format!("steps[{i}].expect"),
+                    message: "no expected commands: the step cannot be checked automatically"
+                        .into(),
+                });
+            }
+        }
+        out
+    }
+}
+
+/// Whether `addr` is a user's mailbox in the world.
+pub fn mailbox_exists(world: &World, addr: &str) -> bool {
+    crate::proto::smtp::address::parse_mailbox(addr)
+        .ok()
+        .is_some_and(|m| world.user(&m).is_some())
+}
+
+/// The shipped lessons, parsed (a shipped lesson that does not parse is a
+/// bug the tests catch; it is left out here rather than crash).
+pub fn shipped() -> Vec<Lesson> {
+    SHIPPED
+        .iter()
+        .filter_map(|(_, json)| Lesson::from_json(json).ok())
+        .collect()
+}
+
+/// The lessons of a teacher's folder (every `*.json`), sorted by file name;
+/// a file that does not parse comes back as its problem.
+pub fn from_dir(dir: &std::path::Path) -> std::io::Result<Vec<(String, Result<Lesson, Problem>)>> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    Ok(files
+        .into_iter()
+        .map(|p| {
+            let name = p.display().to_string();
+            let lesson = std::fs::read_to_string(&p)
+                .map_err(|e| Problem {
+                    place: name.clone(),
+                    message: e.to_string(),
+                })
+                .and_then(|t| Lesson::from_json(&t));
+            (name, lesson)
+        })
+        .collect())
+}
+
+/// Play every step's expected commands through the real runner (the TUI's
+/// model on the built-in world): the problems of a step they do not complete.
+pub fn play_expected(lesson: &Lesson, world: &World) -> Vec<Problem> {
+    use crate::tui::action::Action;
+    use crate::tui::update::{open_lesson, update};
+    let mut mta =
+        crate::sim::mta::Mta::new(world.clone(), crate::sim::store::Store::in_memory(), 7);
+    mta.set_now(1_796_025_600);
+    let Some(mut m) = open_lesson(Lang::En, mta, lesson.clone()) else {
+        return vec![Problem {
+            place: "start".into(),
+            message: "the lesson cannot start on that host".into(),
+        }];
+    };
+    let mut out = Vec::new();
+    for (i, step) in lesson.steps.iter().enumerate() {
+        if step.expect.is_empty() {
+            continue;
+        }
+        if m.lesson.as_ref().is_some_and(|r| r.step > i) {
+            out.push(Problem {
+                place: format!("steps[{i}].check"),
+                message: "already satisfied before this step's commands: the step teaches nothing"
+                    .into(),
+            });
+            continue;
+        }
+        for line in &step.expect {
+            let line = run::expand(line, &m.entries);
+            for c in line.chars() {
+                update(&mut m, Action::InsertChar(c));
+            }
+            update(&mut m, Action::SendLine);
+        }
+        match m.lesson.as_ref() {
+            Some(r) if r.step > i => {}
+            Some(r) => {
+                out.push(Problem {
+                    place: format!("steps[{i}].expect"),
+                    message: format!(
+                        "these commands do not complete the step; still missing: {}",
+                        r.missing.join("; ")
+                    ),
+                });
+                break;
+            }
+            None => break,
+        }
+    }
+    out
+}
+
+/// Find a lesson by id (or the start of its id, e.g. `01`) among the
+/// shipped ones and a teacher's folder, or read it from a file path.
+pub fn find(target: &str, dir: Option<&std::path::Path>) -> Result<Lesson, String> {
+    let path = std::path::Path::new(target);
+    if target.ends_with(".json") || path.is_file() {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{target}: {e}"))?;
+        return Lesson::from_json(&text).map_err(|p| format!("{target}: {p}"));
+    }
+    let mut all = shipped();
+    if let Some(d) = dir {
+        let found = from_dir(d).map_err(|e| format!("{}: {e}", d.display()))?;
+        all.extend(found.into_iter().filter_map(|(_, l)| l.ok()));
+    }
+    let matching: Vec<Lesson> = all
+        .into_iter()
+        .filter(|l| {
+            l.id == target || l.id.starts_with(&format!("{target}-")) || l.id.starts_with(target)
+        })
+        .collect();
+    let ids: Vec<String> = matching.iter().map(|l| l.id.clone()).collect();
+    let mut it = matching.into_iter();
+    match (it.next(), it.next()) {
+        (Some(l), None) => Ok(l),
+        (None, _) => Err(format!(
+            "no lesson \"{target}\" (facteur lesson lists them)"
+        )),
+        (Some(_), Some(_)) => Err(format!(
+            "\"{target}\" names several lessons: {}",
+            ids.join(", ")
+        )),
+    }
+}

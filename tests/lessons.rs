@@ -1,0 +1,263 @@
+//! The lessons: every shipped lesson is valid, and is completed by playing
+//! its expected commands through the real runner in the TUI's model; a
+//! check looks at what happened, not at what was typed.
+
+use facteur::explain::Lang;
+use facteur::lesson::{Lesson, SHIPPED, shipped};
+use facteur::sim::mta::Mta;
+use facteur::sim::store::Store;
+use facteur::sim::world::World;
+use facteur::tui::action::Action;
+use facteur::tui::model::Model;
+use facteur::tui::update::{open_lesson, update};
+
+fn start(lesson: Lesson, lang: Lang) -> Model {
+    let mut mta = Mta::new(World::default(), Store::in_memory(), 11);
+    mta.set_now(1_796_025_600);
+    open_lesson(lang, mta, lesson).expect("the lesson starts")
+}
+
+fn send(m: &mut Model, line: &str) {
+    let line = facteur::lesson::run::expand(line, &m.entries);
+    for c in line.chars() {
+        update(m, Action::InsertChar(c));
+    }
+    update(m, Action::SendLine);
+}
+
+fn step(m: &Model) -> usize {
+    m.lesson.as_ref().unwrap().step
+}
+
+#[test]
+fn every_lesson_file_is_shipped_parses_and_has_no_problem() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons");
+    let files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n.ends_with(".json"))
+        .collect();
+    assert!(files.len() >= 12, "{files:?}");
+    assert_eq!(
+        files.len(),
+        SHIPPED.len(),
+        "every file in lessons/ is embedded"
+    );
+    let world = World::default();
+    for (n, json) in SHIPPED {
+        let lesson = Lesson::from_json(json).unwrap_or_else(|e| panic!("lesson {n}: {e}"));
+        let problems = lesson.problems(&world);
+        assert!(problems.is_empty(), "lesson {n}: {problems:?}");
+        assert!(
+            files.iter().any(|f| f.starts_with(&lesson.id)),
+            "{} has no file of its name",
+            lesson.id
+        );
+    }
+    assert_eq!(shipped().len(), SHIPPED.len());
+}
+
+#[test]
+fn every_shipped_lesson_is_completed_by_its_expected_commands() {
+    for lesson in shipped() {
+        for lang in [Lang::Fr, Lang::En] {
+            let id = lesson.id.clone();
+            let mut m = start(lesson.clone(), lang);
+            for (i, s) in lesson.steps.iter().enumerate() {
+                assert_eq!(
+                    step(&m),
+                    i,
+                    "{id}: step {} passed before its commands were typed",
+                    i + 1
+                );
+                for line in &s.expect {
+                    send(&mut m, line);
+                }
+                let run = m.lesson.as_ref().unwrap();
+                assert!(
+                    run.step > i,
+                    "{id} ({lang}): step {} not passed by {:?}; missing {:?}; last lines {:?}",
+                    i + 1,
+                    s.expect,
+                    run.missing,
+                    m.entries
+                        .iter()
+                        .rev()
+                        .take(4)
+                        .map(|e| e.text.clone())
+                        .collect::<Vec<_>>()
+                );
+            }
+            let run = m.lesson.as_ref().unwrap();
+            assert!(run.done(), "{id}");
+            assert_eq!(run.hints_used, 0);
+            // The panel shows the summary.
+            let mut t =
+                ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+            t.draw(|f| facteur::tui::view::draw(&m, f)).unwrap();
+            let screen: String = t
+                .backend()
+                .buffer()
+                .content()
+                .iter()
+                .map(|c| c.symbol())
+                .collect();
+            let done = if lang == Lang::Fr {
+                "Leçon terminée"
+            } else {
+                "Lesson complete"
+            };
+            assert!(screen.contains(done), "{id}: {screen}");
+        }
+    }
+}
+
+fn lesson(id: &str) -> Lesson {
+    shipped()
+        .into_iter()
+        .find(|l| l.id.starts_with(id))
+        .unwrap()
+}
+
+#[test]
+fn lower_case_commands_pass_because_the_server_accepted_them() {
+    let mut m = start(lesson("01"), Lang::Fr);
+    for l in [
+        "helo pc-fred",
+        "mail from: <fred@free.fr>",
+        "rcpt to:<marc@wanadoo.fr>",
+        "data",
+    ] {
+        send(&mut m, l);
+    }
+    assert_eq!(step(&m), 4, "{:?}", m.lesson.as_ref().unwrap().missing);
+}
+
+#[test]
+fn a_message_that_never_reached_marc_does_not_pass() {
+    let mut m = start(lesson("01"), Lang::En);
+    send(&mut m, "HELO pc-fred");
+    send(&mut m, "MAIL FROM:<fred@free.fr>");
+    // A recipient that does not exist: refused, the step stays.
+    send(&mut m, "RCPT TO:<inconnu@free.fr>");
+    assert_eq!(step(&m), 2);
+    let missing = m.lesson.as_ref().unwrap().missing.join(" ");
+    assert!(missing.contains("250 reply to RCPT"), "{missing}");
+    send(&mut m, "RCPT TO:<marc@wanadoo.fr>");
+    send(&mut m, "DATA");
+    assert_eq!(step(&m), 4);
+    // No Subject and no blank line: the message arrives, but not as asked.
+    for l in [
+        "Date: Mon, 30 Nov 2026 09:00:00 +0100",
+        "From: fred@free.fr",
+        "To: marc@wanadoo.fr",
+        "Bonjour",
+        ".",
+    ] {
+        send(&mut m, l);
+    }
+    assert_eq!(step(&m), 4);
+    let missing = m.lesson.as_ref().unwrap().missing.join(" ");
+    assert!(missing.contains("Subject"), "{missing}");
+    // Hints come one at a time, then no more.
+    update(&mut m, Action::LessonHint);
+    update(&mut m, Action::LessonHint);
+    update(&mut m, Action::LessonHint);
+    update(&mut m, Action::LessonHint);
+    let run = m.lesson.as_ref().unwrap();
+    assert_eq!(run.hints_used, 3);
+    assert_eq!(run.shown_hints().len(), 3);
+    assert!(m.notice.contains("no more hints"), "{}", m.notice);
+    // The explanation engine flagged the missing blank line as a mistake.
+    assert!(run.mistakes >= 1, "{}", run.mistakes);
+}
+
+#[test]
+fn the_mailbox_lock_of_lesson_8_is_real() {
+    let mut m = start(lesson("08"), Lang::En);
+    send(&mut m, "USER marc");
+    send(&mut m, "PASS marcpass");
+    assert!(
+        m.entries.last().unwrap().text.contains("[IN-USE]"),
+        "{:?}",
+        m.entries.last()
+    );
+    assert_eq!(step(&m), 1, "the lock was seen; the phone lets go");
+    assert!(!m.mta.store.is_locked("marc@wanadoo.fr") || m.lesson.as_ref().unwrap().step == 1);
+    send(&mut m, "USER marc");
+    send(&mut m, "PASS marcpass");
+    assert_eq!(step(&m), 2);
+}
+
+/// `facteur lesson check FILE` names every problem of a teacher's file with
+/// its place; a lesson whose commands do not complete a step is refused.
+#[test]
+fn lesson_check_names_each_problem_and_its_place() {
+    let dir = std::env::temp_dir().join(format!("facteur-lessons-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let check = |name: &str, body: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, body).unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_facteur"))
+            .args(["--lang", "en", "lesson", "check"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+        )
+    };
+    let (code, out) = check(
+        "syntax.json",
+        "{\n  \"id\": \"x\",\n  \"title\": {\"fr\": \"a\" \"en\": \"b\"}\n}",
+    );
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("line 3 column"), "{out}");
+    let bad = r#"{"id": "Ma Lecon", "title": {"fr": "Titre", "en": ""}, "intro": {"fr": "i", "en": "i"},
+      "start": "smtp.nowhere.fr",
+      "steps": [{"instruction": {"fr": "f", "en": "e"}, "check": {"all": [
+          {"reply": {"to": "MAIL", "code": "25"}}, {"reply": {"to": "SEND", "code": "250"}},
+          {"mailbox": {"mailbox": "nobody@free.fr"}}, {"itinerary": "teleported"}]}}]}"#;
+    let (code, out) = check("bad.json", bad);
+    assert_eq!(code, Some(1), "{out}");
+    for place in [
+        "id:",
+        "title.en:",
+        "start:",
+        "steps[0].check.all[0].reply.code:",
+        "steps[0].check.all[1].reply.to:",
+        "steps[0].check.all[2].mailbox.mailbox:",
+        "steps[0].check.all[3].itinerary:",
+        "steps[0].expect:",
+    ] {
+        assert!(out.contains(place), "{place} not in:\n{out}");
+    }
+    // Well-formed, but the expected commands do not do what the check wants.
+    let wrong = r#"{"id": "faux", "title": {"fr": "t", "en": "t"}, "intro": {"fr": "i", "en": "i"},
+      "steps": [{"instruction": {"fr": "f", "en": "e"}, "check": {"reply": {"to": "RCPT", "code": "250"}},
+                 "expect": ["EHLO lab", "MAIL FROM:<fred@free.fr>", "RCPT TO:<personne@free.fr>"]}]}"#;
+    let (code, out) = check("wrong.json", wrong);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains("steps[0].expect: these commands do not complete the step"),
+        "{out}"
+    );
+    assert!(out.contains("a 250 reply to RCPT"), "{out}");
+    // A teacher's folder is listed, and a shipped lesson checks clean.
+    let good = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons/09-itineraire.json");
+    let (code, out) = check("ok.json", &std::fs::read_to_string(good).unwrap());
+    assert_eq!(code, Some(0), "{out}");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_facteur"))
+        .args(["--lang", "fr", "lesson", "--dir"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("09-itineraire") && text.contains("syntax.json: line 3"),
+        "{text}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
