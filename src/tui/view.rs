@@ -89,9 +89,18 @@ pub fn areas(m: &Model, area: Rect) -> Areas {
     } else {
         Direction::Vertical
     };
+    // Stacked with a lesson: the instructions and explanation need the room.
+    let left_share = if direction == Direction::Vertical && m.lesson.is_some() {
+        38
+    } else {
+        55
+    };
     let [left, right] = Layout::default()
         .direction(direction)
-        .constraints([Constraint::Percentage(55), Constraint::Percentage(45)])
+        .constraints([
+            Constraint::Percentage(left_share),
+            Constraint::Percentage(100 - left_share),
+        ])
         .areas(main);
     Areas {
         main,
@@ -127,10 +136,21 @@ pub fn draw(m: &Model, f: &mut Frame) {
     // A lesson takes the top of the right pane.
     let right = match &m.lesson {
         Some(run) => {
-            let [top, rest] =
-                Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)])
-                    .areas(right);
-            lesson_pane(m, run, &theme, f, top);
+            let lines = lesson_lines(m, run, &theme);
+            // As tall as its wrapped text, at most 60 % of the pane.
+            let width = right.width.saturating_sub(2).max(1) as usize;
+            let needed: usize = lines
+                .iter()
+                .map(|l| l.width().max(1).div_ceil(width))
+                .sum::<usize>()
+                + 2;
+            let cap = (right.height as usize * 6 / 10).max(3);
+            let [top, rest] = Layout::vertical([
+                Constraint::Length(needed.min(cap) as u16),
+                Constraint::Min(0),
+            ])
+            .areas(right);
+            lesson_pane(m, run, lines, f, top);
             rest
         }
         None => right,
@@ -297,13 +317,31 @@ fn explanation_pane(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
     );
 }
 
-fn lesson_pane(m: &Model, run: &crate::lesson::run::Run, theme: &Theme, f: &mut Frame, area: Rect) {
+fn lesson_pane(
+    m: &Model,
+    run: &crate::lesson::run::Run,
+    lines: Vec<Line<'static>>,
+    f: &mut Frame,
+    area: Rect,
+) {
     let l = m.lang;
     let block = Block::default().borders(Borders::ALL).title(format!(
         " {} — {} ",
         text(l, "lesson.panel.title"),
         run.lesson.title.get(l)
     ));
+    f.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}
+
+/// The lesson panel's text: the step, its instruction, the hints shown,
+/// what is still missing; the summary at the end.
+fn lesson_lines(m: &Model, run: &crate::lesson::run::Run, theme: &Theme) -> Vec<Line<'static>> {
+    let l = m.lang;
     let bold = theme.fg(Color::Yellow).add_modifier(Modifier::BOLD);
     let mut lines = Vec::new();
     match run.lesson.steps.get(run.step) {
@@ -345,12 +383,7 @@ fn lesson_pane(m: &Model, run: &crate::lesson::run::Run, theme: &Theme, f: &mut 
             }
         }
     }
-    f.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        area,
-    );
+    lines
 }
 
 fn behind_pane(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
