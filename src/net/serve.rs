@@ -51,6 +51,8 @@ pub struct ServeConfig {
     pub max_connections: usize,
     pub idle_timeout: Duration,
     pub max_size: usize,
+    /// The n-th failed login of a session is answered after n times this.
+    pub auth_delay: Duration,
     pub store: Option<PathBuf>,
     /// Write the self-signed certificate (PEM) here, for clients to trust.
     pub cert_out: Option<PathBuf>,
@@ -68,6 +70,7 @@ impl Default for ServeConfig {
             max_connections: 200,
             idle_timeout: Duration::from_secs(300),
             max_size: 10 * 1024 * 1024,
+            auth_delay: Duration::from_millis(1000),
             store: None,
             cert_out: None,
             world: World::default(),
@@ -115,6 +118,9 @@ pub struct ServeArgs {
     /// Maximum message size in octets (announced by SIZE)
     #[arg(long, value_name = "OCTETS", default_value_t = 10 * 1024 * 1024)]
     pub max_size: usize,
+    /// Failed logins are answered slowly: the n-th after n × MS milliseconds
+    #[arg(long, value_name = "MS", default_value_t = 1000)]
+    pub auth_delay: u64,
 }
 
 impl ServeArgs {
@@ -134,6 +140,7 @@ impl ServeArgs {
             max_connections: self.max_connections,
             idle_timeout: Duration::from_secs(self.timeout),
             max_size: self.max_size,
+            auth_delay: Duration::from_millis(self.auth_delay),
             store: self.store,
             cert_out: self.cert_out,
             world,
@@ -376,6 +383,8 @@ trait Served {
     fn lost(&mut self, mta: &mut Mta);
     fn tls_established(&mut self);
     fn is_closed(&self) -> bool;
+    /// A command line is half received.
+    fn line_pending(&self) -> bool;
     /// What the log line says of the session.
     fn summary(&self) -> String;
 }
@@ -404,6 +413,9 @@ impl Served for SmtpServed {
     }
     fn is_closed(&self) -> bool {
         self.session.is_closed()
+    }
+    fn line_pending(&self) -> bool {
+        self.session.line_pending()
     }
     fn summary(&self) -> String {
         let info = self.session.info();
@@ -457,6 +469,9 @@ impl Served for PopServed {
     fn is_closed(&self) -> bool {
         self.session.is_closed()
     }
+    fn line_pending(&self) -> bool {
+        self.session.line_pending()
+    }
     fn summary(&self) -> String {
         format!("user={}", self.user.as_deref().unwrap_or("-"))
     }
@@ -498,6 +513,7 @@ async fn connection(stream: TcpStream, peer: SocketAddr, kind: Listener, shared:
                 };
                 let mut cfg = SmtpConfig::new(&name);
                 cfg.max_size = shared.cfg.max_size;
+                cfg.auth_failure_delay_ms = shared.cfg.auth_delay.as_millis() as u64;
                 cfg.starttls = true;
                 let role = match &kind.host {
                     Some(h) => Role::Host(h.clone()),
@@ -511,6 +527,7 @@ async fn connection(stream: TcpStream, peer: SocketAddr, kind: Listener, shared:
             Proto::Pop3 => {
                 let mut cfg = Pop3Config::new(&name);
                 cfg.stls = true;
+                cfg.auth_failure_delay_ms = shared.cfg.auth_delay.as_millis() as u64;
                 let mut session = Pop3Session::new(cfg, mta.nonce());
                 if kind.implicit_tls {
                     session.tls_established();
@@ -561,6 +578,7 @@ async fn drive(
     let mut pending = vec![served.greeting()];
     let mut buf = vec![0u8; 16 * 1024];
     let mut timed_out = false;
+    let mut line_deadline: Option<tokio::time::Instant> = None;
     let mut to_commit: Vec<crate::sim::store::PendingWrite> = Vec::new();
     loop {
         for o in std::mem::take(&mut pending) {
@@ -571,6 +589,8 @@ async fn drive(
                     }
                 }
                 Output::Close => return (Some(conn), timed_out, tls),
+                // Only this session waits; the others are served meanwhile.
+                Output::Pause(ms) => tokio::time::sleep(Duration::from_millis(ms)).await,
                 Output::SendAfterCommit { ok, failed } => {
                     let writes = std::mem::take(&mut to_commit);
                     let result = if writes.is_empty() {
@@ -616,7 +636,13 @@ async fn drive(
         if timed_out || served.is_closed() {
             return (Some(conn), timed_out, tls);
         }
-        let read = tokio::time::timeout(shared.cfg.idle_timeout, conn.read(&mut buf)).await;
+        // The idle timeout runs from the last read — and, for a command
+        // line, from its first byte: dripping bytes does not keep it alive.
+        let wait = match line_deadline {
+            Some(d) => d.saturating_duration_since(tokio::time::Instant::now()),
+            None => shared.cfg.idle_timeout,
+        };
+        let read = tokio::time::timeout(wait, conn.read(&mut buf)).await;
         let mut mta = lock(shared);
         mta.set_now(unix_now());
         pending = match read {
@@ -626,6 +652,11 @@ async fn drive(
             }
             Ok(Ok(0)) | Ok(Err(_)) => return (None, timed_out, tls),
             Ok(Ok(n)) => served.input(&buf[..n], &mut mta),
+        };
+        line_deadline = match (served.line_pending(), line_deadline) {
+            (false, _) => None,
+            (true, Some(d)) => Some(d),
+            (true, None) => Some(tokio::time::Instant::now() + shared.cfg.idle_timeout),
         };
         // The writes this step queued belong to this session's next commit.
         to_commit.extend(mta.store.take_pending());

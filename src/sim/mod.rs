@@ -26,6 +26,10 @@ pub enum Output {
     /// "250 queued" is never said of a message that is not on disk, without
     /// holding the world's lock during fsync.
     SendAfterCommit { ok: Vec<u8>, failed: Vec<u8> },
+    /// Wait this many milliseconds before what follows (a failed login is
+    /// answered slowly, so that guessing passwords costs time). The TUI's
+    /// in-memory world, with one student, does not wait.
+    Pause(u64),
 }
 
 /// A server session that reads its input line by line (SMTP and POP3).

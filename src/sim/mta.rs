@@ -351,7 +351,7 @@ impl Mta {
                 // whole relay durable before its own client hears 250.
                 let bytes = match o {
                     Output::Send(b) | Output::SendAfterCommit { ok: b, .. } => Some(b),
-                    Output::StartTls | Output::Close => None,
+                    Output::StartTls | Output::Close | Output::Pause(_) => None,
                 };
                 if let Some(bytes) = bytes {
                     for line in crate::proto::data::split_lines(&bytes) {

@@ -26,6 +26,8 @@ pub struct Pop3Config {
     pub stls: bool,
     /// Failed logins before the session is closed.
     pub max_auth_failures: u32,
+    /// The n-th failed login is answered after n times this (milliseconds).
+    pub auth_failure_delay_ms: u64,
     /// Protocol errors before the session is closed.
     pub max_errors: u32,
 }
@@ -36,6 +38,7 @@ impl Pop3Config {
             hostname: hostname.to_string(),
             stls: false,
             max_auth_failures: 3,
+            auth_failure_delay_ms: 1000,
             max_errors: 25,
         }
     }
@@ -141,6 +144,11 @@ impl Pop3Session {
 
     pub fn is_closed(&self) -> bool {
         matches!(self.state, State::Closed)
+    }
+
+    /// A command line has begun and not ended yet (see the SMTP session's).
+    pub fn line_pending(&self) -> bool {
+        self.lines.has_partial()
     }
 
     /// The maildrop held by this session, if in TRANSACTION.
@@ -389,7 +397,12 @@ impl Pop3Session {
         out: &mut Vec<Output>,
     ) {
         let Some(mailbox) = mailbox else {
-            // RFC 3206 §4: [AUTH] says the credentials were wrong.
+            // RFC 3206 §4: [AUTH] says the credentials were wrong; answered
+            // more slowly at each failure (RFC 1939 §13: guard against guessing).
+            let n = u64::from(self.auth_failures) + 1;
+            out.push(Output::Pause(
+                self.cfg.auth_failure_delay_ms.saturating_mul(n),
+            ));
             out.push(err(Some("AUTH"), "authentication failed"));
             self.auth_failures += 1;
             if self.auth_failures >= self.cfg.max_auth_failures {

@@ -38,6 +38,8 @@ pub struct SmtpConfig {
     pub auth_requires_tls: bool,
     /// Failed AUTH attempts before the session is closed with 421.
     pub max_auth_failures: u32,
+    /// The n-th failed AUTH is answered after n times this (milliseconds).
+    pub auth_failure_delay_ms: u64,
     /// Protocol errors before the session is closed with 421.
     pub max_errors: u32,
 }
@@ -51,6 +53,7 @@ impl SmtpConfig {
             starttls: false,
             auth_requires_tls: false,
             max_auth_failures: 3,
+            auth_failure_delay_ms: 1000,
             max_errors: 25,
         }
     }
@@ -227,6 +230,14 @@ impl SmtpSession {
     /// Whether the session is reading a message body.
     pub fn in_data(&self) -> bool {
         matches!(self.phase, Phase::Data(_))
+    }
+
+    /// A command line has begun and not ended yet (not inside DATA, where
+    /// RFC 5321 §4.5.3.2.5 times each read instead). The driver gives the
+    /// whole line the idle timeout, so a client dripping one byte at a time
+    /// (slowloris) is closed like an idle one.
+    pub fn line_pending(&self) -> bool {
+        !self.in_data() && self.lines.has_partial()
     }
 
     /// The TLS handshake succeeded: RFC 3207 §4.2, the server discards all
@@ -806,6 +817,13 @@ impl SmtpSession {
                 out.push(reply(235, "2.7.0", "Authentication successful"));
             }
             SaslStep::Failure => {
+                // RFC 4954 §4 leaves the pace to the server: each failure
+                // is answered more slowly (1 s, 2 s, …), then 421 after
+                // `max_auth_failures`, so guessing passwords costs time.
+                let n = u64::from(self.auth_failures) + 1;
+                out.push(Output::Pause(
+                    self.cfg.auth_failure_delay_ms.saturating_mul(n),
+                ));
                 out.push(reply(535, "5.7.8", "Authentication credentials invalid"));
                 self.auth_failed(out);
             }
