@@ -8,7 +8,7 @@ use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 mod common;
-use common::{Raw, Server};
+use common::tcp::{Raw, Server};
 
 /// Another client is served normally (the server survived what came before).
 fn still_serving(server: &Server) {
@@ -204,7 +204,7 @@ fn a_thousand_connections_and_the_one_past_the_limit() {
     let server = Server::start(&["--max-connections", "1000"]);
     let mut conns = Vec::new();
     for i in 0..1000 {
-        let mut s = TcpStream::connect((
+        let s = TcpStream::connect((
             "127.0.0.1",
             if i % 2 == 0 { server.smtp } else { server.pop3 },
         ))

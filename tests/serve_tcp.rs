@@ -1,13 +1,13 @@
 //! `facteur serve` over real TCP: real clients (Python's smtplib and poplib,
 //! curl) drive the seed's route, and hostile input gets its proper reply.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 mod common;
-use common::{Raw, Server, need};
+use common::tcp::{Raw, Server, need};
 
 #[test]
 fn python_smtplib_and_poplib_drive_the_seed_route() {

@@ -1,113 +1,162 @@
-//! Shared by the tests that run `facteur serve` over real TCP: the server
-//! on free ports (killed when dropped) and a raw line client.
+//! Dialogue helpers shared by the simulator tests: `cmd("RCPT TO:<marc@wanadoo.fr>", "250")`.
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+pub mod tcp;
 
-/// A running `facteur serve` on free ports, killed when dropped.
-pub struct Server {
-    pub child: Child,
-    pub smtp: u16,
-    pub pop3: u16,
-    pub ports: std::collections::HashMap<String, u16>,
+use facteur::sim::mta::{Mta, PopView, Role};
+use facteur::sim::pop3_server::{self, Pop3Config, Pop3Session};
+use facteur::sim::smtp_server::{Output, SessionInfo, SmtpConfig, SmtpSession};
+use facteur::sim::store::Store;
+use facteur::sim::world::World;
+
+pub const NOW: i64 = 1_796_000_000; // Thu, 30 Nov 2026 (a fixed time: no clock in tests)
+
+pub fn mta() -> Mta {
+    let mut m = Mta::new(World::default(), Store::in_memory(), 42);
+    m.set_now(NOW);
+    m
 }
 
-impl Server {
-    pub fn start(extra: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_facteur"))
-            .args(["serve", "--smtp", "127.0.0.1:0", "--pop3", "127.0.0.1:0"])
-            .args(extra)
-            .stderr(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let mut lines = BufReader::new(stderr).lines();
-        let mut ports = std::collections::HashMap::new();
-        for line in lines.by_ref() {
-            let line = line.unwrap();
-            if line.contains(" listening on ") {
-                let port = line.rsplit(':').next().unwrap().parse::<u16>().unwrap();
-                let kind = line.split(" listening").next().unwrap().to_string();
-                ports.entry(kind).or_insert(port);
-            } else if line.contains("ready") {
-                break;
+/// An SMTP dialogue with one simulated server.
+pub struct Smtp {
+    pub session: SmtpSession,
+    pub role: Role,
+    pub closed: bool,
+    pub starttls: bool,
+}
+
+fn text(
+    outs: Vec<facteur::sim::smtp_server::Output>,
+    mta: &mut Mta,
+    closed: &mut bool,
+    tls: &mut bool,
+) -> String {
+    let mut s = String::new();
+    for o in outs {
+        match o {
+            Output::Send(b) => s.push_str(&String::from_utf8(b).unwrap()),
+            Output::SendAfterCommit { ok, failed } => {
+                let b = if mta.store.flush().is_ok() {
+                    ok
+                } else {
+                    failed
+                };
+                s.push_str(&String::from_utf8(b).unwrap())
+            }
+            Output::Close => *closed = true,
+            Output::StartTls => *tls = true,
+            // The driver's business (tests/hostile.rs times it over TCP).
+            Output::Pause(_) => {}
+        }
+    }
+    s
+}
+
+impl Smtp {
+    pub fn new(host: &str, info: SessionInfo) -> (Smtp, String) {
+        Smtp::with_config(SmtpConfig::new(host), Role::Host(host.to_string()), info)
+    }
+
+    pub fn with_config(cfg: SmtpConfig, role: Role, info: SessionInfo) -> (Smtp, String) {
+        let session = SmtpSession::new(cfg, info);
+        let greeting = match session.greeting() {
+            Output::Send(b) => String::from_utf8(b).unwrap(),
+            _ => String::new(),
+        };
+        (
+            Smtp {
+                session,
+                role,
+                closed: false,
+                starttls: false,
+            },
+            greeting,
+        )
+    }
+
+    /// Send raw bytes; get every reply line sent back.
+    pub fn raw(&mut self, mta: &mut Mta, bytes: &[u8]) -> String {
+        let mut view = mta.smtp(self.role.clone());
+        let outs = self.session.handle(bytes, &mut view);
+        text(outs, mta, &mut self.closed, &mut self.starttls)
+    }
+
+    /// Send one command line; the reply must start with `expect`.
+    pub fn cmd(&mut self, mta: &mut Mta, line: &str, expect: &str) -> String {
+        let got = self.raw(mta, format!("{line}\r\n").as_bytes());
+        assert!(
+            got.starts_with(expect),
+            "C: {line}\nS: {got}(expected {expect})"
+        );
+        got
+    }
+}
+
+/// A POP3 dialogue with one simulated server.
+pub struct Pop {
+    pub session: Pop3Session,
+    pub host: Option<String>,
+    pub closed: bool,
+}
+
+impl Pop {
+    pub fn new(mta: &mut Mta, host: &str) -> (Pop, String) {
+        let session = Pop3Session::new(Pop3Config::new(host), mta.nonce());
+        let greeting = match session.greeting() {
+            pop3_server::Output::Send(b) => String::from_utf8(b).unwrap(),
+            _ => String::new(),
+        };
+        (
+            Pop {
+                session,
+                host: Some(host.to_string()),
+                closed: false,
+            },
+            greeting,
+        )
+    }
+
+    pub fn raw(&mut self, mta: &mut Mta, bytes: &[u8]) -> String {
+        let mut view = PopView {
+            mta,
+            host: self.host.clone(),
+        };
+        let mut s = String::new();
+        for o in self.session.handle(bytes, &mut view) {
+            match o {
+                pop3_server::Output::Send(b) => s.push_str(&String::from_utf8(b).unwrap()),
+                pop3_server::Output::Close => self.closed = true,
+                pop3_server::Output::StartTls
+                | pop3_server::Output::SendAfterCommit { .. }
+                | pop3_server::Output::Pause(_) => {}
             }
         }
-        let (smtp, pop3) = (ports["SMTP facteur.lab"], ports["POP3 facteur.lab"]);
-        // Keep draining the log so the server never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
-        Server {
-            child,
-            smtp,
-            pop3,
-            ports,
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A raw line-oriented client.
-pub struct Raw {
-    pub stream: TcpStream,
-    pub reader: BufReader<TcpStream>,
-}
-
-impl Raw {
-    pub fn connect(port: u16) -> Raw {
-        let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(10)))
-            .unwrap();
-        let reader = BufReader::new(stream.try_clone().unwrap());
-        let mut r = Raw { stream, reader };
-        r.line();
-        r
-    }
-
-    pub fn line(&mut self) -> String {
-        let mut s = String::new();
-        self.reader.read_line(&mut s).unwrap();
         s
     }
 
-    /// Read one whole SMTP reply (through the line with a space after the code).
-    pub fn reply(&mut self) -> String {
-        let mut all = String::new();
-        loop {
-            let l = self.line();
-            all.push_str(&l);
-            if l.len() < 4 || l.as_bytes()[3] != b'-' {
-                return all;
-            }
-        }
+    pub fn cmd(&mut self, mta: &mut Mta, line: &str, expect: &str) -> String {
+        let got = self.raw(mta, format!("{line}\r\n").as_bytes());
+        assert!(
+            got.starts_with(expect),
+            "C: {line}\nS: {got}(expected {expect})"
+        );
+        got
     }
 
-    pub fn send(&mut self, bytes: &[u8]) {
-        self.stream.write_all(bytes).unwrap();
-    }
-
-    pub fn cmd(&mut self, line: &str, expect: &str) -> String {
-        self.send(format!("{line}\r\n").as_bytes());
-        let r = self.reply();
-        assert!(r.starts_with(expect), "C: {line}\nS: {r}");
-        r
+    /// The connection drops without QUIT.
+    pub fn drop_connection(&mut self, mta: &mut Mta) {
+        let mut view = PopView {
+            mta,
+            host: self.host.clone(),
+        };
+        self.session.connection_lost(&mut view);
     }
 }
 
-pub fn need(tool: &str) {
-    let ok = Command::new(tool)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(ok, "{tool} is needed for this test (.ci/run installs it)");
+/// Fred's machine as smtp.free.fr sees it (a client of the ISP).
+pub fn fred_info() -> SessionInfo {
+    SessionInfo {
+        client_ip: Some("192.0.2.77".parse().unwrap()),
+        ..SessionInfo::default()
+    }
 }

@@ -1,0 +1,112 @@
+//! For the tests that run `facteur serve` over real TCP: the server
+//! on free ports (killed when dropped) and a raw line client.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// A running `facteur serve` on free ports, killed when dropped.
+pub struct Server {
+    pub child: Child,
+    pub smtp: u16,
+    pub pop3: u16,
+    pub ports: std::collections::HashMap<String, u16>,
+}
+
+impl Server {
+    pub fn start(extra: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_facteur"))
+            .args(["serve", "--smtp", "127.0.0.1:0", "--pop3", "127.0.0.1:0"])
+            .args(extra)
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let mut lines = BufReader::new(stderr).lines();
+        let mut ports = std::collections::HashMap::new();
+        for line in lines.by_ref() {
+            let line = line.unwrap();
+            if line.contains(" listening on ") {
+                let port = line.rsplit(':').next().unwrap().parse::<u16>().unwrap();
+                let kind = line.split(" listening").next().unwrap().to_string();
+                ports.entry(kind).or_insert(port);
+            } else if line.contains("ready") {
+                break;
+            }
+        }
+        let (smtp, pop3) = (ports["SMTP facteur.lab"], ports["POP3 facteur.lab"]);
+        // Keep draining the log so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Server {
+            child,
+            smtp,
+            pop3,
+            ports,
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A raw line-oriented client.
+pub struct Raw {
+    pub stream: TcpStream,
+    pub reader: BufReader<TcpStream>,
+}
+
+impl Raw {
+    pub fn connect(port: u16) -> Raw {
+        let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let reader = BufReader::new(stream.try_clone().unwrap());
+        let mut r = Raw { stream, reader };
+        r.line();
+        r
+    }
+
+    pub fn line(&mut self) -> String {
+        let mut s = String::new();
+        self.reader.read_line(&mut s).unwrap();
+        s
+    }
+
+    /// Read one whole SMTP reply (through the line with a space after the code).
+    pub fn reply(&mut self) -> String {
+        let mut all = String::new();
+        loop {
+            let l = self.line();
+            all.push_str(&l);
+            if l.len() < 4 || l.as_bytes()[3] != b'-' {
+                return all;
+            }
+        }
+    }
+
+    pub fn send(&mut self, bytes: &[u8]) {
+        self.stream.write_all(bytes).unwrap();
+    }
+
+    pub fn cmd(&mut self, line: &str, expect: &str) -> String {
+        self.send(format!("{line}\r\n").as_bytes());
+        let r = self.reply();
+        assert!(r.starts_with(expect), "C: {line}\nS: {r}");
+        r
+    }
+}
+
+pub fn need(tool: &str) {
+    let ok = Command::new(tool)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(ok, "{tool} is needed for this test (.ci/run installs it)");
+}
