@@ -14,6 +14,13 @@ use crate::tui::model::{Entry, Explainer, Focus, Model, RightPane};
 /// Lines kept in the transcript (older ones are dropped).
 pub const SCROLLBACK: usize = 100_000;
 
+/// The longest line that can be typed (a message line is at most 1,000
+/// octets, RFC 5321 §4.5.3.1.6; a pasted flood stops here).
+pub const MAX_INPUT: usize = 64 * 1024;
+
+/// Commands kept in the history.
+pub const HISTORY: usize = 1_000;
+
 /// A new model connected to `host` of the world (the course's smtp.free.fr by default).
 pub fn connect(lang: crate::explain::lang::Lang, mut mta: Mta, host: &str) -> Option<Model> {
     let (link, greeting) = Link::open(&mut mta, host, None, true)?;
@@ -219,14 +226,19 @@ fn push_event(m: &mut Model, event: Event) {
 
 fn push_entry(m: &mut Model, entry: Entry) {
     m.entries.push(entry);
+    // Past the scrollback, the oldest tenth goes at once (amortised: no
+    // shifting of 100,000 lines at every new one).
     if m.entries.len() > SCROLLBACK {
-        let excess = m.entries.len() - SCROLLBACK;
+        let excess = m.entries.len() - SCROLLBACK * 9 / 10;
         m.entries.drain(..excess);
+        if let Focus::Session(i) = m.focus {
+            m.focus = Focus::Session(i.saturating_sub(excess));
+        }
     }
 }
 
 /// Server bytes arrive: split into lines (any ending), each explained.
-fn receive(m: &mut Model, bytes: &[u8]) {
+pub fn receive(m: &mut Model, bytes: &[u8]) {
     for line in crate::proto::data::split_lines(bytes) {
         push(m, Dir::Server, line);
     }
@@ -235,6 +247,9 @@ fn receive(m: &mut Model, bytes: &[u8]) {
 /// Apply one action.
 pub fn update(m: &mut Model, action: Action) {
     match action {
+        Action::InsertChar(_) if m.input.len() >= MAX_INPUT => {
+            m.notice = fill(m.lang, "tui.input_full", &[&MAX_INPUT]);
+        }
         Action::InsertChar(c) => {
             m.explain_scroll = 0;
             let at = byte_index(&m.input, m.cursor);
@@ -453,6 +468,9 @@ fn send_line(m: &mut Model) {
     m.scroll = 0;
     if !line.is_empty() && m.history.last() != Some(&line) {
         m.history.push(line.clone());
+        if m.history.len() > HISTORY {
+            m.history.remove(0);
+        }
     }
     if let Some(rest) = line.strip_prefix("/open") {
         open(m, rest.trim());
