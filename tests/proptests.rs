@@ -125,3 +125,117 @@ proptest! {
         }
     }
 }
+
+/// Random events of every kind, as a transcript.
+fn transcript_strategy() -> impl Strategy<Value = facteur::session::transcript::Transcript> {
+    use facteur::session::transcript::{Dir, Endpoint, Event, Handshake, Transcript, VERSION};
+    let event = (
+        0u8..5,
+        proptest::collection::vec(any::<u8>(), 0..80),
+        any::<bool>(),
+        0u64..5000,
+    )
+        .prop_map(|(kind, bytes, tls, t)| match kind {
+            0 => Event::new(t, Dir::Client, &bytes, tls),
+            1 | 2 => Event::new(t, Dir::Server, &bytes, tls),
+            3 => Event::handshake(
+                t,
+                Handshake {
+                    version: "TLSv1_3".into(),
+                    cipher: String::from_utf8_lossy(&bytes).to_string(),
+                    verified: tls,
+                    cert: None,
+                },
+            ),
+            _ => Event::open(
+                t,
+                Endpoint {
+                    host: "pop.wanadoo.fr".into(),
+                    port: 110,
+                    protocol: if tls { "pop3" } else { "smtp" }.into(),
+                },
+            ),
+        });
+    (proptest::collection::vec(event, 0..40), any::<bool>()).prop_map(|(mut events, pop)| {
+        events.sort_by_key(|e| e.t_ms);
+        // A hostile host name now and then.
+        let host = if events.len().is_multiple_of(3) {
+            "evil\u{1b}[2J.example"
+        } else {
+            "h"
+        };
+        Transcript {
+            version: VERSION,
+            host: host.into(),
+            port: 25,
+            protocol: if pop { "pop3" } else { "smtp" }.into(),
+            simulated: false,
+            started: 0,
+            events,
+        }
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// Any transcript survives JSON exactly, and explaining, replaying and
+    /// exporting it never panics (random bytes from a server included).
+    #[test]
+    fn transcripts_round_trip_and_never_panic_replay_or_export(t in transcript_strategy(), jump in 0usize..60) {
+        use facteur::session::export::{Format, export};
+        use facteur::session::transcript::Transcript;
+        let json = t.to_json();
+        prop_assert_eq!(&Transcript::from_json(&json).unwrap(), &t);
+        let mut r = facteur::session::replay::Replay::load(Lang::Fr, "t", t.clone());
+        r.go(jump);
+        let _ = r.explainer_at(Lang::Fr, r.pos);
+        let html = export(Lang::En, &t, "t", Format::Html);
+        prop_assert!(!html.contains('\x1b'), "an escape reached the HTML");
+        let _ = export(Lang::Fr, &t, "t", Format::Markdown);
+    }
+
+    /// Random text is never a panic for the transcript, lesson and world loaders.
+    #[test]
+    fn random_text_never_panics_the_loaders(s in "\\PC{0,300}", bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+        let lossy = String::from_utf8_lossy(&bytes).to_string();
+        for text in [&s, &lossy] {
+            let _ = facteur::session::transcript::Transcript::from_json(text);
+            if let Ok(l) = facteur::lesson::Lesson::from_json(text) {
+                let _ = l.problems(&facteur::sim::world::World::default());
+            }
+            let _ = facteur::sim::world::World::from_json(text);
+        }
+    }
+
+    /// JSON that is almost a transcript or a lesson: every field mutated.
+    #[test]
+    fn near_miss_json_gets_an_error_not_a_panic(field in 0usize..12, value in prop_oneof![
+        Just("null".to_string()), Just("-1".to_string()), Just("1e999".to_string()),
+        Just("\"\"".to_string()), Just("[]".to_string()), Just("{}".to_string()),
+        "\"\\\\PC{0,20}\"".prop_map(|s| s), (0u64..u64::MAX).prop_map(|n| n.to_string()),
+    ]) {
+        let keys = ["version", "host", "port", "protocol", "simulated", "started", "events", "t_ms", "dir", "line", "line_base64", "tls"];
+        let base = r#"{"version": 1, "host": "h", "port": 25, "protocol": "smtp", "simulated": false, "started": 0,
+               "events": [{"t_ms": 0, "dir": "client", "line": "EHLO x", "tls": false}]}"#;
+        let key = keys[field];
+        let mutated = base.replacen(&format!("\"{key}\": "), &format!("\"{key}\": {value}, \"_{key}\": "), 1);
+        let _ = facteur::session::transcript::Transcript::from_json(&mutated);
+        let lesson = format!(r#"{{"id": "x", "title": {value}, "intro": {{"fr": "a", "en": "b"}}, "steps": [{{"instruction": {{"fr": "a", "en": "b"}}, "check": {{"reply": {{"to": {value}, "code": "250"}}}}}}]}}"#);
+        let _ = facteur::lesson::Lesson::from_json(&lesson);
+    }
+
+    /// Any bytes as a message: the Received and MIME explanation never panics.
+    #[test]
+    fn random_messages_never_panic_the_message_explainer(
+        head in proptest::collection::vec("(Received|Date|Content-Type|From|Subject|X-[a-z]{1,5}): [ -~]{0,80}", 0..8),
+        body in proptest::collection::vec(any::<u8>(), 0..400),
+    ) {
+        let mut msg = head.join("\r\n").into_bytes();
+        msg.extend_from_slice(b"\r\n\r\n");
+        msg.extend_from_slice(&body);
+        let r = facteur::explain::message::explain_message(Lang::En, &msg);
+        let _ = facteur::explain::message::render(Lang::Fr, &r);
+        let _ = facteur::explain::message::route_annotations(Lang::En, &r);
+    }
+}

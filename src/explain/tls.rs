@@ -4,10 +4,13 @@
 use crate::explain::annotation::{Annotation, Severity};
 use crate::explain::catalog::text;
 use crate::explain::lang::Lang;
+use crate::proto::visible::visible_str;
 use crate::session::transcript::Handshake;
 
-/// The annotations for a completed handshake.
+/// The annotations for a completed handshake. Every field comes from the
+/// server (a certificate is the server's text): shown visible, never raw.
 pub fn explain_handshake(lang: Lang, h: &Handshake) -> Vec<Annotation> {
+    let h = &visible_handshake(h);
     let mut out = vec![Annotation::from_key(
         lang,
         0..0,
@@ -57,8 +60,30 @@ pub fn explain_handshake(lang: Lang, h: &Handshake) -> Vec<Annotation> {
     out
 }
 
+/// The handshake with every text made visible (control characters and
+/// escapes as symbols).
+fn visible_handshake(h: &Handshake) -> Handshake {
+    let v = |s: &str| visible_str(s);
+    Handshake {
+        version: v(&h.version),
+        cipher: v(&h.cipher),
+        verified: h.verified,
+        cert: h
+            .cert
+            .as_ref()
+            .map(|c| crate::session::transcript::CertInfo {
+                subject: v(&c.subject),
+                issuer: v(&c.issuer),
+                not_before: v(&c.not_before),
+                not_after: v(&c.not_after),
+                names: c.names.iter().map(|n| v(n)).collect(),
+            }),
+    }
+}
+
 /// One line for the session pane: `TLS TLSv1_3 TLS13_… — CN=…`.
 pub fn handshake_line(h: &Handshake) -> String {
+    let h = &visible_handshake(h);
     match &h.cert {
         Some(c) => format!("── TLS {} {} — {} ──", h.version, h.cipher, c.subject),
         None => format!("── TLS {} {} ──", h.version, h.cipher),

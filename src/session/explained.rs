@@ -38,9 +38,17 @@ impl Entry {
                 vec![Annotation::from_key(
                     lang,
                     0..0,
-                    format!("{}:{}", to.host, to.port),
+                    format!(
+                        "{}:{}",
+                        crate::proto::visible::visible_str(&to.host),
+                        to.port
+                    ),
                     "session.open",
-                    &[&to.host, &to.port, &proto.name()],
+                    &[
+                        &crate::proto::visible::visible_str(&to.host),
+                        &to.port,
+                        &proto.name(),
+                    ],
                     crate::explain::annotation::Severity::Info,
                 )]
             }

@@ -8,6 +8,7 @@ use crate::explain::annotation::{Annotation, Severity};
 use crate::explain::catalog::{fill, text};
 use crate::explain::lang::Lang;
 use crate::explain::message::{MessageReport, duration, explain_message, hop_with, mime_line};
+use crate::proto::visible::visible_str;
 use crate::session::explained::{Entry, explain_transcript};
 use crate::session::transcript::{Dir, Transcript};
 
@@ -110,14 +111,14 @@ pub fn export(lang: Lang, t: &Transcript, name: &str, format: Format) -> String 
         .filter(|e| e.notes.iter().any(|n| n.severity >= Severity::Mistake))
         .count();
     let head = Head {
-        title: fill(lang, "export.title", &[&name]),
+        title: fill(lang, "export.title", &[&visible_str(name)]),
         about: fill(
             lang,
             "export.about",
             &[
-                &t.host,
+                &visible_str(&t.host),
                 &t.port,
-                &t.protocol.to_uppercase(),
+                &visible_str(&t.protocol.to_uppercase()),
                 &crate::proto::date::rfc5322(
                     t.started,
                     crate::proto::date::paris_offset_minutes(t.started),
