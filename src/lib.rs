@@ -9,6 +9,8 @@
 
 pub mod cli_help;
 pub mod explain;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod json;
 pub mod lesson;
 pub mod net;

@@ -1,0 +1,3 @@
+#![no_main]
+// cargo fuzz run message  (scripts/fuzz.sh runs them all for a bounded time)
+libfuzzer_sys::fuzz_target!(|data: &[u8]| facteur::fuzzing::run("message", data));

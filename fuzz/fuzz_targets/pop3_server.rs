@@ -1,0 +1,3 @@
+#![no_main]
+// cargo fuzz run pop3_server  (scripts/fuzz.sh runs them all for a bounded time)
+libfuzzer_sys::fuzz_target!(|data: &[u8]| facteur::fuzzing::run("pop3_server", data));
