@@ -3,7 +3,10 @@
 #   - messages/s into `facteur serve` vs Postfix's smtp-sink (smtp-source load,
 #     one connection per message), in memory and with --store;
 #   - --store vs a real Postfix delivering into a Maildir;
-#   - 1,000 concurrent connections until all are greeted, and the server's RSS.
+#   - 1,000 concurrent connections until all are greeted, and the server's RSS;
+#   - the TUI: keystroke → frame latency and bytes per typed character, the
+#     explanation engine per key, and opening a 100,000-line transcript (vs
+#     Python's json.load of the same file).
 # Needs root (it installs Postfix if missing and configures the local one to
 # listen on 127.0.0.1:2602 only). Usage: scripts/bench.sh   (N=2000 SIZE=1024 SESS=10)
 set -euo pipefail
@@ -105,6 +108,17 @@ POSTFIX=$(for _ in $(seq "$RUNS"); do
 done | median)
 postfix stop >/dev/null 2>&1 || true
 
+# --- the TUI and the explanation engine -------------------------------------
+EXPLAIN=$(cargo bench -q --bench explain_keystroke 2>/dev/null | tail -1)
+TUI=$(cargo bench -q --bench tui_keystroke 2>/dev/null | tail -1)
+OPEN=$(FACTEUR_BENCH_FILE="$WORK/100k.json" cargo bench -q --bench transcript_open 2>/dev/null | tail -1)
+PYLOAD=$(for _ in 1 2 3; do python3 -c 'import json,sys,time; t=time.time(); json.load(open(sys.argv[1])); print(time.time()-t)' "$WORK/100k.json"; done | median)
+field() { echo "$1" | grep -o "$2 [0-9.]*" | head -1 | awk '{print $NF}'; }
+KEY_MED=$(field "$TUI" "median"); KEY_P99=$(field "$TUI" "p99")
+BYTES=$(echo "$TUI" | grep -o 'character: median [0-9]*' | awk '{print $NF}')
+EXPL=$(field "$EXPLAIN" "median")
+OPEN_S=$(field "$OPEN" "median")
+
 printf '\nfacteur benchmark — %s — %s, %s cores\n' "$(date -u +%Y-%m-%d)" "$(uname -m)" "$(nproc)"
 printf '%s messages of %s octets, %s parallel sessions, one connection per message (smtp-source)\n\n' "$N" "$SIZE" "$SESS"
 printf '%-44s %12s %12s %8s\n' "measure" "facteur" "anchor" "ratio"
@@ -115,4 +129,11 @@ printf '%-44s %12.3f %12s\n' "s until $CONNS connections greeted (goal 0.2)" "$F
 printf '%-44s %12s\n' "peak RSS of facteur serve (MB)" "$(echo "$RSS / 1024" | bc)"
 printf '%-44s %12s\n' "messages stored (memory run, via POP3 LIST)" "$STORED"
 printf '%-44s %12s\n' "messages on disk (--store run)" "$ONDISK"
+printf '%-44s %12s %12s\n' "keystroke → frame, median ms (goal 0.2)" "$KEY_MED" "-"
+printf '%-44s %12s %12s\n' "keystroke → frame, p99 ms (goal 1)" "$KEY_P99" "-"
+printf '%-44s %12s %12s\n' "bytes to the terminal per key (goal 200)" "$BYTES" "-"
+printf '%-44s %12s %12s\n' "explain one key, median µs (goal 50)" "$EXPL" "-"
+printf '%-44s %12s %12.3f\n' "open 100k-line transcript, s (vs json.load)" "$OPEN_S" "$PYLOAD"
 echo "first greeting run: $GREET_LINE (seconds, connections greeted)"
+echo "$TUI"
+echo "$OPEN"
