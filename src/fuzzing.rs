@@ -123,7 +123,7 @@ pub fn transcript(data: &[u8]) {
     };
     if let Ok(t) = crate::session::transcript::Transcript::from_json(text) {
         let mut r = crate::session::replay::Replay::load(Lang::Fr, "fuzz", t.clone());
-        r.go(r.entries.len() / 2);
+        r.go(r.len() / 2);
         let _ = r.explainer_at(Lang::Fr, r.pos);
         let _ = crate::session::export::export(
             Lang::En,

@@ -20,9 +20,10 @@ pub struct Replay {
     /// Where it came from (shown in the title).
     pub name: String,
     pub transcript: Transcript,
-    /// Every event, explained in the language of the load.
+    /// Every event, explained in the language of the load (the TUI takes
+    /// them with [`Replay::take_entries`]; the count stays in `len()`).
     pub entries: Vec<Entry>,
-    /// How many lines are shown (0 ..= entries.len()).
+    /// How many lines are shown (0 ..= len()).
     pub pos: usize,
     pub playing: bool,
     /// Index into [`SPEEDS`].
@@ -87,6 +88,20 @@ impl Replay {
         r
     }
 
+    /// How many lines the transcript has.
+    pub fn len(&self) -> usize {
+        self.transcript.events.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.transcript.events.is_empty()
+    }
+
+    /// Hand the explained entries over (the TUI shows them; no second copy).
+    pub fn take_entries(&mut self) -> Vec<Entry> {
+        std::mem::take(&mut self.entries)
+    }
+
     /// The protocol of the first connection.
     pub fn first_proto(&self) -> Proto {
         self.first
@@ -94,7 +109,7 @@ impl Replay {
 
     /// The explainer's state after the first `pos` lines (for the state strip).
     pub fn explainer_at(&self, lang: Lang, pos: usize) -> Explainer {
-        let pos = pos.min(self.entries.len());
+        let pos = pos.min(self.len());
         let k = (pos / SNAPSHOT_EVERY).min(self.snapshots.len().saturating_sub(1));
         let Some(snap) = self.snapshots.get(k) else {
             return Explainer::for_proto(self.first);
@@ -108,8 +123,8 @@ impl Replay {
 
     /// Move to `pos` (clamped); auto-play stops at the end.
     pub fn go(&mut self, pos: usize) {
-        self.pos = pos.min(self.entries.len());
-        if self.pos == self.entries.len() {
+        self.pos = pos.min(self.len());
+        if self.pos == self.len() {
             self.playing = false;
             self.due_ms = None;
         }
@@ -127,7 +142,7 @@ impl Replay {
     /// Play or pause; playing from the end starts again at the top.
     pub fn toggle_play(&mut self, now_ms: u64) {
         self.playing = !self.playing;
-        if self.playing && self.pos == self.entries.len() {
+        if self.playing && self.pos == self.len() {
             self.pos = 0;
         }
         self.due_ms = self.playing.then(|| now_ms + self.delay());

@@ -124,12 +124,9 @@ pub fn open_replay(
     let link = Link::offline(&t.host, t.port, replay.first_proto());
     let mut m = new_model(lang, mta, link);
     m.started = t.started;
-    m.entries = replay.entries.clone();
-    m.notice = fill(
-        lang,
-        "tui.replay.loaded",
-        &[&replay.name, &replay.entries.len()],
-    );
+    let mut replay = replay;
+    m.entries = replay.take_entries();
+    m.notice = fill(lang, "tui.replay.loaded", &[&replay.name, &replay.len()]);
     m.replay = Some(replay);
     m
 }
@@ -353,9 +350,10 @@ pub fn update(m: &mut Model, action: Action) {
             m.lang = m.lang.other();
             if let Some(r) = m.replay.take() {
                 let r = r.relang(m.lang);
-                m.entries = r.entries.clone();
+                let mut r = r;
+                m.entries = r.take_entries();
                 m.explainer = r.explainer_at(m.lang, r.pos);
-                m.notice = fill(m.lang, "tui.replay.loaded", &[&r.name, &r.entries.len()]);
+                m.notice = fill(m.lang, "tui.replay.loaded", &[&r.name, &r.len()]);
                 m.replay = Some(r);
             }
         }
@@ -400,7 +398,7 @@ pub fn update(m: &mut Model, action: Action) {
                     Action::ReplayNext => r.pos + 1,
                     Action::ReplayPrev => r.pos.saturating_sub(1),
                     Action::ReplayFirst => 0,
-                    _ => r.entries.len(),
+                    _ => r.len(),
                 };
                 replay_to(m, pos);
             }

@@ -485,7 +485,7 @@ fn input_line(m: &Model, f: &mut Frame, area: Rect) {
         let status = fill(
             m.lang,
             "tui.replay.status",
-            &[&r.pos, &r.entries.len(), &state, &speed],
+            &[&r.pos, &r.len(), &state, &speed],
         );
         let block = Block::default()
             .borders(Borders::ALL)
