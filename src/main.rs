@@ -176,6 +176,26 @@ fn clock() -> (i64, u64) {
     (now, (now as u64) ^ u64::from(std::process::id()))
 }
 
+/// The exit status of a TUI run.
+fn tui_exit(result: std::io::Result<()>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("facteur: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A TUI subcommand without a terminal: say so (status 2).
+fn need_terminal(lang: Lang, command: &str) -> Option<ExitCode> {
+    if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        return None;
+    }
+    eprintln!("facteur {command}: {}", text(lang, "usage.no_terminal"));
+    Some(ExitCode::from(2))
+}
+
 fn main() -> ExitCode {
     let lang = initial_lang();
     let command = facteur::cli_help::localize(Cli::command(), lang);
@@ -192,13 +212,12 @@ fn main() -> ExitCode {
             && std::io::IsTerminal::is_terminal(&std::io::stdin()) =>
         {
             let (now, seed) = clock();
-            return match facteur::tui::run_builtin(lang, now, seed, cli.record.as_deref()) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("facteur: {e}");
-                    ExitCode::FAILURE
-                }
-            };
+            return tui_exit(facteur::tui::run_builtin(
+                lang,
+                now,
+                seed,
+                cli.record.as_deref(),
+            ));
         }
         None => Report {
             text: text(lang, "usage.no_terminal") + "\n",
@@ -226,20 +245,14 @@ fn main() -> ExitCode {
                 }
             };
             let (now, seed) = clock();
-            return match facteur::tui::run_remote(
+            return tui_exit(facteur::tui::run_remote(
                 lang,
                 opts.0,
                 opts.1,
                 now,
                 seed,
                 cli.record.as_deref(),
-            ) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("facteur: {e}");
-                    ExitCode::FAILURE
-                }
-            };
+            ));
         }
         Some(Cmd::Export {
             file,
@@ -259,24 +272,17 @@ fn main() -> ExitCode {
                         return ExitCode::from(2);
                     }
                 };
-                if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
-                    eprintln!("facteur lesson: {}", text(lang, "usage.no_terminal"));
-                    return ExitCode::from(2);
+                if let Some(code) = need_terminal(lang, "lesson") {
+                    return code;
                 }
                 let (now, seed) = clock();
-                return match facteur::tui::run_lesson(
+                return tui_exit(facteur::tui::run_lesson(
                     lang,
                     lesson,
                     now,
                     seed,
                     cli.record.as_deref(),
-                ) {
-                    Ok(()) => ExitCode::SUCCESS,
-                    Err(e) => {
-                        eprintln!("facteur: {e}");
-                        ExitCode::FAILURE
-                    }
-                };
+                ));
             }
             _ => {
                 eprintln!("facteur lesson: {}", text(lang, "lesson.usage"));
@@ -291,18 +297,11 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
-                eprintln!("facteur replay: {}", text(lang, "usage.no_terminal"));
-                return ExitCode::from(2);
+            if let Some(code) = need_terminal(lang, "replay") {
+                return code;
             }
             let (now, seed) = clock();
-            return match facteur::tui::run_replay(lang, replay, now, seed) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("facteur: {e}");
-                    ExitCode::FAILURE
-                }
-            };
+            return tui_exit(facteur::tui::run_replay(lang, replay, now, seed));
         }
         Some(Cmd::Explain { line }) => workbench::explain_line_report(lang, &line),
         Some(Cmd::Headers { file }) => workbench::headers_report(lang, &file),

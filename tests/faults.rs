@@ -156,28 +156,32 @@ fn a_store_that_cannot_be_written_acknowledges_nothing() {
     let server = Server::start(&["--store", &store]);
     let mut c = Raw::connect(server.smtp);
     c.cmd("EHLO lab", "250");
-    c.cmd("MAIL FROM:<x@example.org>", "250");
-    c.cmd("RCPT TO:<marc@wanadoo.fr>", "250");
-    c.cmd("DATA", "354");
-    c.cmd("Subject: lost?\r\n\r\nbody\r\n.", "451 4.3.0");
+    c.mail(
+        "x@example.org",
+        "marc@wanadoo.fr",
+        "Subject: lost?\r\n\r\nbody",
+        "451 4.3.0",
+    );
     // Fred's mailbox can be written: that message is kept.
-    c.cmd("MAIL FROM:<x@example.org>", "250");
-    c.cmd("RCPT TO:<fred@free.fr>", "250");
-    c.cmd("DATA", "354");
-    c.cmd("Subject: kept\r\n\r\nbody\r\n.", "250");
+    c.mail(
+        "x@example.org",
+        "fred@free.fr",
+        "Subject: kept\r\n\r\nbody",
+        "250",
+    );
     c.cmd("QUIT", "221");
     // Nothing unstored is offered to Marc.
-    let mut p = Raw::connect(server.pop3);
-    p.cmd("USER marc", "+OK");
-    p.cmd(
-        "PASS marcpass",
+    let mut p = Raw::pop3(
+        server.pop3,
+        "marc",
+        "marcpass",
         "+OK marc@wanadoo.fr's maildrop has 0 messages",
     );
     p.cmd("QUIT", "+OK");
-    let mut p = Raw::connect(server.pop3);
-    p.cmd("USER fred@free.fr", "+OK");
-    p.cmd(
-        "PASS fredpass",
+    Raw::pop3(
+        server.pop3,
+        "fred@free.fr",
+        "fredpass",
         "+OK fred@free.fr's maildrop has 1 messages",
     );
     drop(server);

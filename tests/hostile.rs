@@ -98,10 +98,10 @@ fn smuggled_ends_of_data_never_end_the_message() {
     let r = c.reply();
     assert!(r.starts_with("250 2.0.0 Ok: queued"), "{r}");
     c.cmd("QUIT", "221");
-    let mut p = Raw::connect(server.pop3);
-    p.cmd("USER marc", "+OK");
-    p.cmd(
-        "PASS marcpass",
+    let mut p = Raw::pop3(
+        server.pop3,
+        "marc",
+        "marcpass",
         "+OK marc@wanadoo.fr's maildrop has 1 messages",
     );
     p.send(b"RETR 1\r\n");
@@ -310,18 +310,15 @@ fn pop3_dele_rset_quit_and_the_lock() {
     let mut c = Raw::connect(server.smtp);
     c.cmd("EHLO lab", "250");
     for i in 1..=3 {
-        c.cmd("MAIL FROM:<x@example.org>", "250");
-        c.cmd("RCPT TO:<marc@wanadoo.fr>", "250");
-        c.cmd("DATA", "354");
-        c.cmd(&format!("Subject: {i}\r\n\r\nbody {i}\r\n."), "250");
+        c.mail(
+            "x@example.org",
+            "marc@wanadoo.fr",
+            &format!("Subject: {i}\r\n\r\nbody {i}"),
+            "250",
+        );
     }
     c.cmd("QUIT", "221");
-    let login = || {
-        let mut p = Raw::connect(server.pop3);
-        p.cmd("USER marc", "+OK");
-        p.cmd("PASS marcpass", "+OK");
-        p
-    };
+    let login = || Raw::pop3(server.pop3, "marc", "marcpass", "+OK");
     let count = |p: &mut Raw| -> String { p.cmd("STAT", "+OK") };
     // DELE then RSET then QUIT: nothing removed.
     let mut p = login();
@@ -338,9 +335,7 @@ fn pop3_dele_rset_quit_and_the_lock() {
     assert!(count(&mut p).starts_with("+OK 2 "));
     p.cmd("TOP 1 0", "+OK");
     // The lock, freed however the first session ends.
-    let mut second = Raw::connect(server.pop3);
-    second.cmd("USER marc", "+OK");
-    second.cmd("PASS marcpass", "-ERR [IN-USE]");
+    let mut second = Raw::pop3(server.pop3, "marc", "marcpass", "-ERR [IN-USE]");
     drop(p);
     std::thread::sleep(Duration::from_millis(150));
     second.cmd("USER marc", "+OK");

@@ -177,10 +177,10 @@ fn hostile_input_gets_a_reply_and_the_session_goes_on() {
     c.send(b"Subject: never ends\r\n\r\nhalf a message\r\n");
     drop(c);
     std::thread::sleep(Duration::from_millis(100));
-    let mut p = Raw::connect(server.pop3);
-    p.cmd("USER fred@free.fr", "+OK");
-    p.cmd(
-        "PASS fredpass",
+    let mut p = Raw::pop3(
+        server.pop3,
+        "fred@free.fr",
+        "fredpass",
         "+OK fred@free.fr's maildrop has 0 messages",
     );
     p.cmd("QUIT", "+OK");
@@ -191,20 +191,20 @@ fn pop3_dele_then_disconnect_removes_nothing_and_frees_the_lock() {
     let server = Server::start(&[]);
     let mut c = Raw::connect(server.smtp);
     c.cmd("EHLO lab", "250");
-    c.cmd("MAIL FROM:<x@example.org>", "250");
-    c.cmd("RCPT TO:<marc@wanadoo.fr>", "250");
-    c.cmd("DATA", "354");
-    c.cmd("Subject: keep me\r\n\r\nbody\r\n.", "250");
+    c.mail(
+        "x@example.org",
+        "marc@wanadoo.fr",
+        "Subject: keep me\r\n\r\nbody",
+        "250",
+    );
     c.cmd("QUIT", "221");
-    let mut p = Raw::connect(server.pop3);
-    p.cmd("USER marc", "+OK");
-    p.cmd(
-        "PASS marcpass",
+    let mut p = Raw::pop3(
+        server.pop3,
+        "marc",
+        "marcpass",
         "+OK marc@wanadoo.fr's maildrop has 1 messages",
     );
-    let mut second = Raw::connect(server.pop3);
-    second.cmd("USER marc", "+OK");
-    second.cmd("PASS marcpass", "-ERR [IN-USE]");
+    let mut second = Raw::pop3(server.pop3, "marc", "marcpass", "-ERR [IN-USE]");
     p.cmd("DELE 1", "+OK");
     drop(p);
     std::thread::sleep(Duration::from_millis(100));
@@ -239,16 +239,18 @@ fn store_survives_a_kill() {
         let server = Server::start(&["--store", &store]);
         let mut c = Raw::connect(server.smtp);
         c.cmd("EHLO lab", "250");
-        c.cmd("MAIL FROM:<x@example.org>", "250");
-        c.cmd("RCPT TO:<marc@wanadoo.fr>", "250");
-        c.cmd("DATA", "354");
-        c.cmd("Subject: persistent\r\n\r\nbody\r\n.", "250");
+        c.mail(
+            "x@example.org",
+            "marc@wanadoo.fr",
+            "Subject: persistent\r\n\r\nbody",
+            "250",
+        );
     } // SIGKILL
     let server = Server::start(&["--store", &store]);
-    let mut p = Raw::connect(server.pop3);
-    p.cmd("USER marc", "+OK");
-    p.cmd(
-        "PASS marcpass",
+    let mut p = Raw::pop3(
+        server.pop3,
+        "marc",
+        "marcpass",
         "+OK marc@wanadoo.fr's maildrop has 1 messages",
     );
     drop(server);
@@ -320,10 +322,12 @@ fn per_host_ports_play_each_host() {
     // smtp.free.fr authenticates free.fr's users only.
     c.cmd("AUTH PLAIN AG1hcmMAbWFyY3Bhc3M=", "535");
     c.cmd("AUTH PLAIN AGZyZWQAZnJlZHBhc3M=", "235");
-    c.cmd("MAIL FROM:<fred@free.fr>", "250");
-    c.cmd("RCPT TO:<marc@wanadoo.fr>", "250");
-    c.cmd("DATA", "354");
-    c.cmd("Subject: per host\r\n\r\nx\r\n.", "250");
+    c.mail(
+        "fred@free.fr",
+        "marc@wanadoo.fr",
+        "Subject: per host\r\n\r\nx",
+        "250",
+    );
     let mut p = Raw::connect(server.ports["POP3 pop.free.fr"]);
     p.cmd("USER marc", "+OK");
     p.cmd("PASS marcpass", "-ERR [AUTH]");

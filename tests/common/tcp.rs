@@ -95,6 +95,24 @@ impl Raw {
         self.stream.write_all(bytes).unwrap();
     }
 
+    /// One transaction on an open session: MAIL, RCPT, DATA, the message
+    /// (CRLF lines, without the final "."), then "."; the final reply must
+    /// start with `expect`.
+    pub fn mail(&mut self, from: &str, to: &str, message: &str, expect: &str) -> String {
+        self.cmd(&format!("MAIL FROM:<{from}>"), "250");
+        self.cmd(&format!("RCPT TO:<{to}>"), "250");
+        self.cmd("DATA", "354");
+        self.cmd(&format!("{message}\r\n."), expect)
+    }
+
+    /// A POP3 session logged in as `user`; PASS's reply must start with `expect`.
+    pub fn pop3(port: u16, user: &str, password: &str, expect: &str) -> Raw {
+        let mut p = Raw::connect(port);
+        p.cmd(&format!("USER {user}"), "+OK");
+        p.cmd(&format!("PASS {password}"), expect);
+        p
+    }
+
     pub fn cmd(&mut self, line: &str, expect: &str) -> String {
         self.send(format!("{line}\r\n").as_bytes());
         let r = self.reply();
