@@ -247,7 +247,7 @@ fn store_survives_a_kill() {
         );
     } // SIGKILL
     let server = Server::start(&["--store", &store]);
-    let mut p = Raw::pop3(
+    Raw::pop3(
         server.pop3,
         "marc",
         "marcpass",
