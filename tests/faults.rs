@@ -187,3 +187,68 @@ fn a_store_that_cannot_be_written_acknowledges_nothing() {
     drop(server);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A full disk: a 64 KiB tmpfs as the store. Messages are acknowledged
+/// while they fit, then `452 4.3.1` (RFC 3463: mail system full), and
+/// exactly the acknowledged ones are offered by POP3.
+#[test]
+fn a_full_disk_answers_452_and_keeps_what_it_acknowledged() {
+    let dir = std::env::temp_dir().join(format!("facteur-full-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=64k", "tmpfs"])
+        .arg(&dir)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        eprintln!(
+            "SKIPPED: cannot mount a small tmpfs here (needs root); the 451 case above still runs"
+        );
+        let _ = std::fs::remove_dir(&dir);
+        return;
+    }
+    struct Unmount(std::path::PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg(&self.0).status();
+            let _ = std::fs::remove_dir(&self.0);
+        }
+    }
+    let _unmount = Unmount(dir.clone());
+    let store = dir.to_string_lossy().to_string();
+    let server = Server::start(&["--store", &store]);
+    let mut c = Raw::connect(server.smtp);
+    c.cmd("EHLO lab", "250");
+    let body: String = (0..200)
+        .map(|i| format!("line {i:03} {}\r\n", "x".repeat(90)))
+        .collect();
+    let mut acked = 0;
+    let mut full = String::new();
+    for i in 0..20 {
+        let r = c.mail(
+            "x@example.org",
+            "marc@wanadoo.fr",
+            &format!("Subject: {i}\r\n\r\n{body}"),
+            "",
+        );
+        if r.starts_with("250") {
+            acked += 1;
+        } else {
+            full = r;
+            break;
+        }
+    }
+    assert!(
+        full.starts_with("452 4.3.1"),
+        "{full:?} after {acked} messages"
+    );
+    assert!(acked >= 1, "{acked}");
+    c.cmd("QUIT", "221");
+    Raw::pop3(
+        server.pop3,
+        "marc",
+        "marcpass",
+        &format!("+OK marc@wanadoo.fr's maildrop has {acked} messages"),
+    );
+    drop(server);
+}

@@ -591,7 +591,7 @@ async fn drive(
                 Output::Close => return (Some(conn), timed_out, tls),
                 // Only this session waits; the others are served meanwhile.
                 Output::Pause(ms) => tokio::time::sleep(Duration::from_millis(ms)).await,
-                Output::SendAfterCommit { ok, failed } => {
+                Output::SendAfterCommit { ok, failed, full } => {
                     let writes = std::mem::take(&mut to_commit);
                     let result = if writes.is_empty() {
                         Ok(())
@@ -613,7 +613,11 @@ async fn drive(
                         Err(e) => {
                             eprintln!("{peer}: store write failed, message refused: {e}");
                             lock(shared).store.discard(&writes);
-                            failed
+                            if crate::sim::is_disk_full(&e) {
+                                full
+                            } else {
+                                failed
+                            }
                         }
                     };
                     if conn.write_all(&bytes).await.is_err() {

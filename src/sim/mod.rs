@@ -21,15 +21,27 @@ pub enum Output {
     /// Close the connection.
     Close,
     /// Make the store's pending writes durable first (`Store::take_pending`),
-    /// then send `ok` — or `failed` if they could not be written, after
-    /// taking the undelivered messages back (`Store::discard`). This is how
-    /// "250 queued" is never said of a message that is not on disk, without
+    /// then send `ok` — or, if they could not be written, `full` when the
+    /// disk is full (ENOSPC, EDQUOT) and `failed` otherwise, after taking the
+    /// undelivered messages back (`Store::discard`). This is how "250
+    /// queued" is never said of a message that is not on disk, without
     /// holding the world's lock during fsync.
-    SendAfterCommit { ok: Vec<u8>, failed: Vec<u8> },
+    SendAfterCommit {
+        ok: Vec<u8>,
+        failed: Vec<u8>,
+        full: Vec<u8>,
+    },
     /// Wait this many milliseconds before what follows (a failed login is
     /// answered slowly, so that guessing passwords costs time). The TUI's
     /// in-memory world, with one student, does not wait.
     Pause(u64),
+}
+
+/// Whether a write failed because the disk (or the quota) is full.
+pub fn is_disk_full(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::StorageFull
+        || e.kind() == std::io::ErrorKind::QuotaExceeded
+        || matches!(e.raw_os_error(), Some(28 | 122))
 }
 
 /// A server session that reads its input line by line (SMTP and POP3).

@@ -674,10 +674,17 @@ impl SmtpSession {
         out.push(match backend.submit(&self.info, &envelope, &data.message) {
             Ok(id) => Output::SendAfterCommit {
                 ok: wire(250, "2.0.0", &format!("Ok: queued as {id}")),
+                // RFC 5321 §4.2.2: 451 local error, 452 insufficient storage;
+                // RFC 3463: 4.3.0 other mail system problem, 4.3.1 mail system full.
                 failed: wire(
                     451,
                     "4.3.0",
                     "Error: local error in processing; nothing was kept, try again later",
+                ),
+                full: wire(
+                    452,
+                    "4.3.1",
+                    "Insufficient system storage: the disk is full; nothing was kept, try again later",
                 ),
             },
             Err(SubmitError::NoSpace) => reply(452, "4.3.1", "Insufficient system storage"),

@@ -230,11 +230,11 @@ impl Link {
         for o in outs {
             match o {
                 Output::Send(b) => bytes.extend(b),
-                Output::SendAfterCommit { ok, failed } => {
-                    bytes.extend(if mta.store.flush().is_ok() {
-                        ok
-                    } else {
-                        failed
+                Output::SendAfterCommit { ok, failed, full } => {
+                    bytes.extend(match mta.store.flush() {
+                        Ok(()) => ok,
+                        Err(e) if crate::sim::is_disk_full(&e) => full,
+                        Err(_) => failed,
                     });
                 }
                 // In the simulated world the handshake is immediate.

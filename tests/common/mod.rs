@@ -35,7 +35,7 @@ fn text(
     for o in outs {
         match o {
             Output::Send(b) => s.push_str(&String::from_utf8(b).unwrap()),
-            Output::SendAfterCommit { ok, failed } => {
+            Output::SendAfterCommit { ok, failed, .. } => {
                 let b = if mta.store.flush().is_ok() {
                     ok
                 } else {
