@@ -817,6 +817,18 @@ fn replaying_a_transcript() {
     act(&mut m, KeyCode::End);
     act(&mut m, KeyCode::Tab);
     assert_eq!(m.mode(), Mode::Browsing);
+    // Explanations are computed when a line is looked at (not kept in memory).
+    for _ in 0..8 {
+        act(&mut m, KeyCode::Up);
+    }
+    let Focus::Session(i) = m.focus else { panic!() };
+    assert!(m.entries[i].notes.is_empty());
+    let notes = m.explained();
+    assert!(
+        !notes.is_empty(),
+        "line {i} {:?} is explained",
+        m.entries[i].text
+    );
     // French at once, at the same place.
     update(&mut m, Action::ToggleLanguage);
     assert_eq!(m.shown().len(), total);

@@ -18,6 +18,9 @@ pub struct Entry {
     /// Made visible already: no escape sequence from a server ever reaches the terminal.
     pub text: String,
     pub notes: Vec<Annotation>,
+    /// The most serious of the notes (kept when the notes themselves are
+    /// dropped to save memory, as a replay does).
+    pub worst: Option<crate::explain::annotation::Severity>,
     /// Sent or received inside TLS.
     pub encrypted: bool,
     /// The exact bytes (without the line ending), for `--record`.
@@ -64,7 +67,9 @@ impl Entry {
             ),
             (None, None) => visible(&raw),
         };
+        let worst = notes.iter().map(|n| n.severity).max();
         Entry {
+            worst,
             dir: event.dir,
             handshake: event.handshake.clone(),
             open: event.open.clone(),

@@ -20,8 +20,11 @@ pub struct Replay {
     /// Where it came from (shown in the title).
     pub name: String,
     pub transcript: Transcript,
-    /// Every event, explained in the language of the load (the TUI takes
-    /// them with [`Replay::take_entries`]; the count stays in `len()`).
+    /// Every event, with its text and its worst severity; the notes
+    /// themselves are computed again when a line is looked at
+    /// ([`Replay::notes_from`]), so a 100,000-line transcript does not hold
+    /// 100,000 explanations. The TUI takes them with [`Replay::take_entries`];
+    /// the count stays in `len()`.
     pub entries: Vec<Entry>,
     /// How many lines are shown (0 ..= len()).
     pub pos: usize,
@@ -63,7 +66,9 @@ impl Replay {
             if i % SNAPSHOT_EVERY == 0 {
                 snapshots.push(ex.clone());
             }
-            entries.push(Entry::explained(&mut ex, lang, e));
+            let mut entry = Entry::explained(&mut ex, lang, e);
+            entry.notes = Vec::new();
+            entries.push(entry);
         }
         Replay {
             name: name.to_string(),
@@ -119,6 +124,32 @@ impl Replay {
             let _ = Entry::explained(&mut ex, lang, e);
         }
         ex
+    }
+
+    /// The notes of line `i` and of the lines after it, as long as `more`
+    /// asks for them (at most 1,000): explained again from the nearest
+    /// snapshot, in `lang`.
+    pub fn notes_from(
+        &self,
+        lang: Lang,
+        i: usize,
+        mut more: impl FnMut(&[crate::explain::annotation::Annotation], &Entry) -> bool,
+    ) -> Vec<Vec<crate::explain::annotation::Annotation>> {
+        let events = &self.transcript.events;
+        if i >= events.len() {
+            return Vec::new();
+        }
+        let mut ex = self.explainer_at(lang, i);
+        let mut out = Vec::new();
+        for e in events[i..].iter().take(1000) {
+            let entry = Entry::explained(&mut ex, lang, e);
+            let go_on = more(&entry.notes, &entry);
+            out.push(entry.notes);
+            if !go_on {
+                break;
+            }
+        }
+        out
     }
 
     /// Move to `pos` (clamped); auto-play stops at the end.
@@ -250,6 +281,24 @@ mod tests {
         assert_eq!(r.pos, 0);
         r.go(10_000);
         assert_eq!(r.pos, 801);
+    }
+
+    #[test]
+    fn notes_computed_on_demand_are_the_ones_explained_in_one_go() {
+        let t = transcript(300);
+        let eager = crate::session::explained::explain_transcript(Lang::En, &t);
+        let r = Replay::load(Lang::En, "t", t);
+        assert!(r.entries.iter().all(|e| e.notes.is_empty()), "not kept");
+        for i in [0, 1, 2, 255, 256, 257, 600] {
+            let lazy = r.notes_from(Lang::En, i, |_, _| false);
+            assert_eq!(lazy.len(), 1);
+            assert_eq!(lazy[0], eager[i].notes, "line {i}");
+            assert_eq!(r.entries[i].worst, eager[i].worst);
+        }
+        // Asked for more: the following lines, in order.
+        let three = r.notes_from(Lang::En, 10, |_, _| true);
+        assert_eq!(three.len(), 591);
+        assert_eq!(three[2], eager[12].notes);
     }
 
     #[test]

@@ -102,28 +102,46 @@ impl Model {
         match self.focus {
             // A line inside a multi-line reply is explained with its reply
             // (on the reply's last line).
-            Focus::Session(i) => {
-                let shown = self.shown();
-                let Some(first) = shown.get(i) else {
-                    return Vec::new();
-                };
-                if first.dir != crate::session::transcript::Dir::Server {
-                    return first.notes.clone();
-                }
-                shown[i..]
-                    .iter()
-                    .take_while(|e| e.dir == crate::session::transcript::Dir::Server)
-                    .find(|e| !e.notes.is_empty())
-                    .map(|e| e.notes.clone())
-                    .unwrap_or_default()
-            }
+            Focus::Session(i) => self.notes_of(i, true),
             Focus::Input if !self.input.is_empty() => self.explainer.typing(self.lang, &self.input),
-            Focus::Input => self
-                .shown()
-                .last()
-                .map(|e| e.notes.clone())
-                .unwrap_or_default(),
+            Focus::Input => match self.shown().len() {
+                0 => Vec::new(),
+                n => self.notes_of(n - 1, false),
+            },
         }
+    }
+
+    /// The notes of shown line `i` — kept with the line, or, in a replay,
+    /// explained again on demand. With `reply`, a server line without notes
+    /// takes those of the reply it belongs to (its last line).
+    pub fn notes_of(&self, i: usize, reply: bool) -> Vec<Annotation> {
+        use crate::session::transcript::Dir;
+        let shown = self.shown();
+        let Some(first) = shown.get(i) else {
+            return Vec::new();
+        };
+        let continues = |e: &Entry| reply && e.dir == Dir::Server && first.dir == Dir::Server;
+        if let Some(r) = &self.replay {
+            let limit = shown.len();
+            let mut k = i;
+            let found = r.notes_from(self.lang, i, |notes, e| {
+                k += 1;
+                notes.is_empty() && continues(e) && k < limit
+            });
+            return found
+                .into_iter()
+                .find(|n| !n.is_empty())
+                .unwrap_or_default();
+        }
+        if first.dir != Dir::Server || !reply {
+            return first.notes.clone();
+        }
+        shown[i..]
+            .iter()
+            .take_while(|e| continues(e))
+            .find(|e| !e.notes.is_empty())
+            .map(|e| e.notes.clone())
+            .unwrap_or_default()
     }
 }
 

@@ -342,7 +342,7 @@ pub fn update(m: &mut Model, action: Action) {
         Action::NotePrev => m.note = m.note.saturating_sub(1),
         Action::NoteNext => {
             if let Focus::Session(i) = m.focus {
-                let count = m.shown().get(i).map_or(0, |e| e.notes.len());
+                let count = m.notes_of(i, false).len();
                 m.note = (m.note + 1).min(count.saturating_sub(1));
             }
         }

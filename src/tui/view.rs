@@ -201,7 +201,7 @@ fn session_pane(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
             (Dir::Tls | Dir::Open, _) => ("", Color::Magenta),
         };
         let mut style = theme.fg(color);
-        if e.notes.iter().any(|n| n.severity >= Severity::Mistake) {
+        if e.worst.is_some_and(|w| w >= Severity::Mistake) {
             style = style.add_modifier(Modifier::UNDERLINED);
         }
         if m.focus == Focus::Session(i) {
@@ -236,7 +236,8 @@ fn pointed_span(m: &Model, i: usize) -> Option<(String, String, String)> {
         return None;
     }
     let e = m.shown().get(i)?;
-    let span = &e.notes.get(m.note)?.span;
+    let notes = m.notes_of(i, false);
+    let span = &notes.get(m.note)?.span;
     if span.start >= span.end || span.end > e.raw.len() {
         return None;
     }
