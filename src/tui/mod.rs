@@ -6,6 +6,8 @@
 pub mod action;
 pub mod link;
 pub mod model;
+pub mod modes;
+pub mod panels;
 pub mod runtime;
 pub mod update;
 pub mod view;

@@ -12,20 +12,18 @@ use crate::explain::annotation::Severity;
 use crate::explain::catalog::{fill, text};
 use crate::explain::state::{InputMode, Phase};
 use crate::session::transcript::Dir;
-use crate::sim::itinerary::Step;
-use crate::sim::mta::Direction as RelayDirection;
 use crate::tui::model::{Explainer, Focus, Model, RightPane};
 
 /// Under this width the panes are stacked.
 pub const SIDE_BY_SIDE_MIN_WIDTH: u16 = 100;
 
-struct Theme {
+pub(crate) struct Theme {
     color: bool,
     contrast: bool,
 }
 
 impl Theme {
-    fn fg(&self, c: Color) -> Style {
+    pub(crate) fn fg(&self, c: Color) -> Style {
         match (self.color, self.contrast) {
             (_, true) => Style::default()
                 .fg(Color::White)
@@ -36,7 +34,7 @@ impl Theme {
         }
     }
     /// The span the pointed annotation is about.
-    fn pointed(&self) -> Style {
+    pub(crate) fn pointed(&self) -> Style {
         if self.color && !self.contrast {
             Style::default()
                 .fg(Color::Black)
@@ -46,7 +44,7 @@ impl Theme {
             Style::default().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
         }
     }
-    fn severity(&self, s: Severity) -> Style {
+    pub(crate) fn severity(&self, s: Severity) -> Style {
         match s {
             Severity::Info => self.fg(Color::Gray),
             Severity::Hint => self.fg(Color::Yellow),
@@ -136,7 +134,7 @@ pub fn draw(m: &Model, f: &mut Frame) {
     // A lesson takes the top of the right pane.
     let right = match &m.lesson {
         Some(run) => {
-            let lines = lesson_lines(m, run, &theme);
+            let lines = crate::tui::panels::lesson_lines(m, run, &theme);
             // As tall as its wrapped text, at most 60 % of the pane.
             let width = right.width.saturating_sub(2).max(1) as usize;
             let needed: usize = lines
@@ -150,14 +148,14 @@ pub fn draw(m: &Model, f: &mut Frame) {
                 Constraint::Min(0),
             ])
             .areas(right);
-            lesson_pane(m, run, lines, f, top);
+            crate::tui::panels::lesson_pane(m, run, lines, f, top);
             rest
         }
         None => right,
     };
     match m.right {
         RightPane::Explanation => explanation_pane(m, &theme, f, right),
-        RightPane::BehindTheScenes => behind_pane(m, &theme, f, right),
+        RightPane::BehindTheScenes => crate::tui::panels::behind_pane(m, &theme, f, right),
     }
     input_line(m, f, input);
     status_bar(m, &theme, f, status);
@@ -316,163 +314,6 @@ fn explanation_pane(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
             .scroll((m.explain_scroll, 0)),
         area,
     );
-}
-
-fn lesson_pane(
-    m: &Model,
-    run: &crate::lesson::run::Run,
-    lines: Vec<Line<'static>>,
-    f: &mut Frame,
-    area: Rect,
-) {
-    let l = m.lang;
-    let block = Block::default().borders(Borders::ALL).title(format!(
-        " {} — {} ",
-        text(l, "lesson.panel.title"),
-        run.lesson.title.get(l)
-    ));
-    f.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        area,
-    );
-}
-
-/// The lesson panel's text: the step, its instruction, the hints shown,
-/// what is still missing; the summary at the end.
-fn lesson_lines(m: &Model, run: &crate::lesson::run::Run, theme: &Theme) -> Vec<Line<'static>> {
-    let l = m.lang;
-    let bold = theme.fg(Color::Yellow).add_modifier(Modifier::BOLD);
-    let mut lines = Vec::new();
-    match run.lesson.steps.get(run.step) {
-        None => {
-            lines.push(Line::styled(text(l, "lesson.panel.done"), bold));
-            lines.push(Line::raw(fill(
-                l,
-                "lesson.panel.summary",
-                &[&run.step, &run.total(), &run.hints_used, &run.mistakes],
-            )));
-        }
-        Some(step) => {
-            lines.push(Line::styled(
-                fill(l, "lesson.panel.step", &[&(run.step + 1), &run.total()]),
-                bold,
-            ));
-            lines.push(Line::raw(step.instruction.get(l).to_string()));
-            for h in run.shown_hints() {
-                lines.push(Line::styled(
-                    format!("→ {}", h.get(l)),
-                    theme.severity(Severity::Hint),
-                ));
-            }
-            if !run.missing.is_empty() {
-                lines.push(Line::styled(
-                    text(l, "lesson.panel.missing"),
-                    theme.severity(Severity::Mistake),
-                ));
-                for miss in &run.missing {
-                    lines.push(Line::raw(format!("  · {miss}")));
-                }
-            }
-            let left = step.hints.len().saturating_sub(run.hints_shown);
-            if left > 0 {
-                lines.push(Line::styled(
-                    fill(l, "lesson.panel.hints", &[&left]),
-                    theme.fg(Color::DarkGray),
-                ));
-            }
-        }
-    }
-    lines
-}
-
-fn behind_pane(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(format!(" {} ", text(m.lang, "tui.title.behind")));
-    let mut lines = Vec::new();
-    let head = |key: &str| {
-        Line::styled(
-            text(m.lang, key),
-            theme.fg(Color::Magenta).add_modifier(Modifier::BOLD),
-        )
-    };
-    lines.push(head("tui.itinerary"));
-    if m.mta.itinerary.steps.is_empty() {
-        lines.push(Line::raw(text(m.lang, "tui.no_relay")));
-    }
-    // The last steps, oldest first, numbered as in the handout's figure.
-    let steps: Vec<_> = m.mta.itinerary.iter().rev().take(12).collect();
-    for step in steps.into_iter().rev() {
-        lines.push(Line::from(vec![
-            Span::styled(
-                format!("{:>3} ", step.number()),
-                theme.fg(Color::Yellow).add_modifier(Modifier::BOLD),
-            ),
-            Span::raw(step_text(m, step)),
-        ]));
-    }
-    if !m.mta.relay_log.is_empty() {
-        lines.push(Line::raw(""));
-        lines.push(head("tui.relays"));
-    }
-    for rec in m.mta.relay_log.iter().rev().take(3) {
-        lines.push(Line::styled(
-            format!("{} → {}", rec.from_host, rec.to_host),
-            theme.fg(Color::Magenta).add_modifier(Modifier::BOLD),
-        ));
-        for (dir, l) in &rec.lines {
-            let (p, c) = match dir {
-                RelayDirection::ClientToServer => ("C: ", Color::Cyan),
-                RelayDirection::ServerToClient => ("S: ", Color::Green),
-            };
-            lines.push(Line::styled(
-                format!("{p}{}", crate::proto::visible::visible(l)),
-                theme.fg(c),
-            ));
-        }
-        lines.push(Line::raw(""));
-    }
-    f.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false })
-            .scroll((m.explain_scroll, 0)),
-        area,
-    );
-}
-
-/// One step of the itinerary, in words.
-fn step_text(m: &Model, step: &Step) -> String {
-    let l = m.lang;
-    match step {
-        Step::Submitted { host, from, to, id } => {
-            fill(l, "tui.step.Submitted", &[host, id, from, &to.join(", ")])
-        }
-        Step::Relayed {
-            from_host,
-            to_host,
-            accepted,
-        } => {
-            let key = if *accepted {
-                "tui.step.Relayed.ok"
-            } else {
-                "tui.step.Relayed.refused"
-            };
-            fill(l, key, &[from_host, to_host])
-        }
-        Step::Delivered { host, mailbox } => fill(l, "tui.step.Delivered", &[host, mailbox]),
-        Step::MaildropOpened { mailbox, messages } => {
-            fill(l, "tui.step.MaildropOpened", &[mailbox, messages])
-        }
-        Step::Retrieved {
-            mailbox,
-            msg,
-            octets,
-        } => fill(l, "tui.step.Retrieved", &[mailbox, msg, octets]),
-        Step::Updated { mailbox, removed } => fill(l, "tui.step.Updated", &[mailbox, removed]),
-    }
 }
 
 fn input_line(m: &Model, f: &mut Frame, area: Rect) {

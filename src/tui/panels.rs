@@ -1,0 +1,177 @@
+//! The right pane's other faces: the lesson panel (instruction, hints,
+//! what is missing, the summary) and "behind the scenes" (the itinerary,
+//! steps 1 to 6, and the relay dialogues). Drawing only, like view.rs.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use crate::explain::annotation::Severity;
+use crate::explain::catalog::{fill, text};
+use crate::sim::itinerary::Step;
+use crate::sim::mta::Direction as RelayDirection;
+use crate::tui::model::Model;
+use crate::tui::view::Theme;
+
+pub(crate) fn lesson_pane(
+    m: &Model,
+    run: &crate::lesson::run::Run,
+    lines: Vec<Line<'static>>,
+    f: &mut Frame,
+    area: Rect,
+) {
+    let l = m.lang;
+    let block = Block::default().borders(Borders::ALL).title(format!(
+        " {} — {} ",
+        text(l, "lesson.panel.title"),
+        run.lesson.title.get(l)
+    ));
+    f.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}
+
+/// The lesson panel's text: the step, its instruction, the hints shown,
+/// what is still missing; the summary at the end.
+pub(crate) fn lesson_lines(
+    m: &Model,
+    run: &crate::lesson::run::Run,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let l = m.lang;
+    let bold = theme.fg(Color::Yellow).add_modifier(Modifier::BOLD);
+    let mut lines = Vec::new();
+    match run.lesson.steps.get(run.step) {
+        None => {
+            lines.push(Line::styled(text(l, "lesson.panel.done"), bold));
+            lines.push(Line::raw(fill(
+                l,
+                "lesson.panel.summary",
+                &[&run.step, &run.total(), &run.hints_used, &run.mistakes],
+            )));
+        }
+        Some(step) => {
+            lines.push(Line::styled(
+                fill(l, "lesson.panel.step", &[&(run.step + 1), &run.total()]),
+                bold,
+            ));
+            lines.push(Line::raw(step.instruction.get(l).to_string()));
+            for h in run.shown_hints() {
+                lines.push(Line::styled(
+                    format!("→ {}", h.get(l)),
+                    theme.severity(Severity::Hint),
+                ));
+            }
+            if !run.missing.is_empty() {
+                lines.push(Line::styled(
+                    text(l, "lesson.panel.missing"),
+                    theme.severity(Severity::Mistake),
+                ));
+                for miss in &run.missing {
+                    lines.push(Line::raw(format!("  · {miss}")));
+                }
+            }
+            let left = step.hints.len().saturating_sub(run.hints_shown);
+            if left > 0 {
+                lines.push(Line::styled(
+                    fill(l, "lesson.panel.hints", &[&left]),
+                    theme.fg(Color::DarkGray),
+                ));
+            }
+        }
+    }
+    lines
+}
+
+pub(crate) fn behind_pane(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(format!(" {} ", text(m.lang, "tui.title.behind")));
+    let mut lines = Vec::new();
+    let head = |key: &str| {
+        Line::styled(
+            text(m.lang, key),
+            theme.fg(Color::Magenta).add_modifier(Modifier::BOLD),
+        )
+    };
+    lines.push(head("tui.itinerary"));
+    if m.mta.itinerary.steps.is_empty() {
+        lines.push(Line::raw(text(m.lang, "tui.no_relay")));
+    }
+    // The last steps, oldest first, numbered as in the handout's figure.
+    let steps: Vec<_> = m.mta.itinerary.iter().rev().take(12).collect();
+    for step in steps.into_iter().rev() {
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("{:>3} ", step.number()),
+                theme.fg(Color::Yellow).add_modifier(Modifier::BOLD),
+            ),
+            Span::raw(step_text(m, step)),
+        ]));
+    }
+    if !m.mta.relay_log.is_empty() {
+        lines.push(Line::raw(""));
+        lines.push(head("tui.relays"));
+    }
+    for rec in m.mta.relay_log.iter().rev().take(3) {
+        lines.push(Line::styled(
+            format!("{} → {}", rec.from_host, rec.to_host),
+            theme.fg(Color::Magenta).add_modifier(Modifier::BOLD),
+        ));
+        for (dir, l) in &rec.lines {
+            let (p, c) = match dir {
+                RelayDirection::ClientToServer => ("C: ", Color::Cyan),
+                RelayDirection::ServerToClient => ("S: ", Color::Green),
+            };
+            lines.push(Line::styled(
+                format!("{p}{}", crate::proto::visible::visible(l)),
+                theme.fg(c),
+            ));
+        }
+        lines.push(Line::raw(""));
+    }
+    f.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false })
+            .scroll((m.explain_scroll, 0)),
+        area,
+    );
+}
+
+/// One step of the itinerary, in words.
+fn step_text(m: &Model, step: &Step) -> String {
+    let l = m.lang;
+    match step {
+        Step::Submitted { host, from, to, id } => {
+            fill(l, "tui.step.Submitted", &[host, id, from, &to.join(", ")])
+        }
+        Step::Relayed {
+            from_host,
+            to_host,
+            accepted,
+        } => {
+            let key = if *accepted {
+                "tui.step.Relayed.ok"
+            } else {
+                "tui.step.Relayed.refused"
+            };
+            fill(l, key, &[from_host, to_host])
+        }
+        Step::Delivered { host, mailbox } => fill(l, "tui.step.Delivered", &[host, mailbox]),
+        Step::MaildropOpened { mailbox, messages } => {
+            fill(l, "tui.step.MaildropOpened", &[mailbox, messages])
+        }
+        Step::Retrieved {
+            mailbox,
+            msg,
+            octets,
+        } => fill(l, "tui.step.Retrieved", &[mailbox, msg, octets]),
+        Step::Updated { mailbox, removed } => fill(l, "tui.step.Updated", &[mailbox, removed]),
+    }
+}

@@ -1,0 +1,136 @@
+//! The CLI's reports about sessions and lessons: `facteur export`,
+//! `facteur lesson` (the list) and `facteur lesson check`.
+
+use super::Report;
+use crate::explain::catalog::{fill, text};
+use crate::explain::lang::Lang;
+
+/// `facteur export FILE --format md|html [-o OUT]`.
+pub fn export_report(
+    lang: Lang,
+    file: &std::path::Path,
+    format: &str,
+    output: Option<&std::path::Path>,
+) -> Report {
+    use crate::session::export::{Format, export};
+    let fail = |text: String| Report { text, ok: false };
+    let Some(format) = Format::parse(format) else {
+        return fail(fill(lang, "export.bad_format", &[&format]) + "\n");
+    };
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) => return fail(format!("{}: {e}\n", file.display())),
+    };
+    let t = match crate::session::transcript::Transcript::from_json(&text) {
+        Ok(t) => t,
+        Err(e) => return fail(format!("{}: {e}\n", file.display())),
+    };
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let doc = export(lang, &t, &name, format);
+    match output {
+        None => Report {
+            text: doc,
+            ok: true,
+        },
+        Some(out) => match std::fs::write(out, doc) {
+            Ok(()) => Report {
+                text: fill(lang, "export.written", &[&out.display()]) + "\n",
+                ok: true,
+            },
+            Err(e) => fail(format!("{}: {e}\n", out.display())),
+        },
+    }
+}
+
+/// `facteur lesson` (no argument): the lessons, shipped and from `dir`.
+pub fn lesson_list_report(lang: Lang, dir: Option<&std::path::Path>) -> Report {
+    let mut out = text(lang, "lesson.list.head") + "\n";
+    let mut ok = true;
+    let line = |l: &crate::lesson::Lesson| {
+        format!(
+            "  {:<28} {} ({})\n",
+            l.id,
+            l.title.get(lang),
+            fill(lang, "lesson.list.steps", &[&l.steps.len()])
+        )
+    };
+    for l in crate::lesson::shipped() {
+        out.push_str(&line(&l));
+    }
+    if let Some(d) = dir {
+        out.push_str(&fill(lang, "lesson.list.dir", &[&d.display()]));
+        out.push('\n');
+        match crate::lesson::from_dir(d) {
+            Ok(found) => {
+                for (name, l) in found {
+                    match l {
+                        Ok(l) => out.push_str(&line(&l)),
+                        Err(p) => {
+                            ok = false;
+                            out.push_str(&format!("  {name}: {p}\n"));
+                        }
+                    }
+                }
+            }
+            Err(e) => {
+                ok = false;
+                out.push_str(&format!("  {}: {e}\n", d.display()));
+            }
+        }
+    }
+    out.push_str(&text(lang, "lesson.list.run"));
+    out.push('\n');
+    Report { text: out, ok }
+}
+
+/// `facteur lesson check FILE`: every problem with its place, then the
+/// expected commands played through the real runner.
+pub fn lesson_check_report(lang: Lang, file: &std::path::Path) -> Report {
+    let name = file.display().to_string();
+    let text_in = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) => {
+            return Report {
+                text: format!("{name}: {e}\n"),
+                ok: false,
+            };
+        }
+    };
+    let lesson = match crate::lesson::Lesson::from_json(&text_in) {
+        Ok(l) => l,
+        Err(p) => {
+            return Report {
+                text: format!("{name}: {p}\n"),
+                ok: false,
+            };
+        }
+    };
+    let world = crate::sim::world::World::default();
+    let mut problems = lesson.problems(&world);
+    if problems.is_empty() {
+        problems = crate::lesson::play_expected(&lesson, &world);
+    }
+    if problems.is_empty() {
+        return Report {
+            text: fill(
+                lang,
+                "lesson.check.ok",
+                &[&name, &lesson.id, &lesson.steps.len()],
+            ) + "\n",
+            ok: true,
+        };
+    }
+    let mut out = String::new();
+    for p in &problems {
+        out.push_str(&format!("{name}: {p}\n"));
+    }
+    out.push_str(&fill(lang, "lesson.check.problems", &[&problems.len()]));
+    out.push('\n');
+    Report {
+        text: out,
+        ok: false,
+    }
+}
