@@ -261,3 +261,56 @@ fn lesson_check_names_each_problem_and_its_place() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A teacher's lesson in its own world: a world file beside the lesson.
+#[test]
+fn a_lesson_in_a_teachers_world() {
+    let dir = std::env::temp_dir().join(format!("facteur-world-lesson-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut world = World::default();
+    world.add_students(3);
+    std::fs::write(
+        dir.join("monde.json"),
+        serde_json::to_string_pretty(&world).unwrap(),
+    )
+    .unwrap();
+    let lesson = r#"{"id": "eleves", "title": {"fr": "Écrire à un élève", "en": "Write to a student"},
+      "intro": {"fr": "i", "en": "i"}, "world": "monde.json",
+      "steps": [{"instruction": {"fr": "f", "en": "e"},
+                 "check": {"mailbox": {"mailbox": "eleve02@free.fr", "count": 1}},
+                 "expect": ["EHLO lab", "MAIL FROM:<fred@free.fr>", "RCPT TO:<eleve02@free.fr>", "DATA", "Subject: TP", "", "Bonjour", "."]}]}"#;
+    std::fs::write(dir.join("eleves.json"), lesson).unwrap();
+    let check = |file: &std::path::Path| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_facteur"))
+            .args(["--lang", "en", "lesson", "check"])
+            .arg(file)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+        )
+    };
+    let (code, out) = check(&dir.join("eleves.json"));
+    assert_eq!(code, Some(0), "{out}");
+    // The same lesson without its world: eleve02 does not exist in the built-in one.
+    let l = facteur::lesson::Lesson::load(&dir.join("eleves.json")).unwrap();
+    assert!(
+        l.problems(&World::default())
+            .iter()
+            .any(|p| p.place.contains("mailbox"))
+    );
+    // A world file that is not there is named.
+    std::fs::write(
+        dir.join("perdu.json"),
+        lesson.replace("monde.json", "absent.json"),
+    )
+    .unwrap();
+    let (code, out) = check(&dir.join("perdu.json"));
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains("world: ") && out.contains("absent.json"),
+        "{out}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -81,7 +81,14 @@ pub struct Lesson {
     pub id: String,
     pub title: Text,
     pub intro: Text,
-    /// The host of the built-in world the session starts on (the student's ISP).
+    /// The world to use: a world file (JSON, as `facteur serve --world`),
+    /// relative to the lesson file; the course's built-in world when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub world: Option<String>,
+    /// The folder the lesson file was read from (for `world`).
+    #[serde(skip)]
+    pub base: Option<std::path::PathBuf>,
+    /// The host of the world the session starts on (the student's ISP).
     #[serde(default = "default_start")]
     pub start: String,
     #[serde(default)]
@@ -134,6 +141,32 @@ impl std::fmt::Display for Problem {
 }
 
 impl Lesson {
+    /// Read a lesson file (its folder is kept, for a relative `world`).
+    pub fn load(path: &std::path::Path) -> Result<Lesson, Problem> {
+        let text = std::fs::read_to_string(path).map_err(|e| Problem {
+            place: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        let mut lesson = Lesson::from_json(&text)?;
+        lesson.base = path.parent().map(std::path::Path::to_path_buf);
+        Ok(lesson)
+    }
+
+    /// The world the lesson runs in.
+    pub fn load_world(&self) -> Result<World, Problem> {
+        let Some(file) = &self.world else {
+            return Ok(World::default());
+        };
+        let path = match &self.base {
+            Some(b) => b.join(file),
+            None => std::path::PathBuf::from(file),
+        };
+        World::load(&path).map_err(|e| Problem {
+            place: "world".into(),
+            message: e.to_string(),
+        })
+    }
+
     /// Parse a lesson; a syntax or shape error names its line and column.
     pub fn from_json(text: &str) -> Result<Lesson, Problem> {
         serde_json::from_str(text).map_err(|e| {
@@ -253,16 +286,7 @@ pub fn from_dir(dir: &std::path::Path) -> std::io::Result<Vec<(String, Result<Le
     files.sort();
     Ok(files
         .into_iter()
-        .map(|p| {
-            let name = p.display().to_string();
-            let lesson = std::fs::read_to_string(&p)
-                .map_err(|e| Problem {
-                    place: name.clone(),
-                    message: e.to_string(),
-                })
-                .and_then(|t| Lesson::from_json(&t));
-            (name, lesson)
-        })
+        .map(|p| (p.display().to_string(), Lesson::load(&p)))
         .collect())
 }
 
@@ -323,8 +347,7 @@ pub fn play_expected(lesson: &Lesson, world: &World) -> Vec<Problem> {
 pub fn find(target: &str, dir: Option<&std::path::Path>) -> Result<Lesson, String> {
     let path = std::path::Path::new(target);
     if target.ends_with(".json") || path.is_file() {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{target}: {e}"))?;
-        return Lesson::from_json(&text).map_err(|p| format!("{target}: {p}"));
+        return Lesson::load(path).map_err(|p| format!("{target}: {p}"));
     }
     let mut all = shipped();
     if let Some(d) = dir {

@@ -76,7 +76,12 @@ pub fn run_lesson(
     seed: u64,
     record: Option<&std::path::Path>,
 ) -> std::io::Result<()> {
-    match update::open_lesson(lang, builtin_world(now, seed), lesson) {
+    let world = lesson
+        .load_world()
+        .map_err(|p| std::io::Error::other(p.to_string()))?;
+    let mut mta = Mta::new(world, Store::in_memory(), seed);
+    mta.set_now(now);
+    match update::open_lesson(lang, mta, lesson) {
         Some(model) => runtime::run(model, record),
         None => Err(std::io::Error::other(
             "the lesson's start host is not in the built-in world (facteur lesson check FILE says more)",

@@ -90,25 +90,18 @@ pub fn lesson_list_report(lang: Lang, dir: Option<&std::path::Path>) -> Report {
 /// expected commands played through the real runner.
 pub fn lesson_check_report(lang: Lang, file: &std::path::Path) -> Report {
     let name = file.display().to_string();
-    let text_in = match std::fs::read_to_string(file) {
-        Ok(t) => t,
-        Err(e) => {
-            return Report {
-                text: format!("{name}: {e}\n"),
-                ok: false,
-            };
-        }
+    let fail = |p: crate::lesson::Problem| Report {
+        text: format!("{name}: {p}\n"),
+        ok: false,
     };
-    let lesson = match crate::lesson::Lesson::from_json(&text_in) {
+    let lesson = match crate::lesson::Lesson::load(file) {
         Ok(l) => l,
-        Err(p) => {
-            return Report {
-                text: format!("{name}: {p}\n"),
-                ok: false,
-            };
-        }
+        Err(p) => return fail(p),
     };
-    let world = crate::sim::world::World::default();
+    let world = match lesson.load_world() {
+        Ok(w) => w,
+        Err(p) => return fail(p),
+    };
     let mut problems = lesson.problems(&world);
     if problems.is_empty() {
         problems = crate::lesson::play_expected(&lesson, &world);
