@@ -99,7 +99,7 @@ impl Model {
     /// The line to explain in the right pane: the one typed, the one
     /// selected, or the last one.
     pub fn explained(&self) -> Vec<Annotation> {
-        match self.focus {
+        let notes = match self.focus {
             // A line inside a multi-line reply is explained with its reply
             // (on the reply's last line).
             Focus::Session(i) => self.notes_of(i, true),
@@ -108,13 +108,18 @@ impl Model {
                 0 => Vec::new(),
                 n => self.notes_of(n - 1, false),
             },
-        }
+        };
+        most_serious_first(notes)
     }
 
     /// The notes of shown line `i` — kept with the line, or, in a replay,
     /// explained again on demand. With `reply`, a server line without notes
     /// takes those of the reply it belongs to (its last line).
     pub fn notes_of(&self, i: usize, reply: bool) -> Vec<Annotation> {
+        most_serious_first(self.notes_unsorted(i, reply))
+    }
+
+    fn notes_unsorted(&self, i: usize, reply: bool) -> Vec<Annotation> {
         use crate::session::transcript::Dir;
         let shown = self.shown();
         let Some(first) = shown.get(i) else {
@@ -143,6 +148,13 @@ impl Model {
             .map(|e| e.notes.clone())
             .unwrap_or_default()
     }
+}
+
+/// A danger or a mistake is read first (a student at 80×24 may see only
+/// the top of the pane); otherwise the engine's order stays.
+fn most_serious_first(mut notes: Vec<Annotation>) -> Vec<Annotation> {
+    notes.sort_by_key(|n| std::cmp::Reverse(n.severity));
+    notes
 }
 
 impl Model {
