@@ -77,7 +77,7 @@ impl Run {
     pub fn evaluate(&mut self, lang: Lang, mut facts: Facts) -> std::ops::Range<usize> {
         let first = self.step;
         for e in facts.entries.iter().skip(self.counted) {
-            if e.dir == Dir::Client && e.notes.iter().any(|n| n.severity >= Severity::Mistake) {
+            if e.dir == Dir::Client && e.worst.is_some_and(|w| w >= Severity::Mistake) {
                 self.mistakes += 1;
             }
         }

@@ -9,6 +9,7 @@ pub mod model;
 pub mod modes;
 pub mod panels;
 pub mod runtime;
+pub mod scrollback;
 pub mod update;
 pub mod view;
 

@@ -73,6 +73,12 @@ pub struct Model {
     pub save_requested: bool,
     /// A lesson being run (`facteur lesson ID`).
     pub lesson: Option<crate::lesson::run::Run>,
+    /// Lines dropped from the front of the scrollback so far.
+    pub dropped: usize,
+    /// How many lines the scrollback keeps ([`crate::tui::scrollback::SCROLLBACK`]).
+    pub scrollback: usize,
+    /// The explainer's state before line (absolute number) n, every 256 lines.
+    pub snapshots: std::collections::VecDeque<(usize, Explainer)>,
 }
 
 impl Model {
@@ -138,14 +144,14 @@ impl Model {
                 .find(|n| !n.is_empty())
                 .unwrap_or_default();
         }
+        let notes = |j: usize| crate::tui::scrollback::notes(self, j);
         if first.dir != Dir::Server || !reply {
-            return first.notes.clone();
+            return notes(i);
         }
-        shown[i..]
-            .iter()
-            .take_while(|e| continues(e))
-            .find(|e| !e.notes.is_empty())
-            .map(|e| e.notes.clone())
+        (i..shown.len())
+            .take_while(|&j| continues(&shown[j]))
+            .map(notes)
+            .find(|n| !n.is_empty())
             .unwrap_or_default()
     }
 }

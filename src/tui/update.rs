@@ -9,12 +9,12 @@ use crate::sim::mta::Mta;
 use crate::tui::action::Action;
 use crate::tui::link::Link;
 use crate::tui::link::{Incoming, Proto};
-use crate::tui::model::{Entry, Explainer, Focus, Model, RightPane};
+use crate::tui::model::{Explainer, Focus, Model, RightPane};
 use crate::tui::modes::replay_to;
 pub use crate::tui::modes::{lesson_check, open_lesson, open_replay};
 
-/// Lines kept in the transcript (older ones are dropped).
-pub const SCROLLBACK: usize = 100_000;
+pub use crate::tui::scrollback::SCROLLBACK;
+use crate::tui::scrollback::push_event;
 
 /// The longest line that can be typed (a message line is at most 1,000
 /// octets, RFC 5321 §4.5.3.1.6; a pasted flood stops here).
@@ -112,6 +112,9 @@ pub(crate) fn new_model(lang: crate::explain::lang::Lang, mta: Mta, link: Link) 
         jumping: false,
         save_requested: false,
         lesson: None,
+        dropped: 0,
+        scrollback: SCROLLBACK,
+        snapshots: Default::default(),
     }
 }
 
@@ -136,25 +139,6 @@ fn push_as(m: &mut Model, dir: Dir, raw: &[u8], encrypted: bool) {
 /// A TLS handshake, as an event line of the session.
 pub fn push_handshake(m: &mut Model, h: Handshake) {
     push_event(m, Event::handshake(m.elapsed_ms, h));
-}
-
-/// Explain an event in the session's state and add it.
-fn push_event(m: &mut Model, event: Event) {
-    let e = Entry::explained(&mut m.explainer, m.lang, &event);
-    push_entry(m, e);
-}
-
-fn push_entry(m: &mut Model, entry: Entry) {
-    m.entries.push(entry);
-    // Past the scrollback, the oldest tenth goes at once (amortised: no
-    // shifting of 100,000 lines at every new one).
-    if m.entries.len() > SCROLLBACK {
-        let excess = m.entries.len() - SCROLLBACK * 9 / 10;
-        m.entries.drain(..excess);
-        if let Focus::Session(i) = m.focus {
-            m.focus = Focus::Session(i.saturating_sub(excess));
-        }
-    }
 }
 
 /// Server bytes arrive: split into lines (any ending), each explained.
@@ -282,7 +266,8 @@ pub fn update(m: &mut Model, action: Action) {
         }
         Action::ToggleLanguage => {
             m.lang = m.lang.other();
-            reexplain(m);
+            let first = Proto::parse(&m.origin.protocol).unwrap_or(m.link.proto);
+            crate::tui::scrollback::reexplain(m, first);
             if !m.link.remote {
                 m.notice = connected_notice(m);
             }
@@ -356,18 +341,6 @@ pub fn update(m: &mut Model, action: Action) {
             }
         }
     }
-}
-
-/// Explain the whole transcript again (after a language change).
-fn reexplain(m: &mut Model) {
-    // From the first connection of the recording; `open` entries switch.
-    let proto = Proto::parse(&m.origin.protocol).unwrap_or(m.link.proto);
-    let mut ex = Explainer::for_proto(proto);
-    for e in &mut m.entries {
-        let again = Entry::explained(&mut ex, m.lang, &e.event());
-        e.notes = again.notes;
-    }
-    m.explainer = ex;
 }
 
 fn send_line(m: &mut Model) {
