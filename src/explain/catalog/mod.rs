@@ -56,10 +56,14 @@ pub fn parse_file(json: &str) -> Result<Vec<Entry>, serde_json::Error> {
 fn catalog() -> &'static HashMap<String, Entry> {
     static CATALOG: OnceLock<HashMap<String, Entry>> = OnceLock::new();
     CATALOG.get_or_init(|| {
+        // French typography is applied once, here, not at every lookup.
         FILES
             .iter()
             .flat_map(|(_, _, json)| parse_file(json).unwrap_or_default())
-            .map(|e| (e.key.clone(), e))
+            .map(|mut e| {
+                e.fr = french_spacing(&e.fr);
+                (e.key.clone(), e)
+            })
             .collect()
     })
 }
@@ -73,7 +77,7 @@ pub fn entry(key: &str) -> Option<&'static Entry> {
 /// for that mark, so a missing key cannot go unnoticed).
 pub fn text(lang: Lang, key: &str) -> String {
     match entry(key) {
-        Some(e) if lang == Lang::Fr => french_spacing(&e.fr),
+        Some(e) if lang == Lang::Fr => e.fr.clone(),
         Some(e) => e.en.clone(),
         None => format!("⟦{key}⟧"),
     }
