@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 mod common;
-use common::tcp::{Raw, Server, need};
+use common::tcp::{Raw, Server, need, succeeded};
 
 #[test]
 fn python_smtplib_and_poplib_drive_the_seed_route() {
@@ -18,12 +18,7 @@ fn python_smtplib_and_poplib_drive_the_seed_route() {
         .args([script, &server.smtp.to_string(), &server.pop3.to_string()])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let found = String::from_utf8(out.stdout).unwrap();
+    let found = String::from_utf8(succeeded(out)).unwrap();
     let v: serde_json::Value = serde_json::from_str(found.trim()).unwrap();
     assert_eq!(v["auth"], "PLAIN LOGIN CRAM-MD5");
     for mech in ["PLAIN", "LOGIN", "CRAM-MD5"] {
@@ -104,12 +99,7 @@ fn curl_sends_with_auth_and_reads_by_pop3() {
             b"From: fred@free.fr\r\nTo: marc@wanadoo.fr\r\nSubject: curl\r\n\r\nsent by curl\r\n",
         )
         .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeded(child.wait_with_output().unwrap());
     let list = Command::new("curl")
         .args([
             "-sS",
@@ -285,12 +275,7 @@ fn tls_starttls_smtps_stls_pop3s() {
         .arg(&cert_s)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&succeeded(out)).unwrap();
     assert_eq!(v["starttls_offered"], true);
     assert_eq!(v["starttls"], 220);
     assert_eq!(

@@ -121,6 +121,16 @@ impl Raw {
     }
 }
 
+/// A client program's output, which must have succeeded (else its stderr is shown).
+pub fn succeeded(out: std::process::Output) -> Vec<u8> {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
 pub fn need(tool: &str) {
     let ok = Command::new(tool)
         .arg("--version")
