@@ -23,3 +23,18 @@ impl From<&serde_json::Error> for Place {
         }
     }
 }
+
+impl Place {
+    /// The place and the problem, in `lang`.
+    pub fn describe(&self, lang: crate::explain::Lang) -> String {
+        crate::explain::fill(
+            lang,
+            "diag.json.at",
+            &[
+                &self.line,
+                &self.column,
+                &crate::explain::diag::json_problem(lang, &self.message),
+            ],
+        )
+    }
+}

@@ -232,6 +232,7 @@ fn main() -> ExitCode {
             insecure,
         }) => {
             let opts = match workbench::connect_options(
+                lang,
                 &target,
                 proto.as_deref(),
                 tls,
@@ -268,7 +269,7 @@ fn main() -> ExitCode {
                 let lesson = match facteur::lesson::find(target, dir.as_deref()) {
                     Ok(l) => l,
                     Err(e) => {
-                        eprintln!("facteur lesson: {e}");
+                        eprintln!("facteur lesson: {}", e.describe(lang));
                         return ExitCode::from(2);
                     }
                 };

@@ -260,7 +260,7 @@ fn explain_a_line_and_headers_of_a_file() {
         Some("fr_FR.UTF-8"),
     ));
     assert!(
-        out.contains("501") && out.contains("MAIL FROM:<reverse-path>"),
+        out.contains("501") && out.contains("MAIL FROM:<chemin-de-retour>"),
         "{out}"
     );
 

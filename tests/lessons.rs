@@ -214,7 +214,7 @@ fn lesson_check_names_each_problem_and_its_place() {
         "{\n  \"id\": \"x\",\n  \"title\": {\"fr\": \"a\" \"en\": \"b\"}\n}",
     );
     assert_eq!(code, Some(1), "{out}");
-    assert!(out.contains("line 3 column"), "{out}");
+    assert!(out.contains("line 3, column"), "{out}");
     let bad = r#"{"id": "Ma Lecon", "title": {"fr": "Titre", "en": ""}, "intro": {"fr": "i", "en": "i"},
       "start": "smtp.nowhere.fr",
       "steps": [{"instruction": {"fr": "f", "en": "e"}, "check": {"all": [
@@ -256,7 +256,7 @@ fn lesson_check_names_each_problem_and_its_place() {
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains("09-itineraire") && text.contains("syntax.json: line 3"),
+        text.contains("09-itineraire") && text.contains("syntax.json: ligne 3"),
         "{text}"
     );
     let _ = std::fs::remove_dir_all(&dir);

@@ -395,24 +395,27 @@ fn connect_options_from_the_command_line() {
     use facteur::net::client::TlsMode;
     use facteur::tui::link::Proto;
     use facteur::workbench::connect_options;
-    let (o, p) = connect_options("smtp.example.org:465", None, false, false, false).unwrap();
+    let (o, p) =
+        connect_options(Lang::En, "smtp.example.org:465", None, false, false, false).unwrap();
     assert_eq!(
         (o.host.as_str(), o.port, o.tls, p),
         ("smtp.example.org", 465, TlsMode::Implicit, Proto::Smtp)
     );
-    let (o, p) = connect_options("pop.example.org:995", None, false, false, true).unwrap();
+    let (o, p) =
+        connect_options(Lang::En, "pop.example.org:995", None, false, false, true).unwrap();
     assert_eq!(
         (o.tls, p, o.insecure),
         (TlsMode::Implicit, Proto::Pop3, true)
     );
-    let (o, p) = connect_options("127.0.0.1:1110", None, false, false, false).unwrap();
+    let (o, p) = connect_options(Lang::En, "127.0.0.1:1110", None, false, false, false).unwrap();
     assert_eq!((o.tls, p), (TlsMode::Plain, Proto::Pop3));
-    let (o, _) = connect_options("mx.example.org", None, false, true, false).unwrap();
+    let (o, _) = connect_options(Lang::En, "mx.example.org", None, false, true, false).unwrap();
     assert_eq!((o.port, o.tls), (25, TlsMode::Plain));
-    let (_, p) = connect_options("[::1]:2525", Some("pop3"), false, false, false).unwrap();
+    let (_, p) =
+        connect_options(Lang::En, "[::1]:2525", Some("pop3"), false, false, false).unwrap();
     assert_eq!(p, Proto::Pop3);
-    assert!(connect_options("x:notaport", None, false, false, false).is_err());
-    assert!(connect_options("x:25", Some("imap"), false, false, false).is_err());
+    assert!(connect_options(Lang::En, "x:notaport", None, false, false, false).is_err());
+    assert!(connect_options(Lang::En, "x:25", Some("imap"), false, false, false).is_err());
 }
 
 /// A real TCP session from the TUI's model to `facteur serve`, STARTTLS included.

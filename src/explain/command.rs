@@ -6,6 +6,7 @@
 use crate::explain::annotation::{Annotation, Severity};
 use crate::explain::catalog::entry;
 use crate::explain::decode::{Verdict, classify, describe_base64_error};
+use crate::explain::diag::Describe;
 use crate::explain::lang::Lang;
 use crate::explain::state::{InputMode, Phase, SmtpState};
 use crate::proto::line::{SMTP_COMMAND_LINE, SMTP_TEXT_LINE};
@@ -83,7 +84,10 @@ fn explain_command(lang: Lang, line: &str, state: &SmtpState) -> Vec<Annotation>
             .filter(|v| v.name().starts_with(&upper))
             .collect();
         if !line.contains(' ') && !candidates.is_empty() {
-            let forms: Vec<&str> = candidates.iter().map(|v| v.syntax()).collect();
+            let forms: Vec<String> = candidates
+                .iter()
+                .map(|v| crate::explain::diag::smtp_syntax(lang, *v))
+                .collect();
             out.push(Annotation::from_key(
                 lang,
                 all,
@@ -118,7 +122,7 @@ fn explain_command(lang: Lang, line: &str, state: &SmtpState) -> Vec<Annotation>
         all.clone(),
         title,
         "cmd.syntax",
-        &[&verb.syntax()],
+        &[&crate::explain::diag::smtp_syntax(lang, verb)],
         Severity::Info,
     );
     syntax.rfc = Some(verb.rfc().to_string());
@@ -178,7 +182,7 @@ fn explain_command(lang: Lang, line: &str, state: &SmtpState) -> Vec<Annotation>
                 all,
                 title,
                 key,
-                &[&e],
+                &[&e.describe(lang)],
                 Severity::Mistake,
             ));
         }
@@ -444,7 +448,7 @@ pub fn explain_sasl_payload(
         }
         ("PLAIN", _) => {
             let why = match crate::proto::sasl::plain::PlainCredentials::from_message(&bytes) {
-                Err(e) => e.to_string(),
+                Err(e) => e.describe(lang),
                 Ok(_) => String::new(),
             };
             out.push(Annotation::from_key(
@@ -485,7 +489,7 @@ pub fn explain_sasl_payload(
                 all,
                 title,
                 "sasl.plain_bad",
-                &[&e],
+                &[&e.describe(lang)],
                 Severity::Mistake,
             )),
         },

@@ -42,7 +42,7 @@ pub fn explain_line(lang: Lang, line: &str) -> Vec<Annotation> {
                     0..line.len(),
                     "?",
                     "reply.malformed",
-                    &[&e],
+                    &[&crate::explain::diag::Describe::describe(&e, lang)],
                     crate::explain::annotation::Severity::Mistake,
                 )];
             }

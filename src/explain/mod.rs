@@ -7,6 +7,7 @@ pub mod arguments;
 pub mod catalog;
 pub mod command;
 pub mod decode;
+pub mod diag;
 pub mod lang;
 pub mod line;
 pub mod message;

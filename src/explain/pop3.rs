@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use std::collections::VecDeque;
 
 use crate::explain::annotation::{Annotation, Severity, human_size};
+use crate::explain::diag::Describe;
 use crate::explain::lang::Lang;
 use crate::proto::pop3::command::{self, Command, CommandError, Shape, Verb};
 use crate::proto::pop3::response::{
@@ -119,7 +120,7 @@ impl Pop3State {
                     all,
                     "?",
                     "pop3.error",
-                    &[&e],
+                    &[&e.describe(lang)],
                     Severity::Mistake,
                 )];
             }
@@ -276,10 +277,10 @@ pub fn explain_pop3_input(lang: Lang, line: &str, state: &Pop3State) -> Vec<Anno
     let word = line.split(' ').next().unwrap_or("");
     let Some(verb) = Verb::parse(word) else {
         let upper = word.to_ascii_uppercase();
-        let candidates: Vec<&str> = Verb::ALL
+        let candidates: Vec<String> = Verb::ALL
             .iter()
             .filter(|v| v.name().starts_with(&upper))
-            .map(|v| v.syntax())
+            .map(|v| crate::explain::diag::pop3_syntax(lang, *v))
             .collect();
         if !line.contains(' ') && !candidates.is_empty() {
             return vec![Annotation::from_key(
@@ -313,7 +314,7 @@ pub fn explain_pop3_input(lang: Lang, line: &str, state: &Pop3State) -> Vec<Anno
         all.clone(),
         verb.name(),
         "cmd.syntax",
-        &[&verb.syntax()],
+        &[&crate::explain::diag::pop3_syntax(lang, verb)],
         Severity::Info,
     );
     syntax.rfc = Some(verb.rfc().to_string());
@@ -364,7 +365,11 @@ pub fn explain_pop3_input(lang: Lang, line: &str, state: &Pop3State) -> Vec<Anno
         }
     }
     if let Err(e @ CommandError::Syntax { .. }) = command::parse(line.as_bytes()) {
-        out.push(mistake("pop3.error", &[&e], Severity::Mistake));
+        out.push(mistake(
+            "pop3.error",
+            &[&e.describe(lang)],
+            Severity::Mistake,
+        ));
     }
     if let Ok(Command::Dele { msg }) = command::parse(line.as_bytes())
         && state.marked.contains(&msg)

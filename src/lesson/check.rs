@@ -326,7 +326,9 @@ impl Check {
 
     /// Problems of meaning in a check, with their place.
     pub fn problems(&self, world: &World, place: &str, out: &mut Vec<Problem>) {
-        let mut say = |p: String, message: String| out.push(Problem { place: p, message });
+        let mut say = |p: String, key: &'static str, args: &[&dyn std::fmt::Display]| {
+            out.push(Problem::new(p, key, args))
+        };
         match self {
             Check::All(list) | Check::Any(list) => {
                 let kind = if matches!(self, Check::All(_)) {
@@ -335,10 +337,7 @@ impl Check {
                     "any"
                 };
                 if list.is_empty() {
-                    say(
-                        format!("{place}.{kind}"),
-                        "an empty list checks nothing".into(),
-                    );
+                    say(format!("{place}.{kind}"), "diag.lesson.empty_list", &[]);
                 }
                 for (i, c) in list.iter().enumerate() {
                     c.problems(world, &format!("{place}.{kind}[{i}]"), out);
@@ -357,10 +356,8 @@ impl Check {
                 if !ok {
                     say(
                         format!("{place}.reply.code"),
-                        format!(
-                            "\"{}\" is not a reply code (250, 2xx, 500|501, +OK, -ERR)",
-                            r.code
-                        ),
+                        "diag.lesson.not_a_code",
+                        &[&r.code],
                     );
                 }
                 let known = r.to == "."
@@ -369,10 +366,8 @@ impl Check {
                 if !known {
                     say(
                         format!("{place}.reply.to"),
-                        format!(
-                            "\"{}\" is not an SMTP or POP3 command (or \".\" for the end of DATA)",
-                            r.to
-                        ),
+                        "diag.lesson.not_a_command",
+                        &[&r.to],
                     );
                 }
             }
@@ -380,7 +375,8 @@ impl Check {
                 if !crate::lesson::mailbox_exists(world, &m.mailbox) {
                     say(
                         format!("{place}.mailbox.mailbox"),
-                        format!("\"{}\" is not a mailbox of the world", m.mailbox),
+                        "diag.lesson.not_a_mailbox",
+                        &[&m.mailbox],
                     );
                 }
             }
@@ -390,7 +386,8 @@ impl Check {
                 if !hosts.contains(&h.to_ascii_lowercase()) {
                     say(
                         format!("{place}.connected"),
-                        format!("\"{h}\" is not a host of the world ({})", hosts.join(", ")),
+                        "diag.lesson.not_a_host",
+                        &[h, &hosts.join(", ")],
                     );
                 }
             }
@@ -398,13 +395,16 @@ impl Check {
                 if !STAGES.contains(&s.as_str()) {
                     say(
                         format!("{place}.itinerary"),
-                        format!("\"{s}\" is not a stage ({})", STAGES.join(", ")),
+                        "diag.lesson.not_a_stage",
+                        &[s, &STAGES.join(", ")],
                     );
                 }
             }
-            Check::ServerSaid(t) if t.is_empty() => {
-                say(format!("{place}.server_said"), "empty text".into())
-            }
+            Check::ServerSaid(t) if t.is_empty() => say(
+                format!("{place}.server_said"),
+                "diag.lesson.empty_text",
+                &[],
+            ),
             Check::ServerSaid(_) | Check::Smtp(_) | Check::Pop3(_) => {}
         }
     }

@@ -129,14 +129,52 @@ pub const SHIPPED: &[(&str, &str)] = &[
 /// A problem in a lesson file, with its place.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
-    /// `line 3 column 5`, or a path such as `steps[2].check.reply.code`.
+    /// A path such as `steps[2].check.reply.code`, or empty when the
+    /// problem names its own place (a JSON syntax error's line and column).
     pub place: String,
-    pub message: String,
+    pub why: Why,
+}
+
+/// What is wrong, said in the reader's language when shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Why {
+    Said(crate::explain::diag::Said),
+    Json(crate::json::Place),
+    World(crate::sim::world::WorldError),
+    Io(std::io::ErrorKind, Option<i32>),
+}
+
+impl Problem {
+    pub(crate) fn new(
+        place: impl Into<String>,
+        key: &'static str,
+        args: &[&dyn std::fmt::Display],
+    ) -> Self {
+        Problem {
+            place: place.into(),
+            why: Why::Said(crate::explain::diag::Said::new(key, args)),
+        }
+    }
+
+    /// `place: what is wrong`, in `lang`.
+    pub fn describe(&self, lang: Lang) -> String {
+        let why = match &self.why {
+            Why::Said(s) => s.describe(lang),
+            Why::Json(p) => p.describe(lang),
+            Why::World(w) => w.describe(lang),
+            Why::Io(kind, os) => crate::explain::diag::io_kind(lang, *kind, *os),
+        };
+        if self.place.is_empty() {
+            why
+        } else {
+            crate::explain::fill(lang, "diag.world.field", &[&self.place, &why])
+        }
+    }
 }
 
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.place, self.message)
+        f.write_str(&self.describe(Lang::En))
     }
 }
 
@@ -144,8 +182,8 @@ impl Lesson {
     /// Read a lesson file (its folder is kept, for a relative `world`).
     pub fn load(path: &std::path::Path) -> Result<Lesson, Problem> {
         let text = std::fs::read_to_string(path).map_err(|e| Problem {
-            place: path.display().to_string(),
-            message: e.to_string(),
+            place: String::new(),
+            why: Why::Io(e.kind(), e.raw_os_error()),
         })?;
         let mut lesson = Lesson::from_json(&text)?;
         lesson.base = path.parent().map(std::path::Path::to_path_buf);
@@ -163,18 +201,15 @@ impl Lesson {
         };
         World::load(&path).map_err(|e| Problem {
             place: "world".into(),
-            message: e.to_string(),
+            why: Why::World(e),
         })
     }
 
     /// Parse a lesson; a syntax or shape error names its line and column.
     pub fn from_json(text: &str) -> Result<Lesson, Problem> {
-        serde_json::from_str(text).map_err(|e| {
-            let p = crate::json::Place::from(&e);
-            Problem {
-                place: format!("line {} column {}", p.line, p.column),
-                message: p.message,
-            }
+        serde_json::from_str(text).map_err(|e| Problem {
+            place: String::new(),
+            why: Why::Json(crate::json::Place::from(&e)),
         })
     }
 
@@ -182,24 +217,23 @@ impl Lesson {
     /// naming hosts, mailboxes or codes that do not exist.
     pub fn problems(&self, world: &World) -> Vec<Problem> {
         let mut out = Vec::new();
-        let mut say = |place: String, message: String| out.push(Problem { place, message });
+        let mut say = |place: String, key: &'static str, arg: &str| {
+            out.push(Problem::new(place, key, &[&arg]))
+        };
         let id_ok = !self.id.is_empty()
             && self
                 .id
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
         if !id_ok {
-            say(
-                "id".into(),
-                format!("\"{}\": use lower-case letters, digits and -", self.id),
-            );
+            say("id".into(), "diag.lesson.bad_id", &self.id);
         }
         let mut text = |place: String, t: &Text| {
             if t.fr.trim().is_empty() {
-                say(format!("{place}.fr"), "empty French text".into());
+                say(format!("{place}.fr"), "diag.lesson.empty_fr", "");
             }
             if t.en.trim().is_empty() {
-                say(format!("{place}.en"), "empty English text".into());
+                say(format!("{place}.en"), "diag.lesson.empty_en", "");
             }
         };
         text("title".into(), &self.title);
@@ -213,46 +247,42 @@ impl Lesson {
         let mut hosts = world.smtp_hosts();
         hosts.extend(world.pop_hosts());
         if !hosts.contains(&self.start.to_ascii_lowercase()) {
-            out.push(Problem {
-                place: "start".into(),
-                message: format!(
-                    "\"{}\" is not a host of the world ({})",
-                    self.start,
-                    hosts.join(", ")
-                ),
-            });
+            out.push(Problem::new(
+                "start",
+                "diag.lesson.not_a_host",
+                &[&self.start, &hosts.join(", ")],
+            ));
         }
         if self.steps.is_empty() {
-            out.push(Problem {
-                place: "steps".into(),
-                message: "a lesson needs at least one step".into(),
-            });
+            out.push(Problem::new("steps", "diag.lesson.no_step", &[]));
         }
         for (i, m) in self.locked.iter().enumerate() {
             if !mailbox_exists(world, m) {
-                out.push(Problem {
-                    place: format!("locked[{i}]"),
-                    message: format!("\"{m}\" is not a mailbox of the world"),
-                });
+                out.push(Problem::new(
+                    format!("locked[{i}]"),
+                    "diag.lesson.not_a_mailbox",
+                    &[m],
+                ));
             }
         }
         for (i, m) in self.mailboxes.iter().enumerate() {
             if !mailbox_exists(world, &m.to) {
-                out.push(Problem {
-                    place: format!("mailboxes[{i}].to"),
-                    message: format!("\"{}\" is not a mailbox of the world", m.to),
-                });
+                out.push(Problem::new(
+                    format!("mailboxes[{i}].to"),
+                    "diag.lesson.not_a_mailbox",
+                    &[&m.to],
+                ));
             }
         }
         for (i, s) in self.steps.iter().enumerate() {
             s.check
                 .problems(world, &format!("steps[{i}].check"), &mut out);
             if s.expect.is_empty() {
-                out.push(Problem {
-                    place: format!("steps[{i}].expect"),
-                    message: "no expected commands: the step cannot be checked automatically"
-                        .into(),
-                });
+                out.push(Problem::new(
+                    format!("steps[{i}].expect"),
+                    "diag.lesson.no_expect",
+                    &[],
+                ));
             }
         }
         out
@@ -292,17 +322,14 @@ pub fn from_dir(dir: &std::path::Path) -> std::io::Result<Vec<(String, Result<Le
 
 /// Play every step's expected commands through the real runner (the TUI's
 /// model on the built-in world): the problems of a step they do not complete.
-pub fn play_expected(lesson: &Lesson, world: &World) -> Vec<Problem> {
+pub fn play_expected(lang: Lang, lesson: &Lesson, world: &World) -> Vec<Problem> {
     use crate::tui::action::Action;
     use crate::tui::update::{open_lesson, update};
     let mut mta =
         crate::sim::mta::Mta::new(world.clone(), crate::sim::store::Store::in_memory(), 7);
     mta.set_now(1_796_025_600);
-    let Some(mut m) = open_lesson(Lang::En, mta, lesson.clone()) else {
-        return vec![Problem {
-            place: "start".into(),
-            message: "the lesson cannot start on that host".into(),
-        }];
+    let Some(mut m) = open_lesson(lang, mta, lesson.clone()) else {
+        return vec![Problem::new("start", "diag.lesson.cannot_start", &[])];
     };
     let mut out = Vec::new();
     for (i, step) in lesson.steps.iter().enumerate() {
@@ -310,11 +337,11 @@ pub fn play_expected(lesson: &Lesson, world: &World) -> Vec<Problem> {
             continue;
         }
         if m.lesson.as_ref().is_some_and(|r| r.step > i) {
-            out.push(Problem {
-                place: format!("steps[{i}].check"),
-                message: "already satisfied before this step's commands: the step teaches nothing"
-                    .into(),
-            });
+            out.push(Problem::new(
+                format!("steps[{i}].check"),
+                "diag.lesson.already_satisfied",
+                &[],
+            ));
             continue;
         }
         for line in &step.expect {
@@ -327,13 +354,11 @@ pub fn play_expected(lesson: &Lesson, world: &World) -> Vec<Problem> {
         match m.lesson.as_ref() {
             Some(r) if r.step > i => {}
             Some(r) => {
-                out.push(Problem {
-                    place: format!("steps[{i}].expect"),
-                    message: format!(
-                        "these commands do not complete the step; still missing: {}",
-                        r.missing.join("; ")
-                    ),
-                });
+                out.push(Problem::new(
+                    format!("steps[{i}].expect"),
+                    "diag.lesson.incomplete",
+                    &[&r.missing.join("; ")],
+                ));
                 break;
             }
             None => break,
@@ -344,32 +369,47 @@ pub fn play_expected(lesson: &Lesson, world: &World) -> Vec<Problem> {
 
 /// Find a lesson by id (or the start of its id, e.g. `01`) among the
 /// shipped ones and a teacher's folder, or read it from a file path.
-pub fn find(target: &str, dir: Option<&std::path::Path>) -> Result<Lesson, String> {
+pub fn find(target: &str, dir: Option<&std::path::Path>) -> Result<Lesson, Problem> {
     let path = std::path::Path::new(target);
     if target.ends_with(".json") || path.is_file() {
-        return Lesson::load(path).map_err(|p| format!("{target}: {p}"));
+        return Lesson::load(path).map_err(|mut p| {
+            p.place = if p.place.is_empty() {
+                target.to_string()
+            } else {
+                format!("{target}: {}", p.place)
+            };
+            p
+        });
     }
     let mut all = shipped();
     if let Some(d) = dir {
-        let found = from_dir(d).map_err(|e| format!("{}: {e}", d.display()))?;
+        let found = from_dir(d).map_err(|e| Problem {
+            place: d.display().to_string(),
+            why: Why::Io(e.kind(), e.raw_os_error()),
+        })?;
         all.extend(found.into_iter().filter_map(|(_, l)| l.ok()));
     }
+    // `lesson 4` is lesson 04: a number is compared as a number.
+    let number = target.parse::<u32>().ok();
     let matching: Vec<Lesson> = all
         .into_iter()
         .filter(|l| {
-            l.id == target || l.id.starts_with(&format!("{target}-")) || l.id.starts_with(target)
+            let lead: String = l.id.chars().take_while(char::is_ascii_digit).collect();
+            l.id == target
+                || l.id.starts_with(&format!("{target}-"))
+                || l.id.starts_with(target)
+                || (number.is_some() && lead.parse::<u32>().ok() == number)
         })
         .collect();
     let ids: Vec<String> = matching.iter().map(|l| l.id.clone()).collect();
     let mut it = matching.into_iter();
     match (it.next(), it.next()) {
         (Some(l), None) => Ok(l),
-        (None, _) => Err(format!(
-            "no lesson \"{target}\" (facteur lesson lists them)"
-        )),
-        (Some(_), Some(_)) => Err(format!(
-            "\"{target}\" names several lessons: {}",
-            ids.join(", ")
+        (None, _) => Err(Problem::new("", "diag.lesson.none", &[&target])),
+        (Some(_), Some(_)) => Err(Problem::new(
+            "",
+            "diag.lesson.several",
+            &[&target, &ids.join(", ")],
         )),
     }
 }

@@ -17,6 +17,7 @@ use tokio::net::TcpStream;
 use tokio::sync::mpsc as tmpsc;
 use tokio_rustls::TlsConnector;
 
+use crate::net::failure::{NetFailure, Stage, TlsFailure};
 use crate::session::transcript::{CertInfo, Handshake};
 use tokio_rustls::client::TlsStream;
 
@@ -47,8 +48,8 @@ pub enum NetEvent {
     /// TLS is up: version, cipher, whether and what certificate.
     Tls(Handshake),
     Closed,
-    /// The connection or the handshake failed; the text says why, plainly.
-    Failed(String),
+    /// The connection or the handshake failed, and why.
+    Failed(NetFailure),
 }
 
 /// Read an X.509 certificate (DER) for the TLS event. None if it does not parse.
@@ -109,8 +110,8 @@ pub fn spawn(opts: ConnectOptions) -> (tmpsc::UnboundedSender<NetCmd>, mpsc::Rec
             .build()
         {
             Ok(rt) => rt,
-            Err(e) => {
-                let _ = ev_tx.send(NetEvent::Failed(e.to_string()));
+            Err(_) => {
+                let _ = ev_tx.send(NetEvent::Failed(NetFailure::Runtime));
                 return;
             }
         };
@@ -152,13 +153,13 @@ async fn run(
         Err(_) => {
             return fail(
                 &ev,
-                format!(
-                    "{addr}: no answer within {} s (timeout)",
-                    opts.timeout.as_secs()
-                ),
+                NetFailure::ConnectTimeout {
+                    addr,
+                    secs: opts.timeout.as_secs(),
+                },
             );
         }
-        Ok(Err(e)) => return fail(&ev, format!("{addr}: {}", connect_error(&e))),
+        Ok(Err(e)) => return fail(&ev, connect_error(addr, &e)),
         Ok(Ok(s)) => s,
     };
     let peer = tcp.peer_addr().map(|a| a.to_string()).unwrap_or_default();
@@ -183,7 +184,7 @@ async fn run(
                     let word = String::from_utf8_lossy(&bytes).trim().to_ascii_uppercase();
                     awaiting_tls = matches!(stream, Stream::Plain(_)) && (word == "STARTTLS" || word == "STLS");
                     if let Err(e) = stream.write_all(&bytes).await {
-                        return fail(&ev, format!("write failed: {e}"));
+                        return fail(&ev, io_failure(&addr, Stage::Write, &e));
                     }
                 }
                 Some(NetCmd::Close) | None => return,
@@ -207,23 +208,29 @@ async fn run(
                         };
                     }
                 }
-                Err(e) => return fail(&ev, format!("read failed: {e}")),
+                Err(e) => return fail(&ev, io_failure(&addr, Stage::Read, &e)),
             },
         }
     }
 }
 
-fn fail(ev: &mpsc::Sender<NetEvent>, why: String) {
+fn fail(ev: &mpsc::Sender<NetEvent>, why: NetFailure) {
     let _ = ev.send(NetEvent::Failed(why));
 }
 
-fn connect_error(e: &std::io::Error) -> String {
+fn connect_error(addr: String, e: &std::io::Error) -> NetFailure {
     match e.kind() {
-        std::io::ErrorKind::ConnectionRefused => {
-            "connection refused: nothing listens on that port".into()
-        }
-        std::io::ErrorKind::NotFound => "host name not found (DNS)".into(),
-        _ => e.to_string(),
+        std::io::ErrorKind::ConnectionRefused => NetFailure::Refused { addr },
+        _ => io_failure(&addr, Stage::Connect, e),
+    }
+}
+
+fn io_failure(addr: &str, stage: Stage, e: &std::io::Error) -> NetFailure {
+    NetFailure::Io {
+        addr: addr.to_string(),
+        stage,
+        kind: e.kind(),
+        os: e.raw_os_error(),
     }
 }
 
@@ -239,17 +246,33 @@ async fn handshake(
     let name = match ServerName::try_from(opts.host.clone()) {
         Ok(n) => n,
         Err(_) => {
-            fail(ev, format!("{} is not a valid TLS server name", opts.host));
+            fail(
+                ev,
+                NetFailure::BadServerName {
+                    host: opts.host.clone(),
+                },
+            );
             return None;
         }
     };
     match tokio::time::timeout(opts.timeout, connector.connect(name, tcp)).await {
         Err(_) => {
-            fail(ev, "TLS handshake: no answer (timeout)".into());
+            fail(
+                ev,
+                NetFailure::TlsTimeout {
+                    secs: opts.timeout.as_secs(),
+                },
+            );
             None
         }
         Ok(Err(e)) => {
-            fail(ev, tls_error(&e, opts.insecure));
+            fail(
+                ev,
+                NetFailure::Tls {
+                    why: TlsFailure::from_io(&e),
+                    insecure: opts.insecure,
+                },
+            );
             None
         }
         Ok(Ok(s)) => {
@@ -277,27 +300,11 @@ async fn handshake(
     }
 }
 
-/// A certificate failure, said plainly.
-fn tls_error(e: &std::io::Error, insecure: bool) -> String {
-    let text = e.to_string();
-    let hint = if text.contains("UnknownIssuer") || text.contains("invalid peer certificate") {
-        " — the certificate is not signed by an authority this system trusts (a lab's self-signed certificate?); --insecure accepts it"
-    } else if text.contains("NotValidForName") {
-        " — the certificate is for another name than the one you connected to"
-    } else if text.contains("Expired") {
-        " — the certificate has expired"
-    } else {
-        ""
-    };
-    let hint = if insecure { "" } else { hint };
-    format!("TLS handshake failed: {text}{hint}")
-}
-
-fn tls_connector(insecure: bool) -> Result<TlsConnector, String> {
+fn tls_connector(insecure: bool) -> Result<TlsConnector, NetFailure> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?;
+        .map_err(|_| NetFailure::TlsConfig)?;
     let config = if insecure {
         builder
             .dangerous()

@@ -3,5 +3,6 @@
 
 pub mod client;
 pub mod conn;
+pub mod failure;
 pub mod serve;
 pub mod tls;

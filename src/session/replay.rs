@@ -39,15 +39,17 @@ pub struct Replay {
 
 /// Read and explain a transcript file; the error names the file and the place.
 pub fn load_file(lang: Lang, path: &std::path::Path) -> Result<Replay, String> {
-    let text = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    use crate::explain::fill;
+    let at = |why: String| fill(lang, "diag.file", &[&path.display(), &why]);
+    let text = std::fs::read(path).map_err(|e| at(crate::explain::diag::io_error(lang, &e)))?;
     let text = String::from_utf8(text).map_err(|e| {
-        format!(
-            "{}: not UTF-8 text (byte {})",
-            path.display(),
-            e.utf8_error().valid_up_to()
-        )
+        at(fill(
+            lang,
+            "diag.not_utf8",
+            &[&e.utf8_error().valid_up_to()],
+        ))
     })?;
-    let t = Transcript::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let t = Transcript::from_json(&text).map_err(|e| at(e.describe(lang)))?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().to_string())

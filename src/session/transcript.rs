@@ -195,6 +195,39 @@ pub enum TranscriptError {
     Protocol(String),
 }
 
+impl TranscriptError {
+    /// The error in `lang`.
+    pub fn describe(&self, lang: crate::explain::Lang) -> String {
+        use crate::explain::fill;
+        let what = match self {
+            TranscriptError::Parse {
+                line,
+                column,
+                message,
+            } => crate::json::Place {
+                line: *line,
+                column: *column,
+                message: message.clone(),
+            }
+            .describe(lang),
+            TranscriptError::Version(v) => fill(lang, "diag.transcript.version", &[v, &VERSION]),
+            TranscriptError::NoLine { index } => fill(lang, "diag.transcript.no_line", &[index]),
+            TranscriptError::NoHandshake { index } => {
+                fill(lang, "diag.transcript.no_handshake", &[index])
+            }
+            TranscriptError::NoEndpoint { index } => {
+                fill(lang, "diag.transcript.no_endpoint", &[index])
+            }
+            TranscriptError::Protocol(p) => fill(
+                lang,
+                "diag.transcript.protocol",
+                &[&crate::proto::visible::visible_str(p)],
+            ),
+        };
+        fill(lang, "diag.transcript", &[&what])
+    }
+}
+
 impl Transcript {
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()

@@ -430,6 +430,16 @@ impl SmtpSession {
                 mechanism,
                 initial_response,
             } => self.auth(&mechanism, initial_response.as_deref(), backend, out),
+            // RFC 5321 §4.2.4: 502 for a command recognised but not
+            // implemented; CHUNKING, ETRN, ATRN and BURL are not announced
+            // by this server (RFC 3030 §2, RFC 1985, RFC 2645, RFC 4468).
+            Command::Bdat { .. }
+            | Command::Etrn { .. }
+            | Command::Atrn { .. }
+            | Command::Burl { .. } => {
+                out.push(reply(502, "5.5.1", "Error: command not implemented"));
+                self.error(out);
+            }
             Command::Unknown { verb, .. } => {
                 out.push(reply(
                     500,

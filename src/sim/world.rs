@@ -63,10 +63,54 @@ pub enum WorldError {
         column: usize,
         message: String,
     },
-    #[error("world file: {field}: {problem}")]
-    Invalid { field: String, problem: String },
-    #[error("cannot read the world file {path}: {message}")]
-    Io { path: String, message: String },
+    #[error("world file: {field}: {}", problem.describe(crate::explain::Lang::En))]
+    Invalid {
+        field: String,
+        problem: crate::explain::diag::Said,
+    },
+    #[error("cannot read the world file {path}: {kind:?}")]
+    Io {
+        path: String,
+        kind: std::io::ErrorKind,
+        os: Option<i32>,
+    },
+}
+
+impl WorldError {
+    /// The error in `lang`.
+    pub fn describe(&self, lang: crate::explain::Lang) -> String {
+        use crate::explain::fill;
+        match self {
+            WorldError::Parse {
+                line,
+                column,
+                message,
+            } => fill(
+                lang,
+                "diag.world",
+                &[&crate::json::Place {
+                    line: *line,
+                    column: *column,
+                    message: message.clone(),
+                }
+                .describe(lang)],
+            ),
+            WorldError::Invalid { field, problem } => fill(
+                lang,
+                "diag.world",
+                &[&fill(
+                    lang,
+                    "diag.world.field",
+                    &[field, &problem.describe(lang)],
+                )],
+            ),
+            WorldError::Io { path, kind, os } => fill(
+                lang,
+                "diag.world_io",
+                &[path, &crate::explain::diag::io_kind(lang, *kind, *os)],
+            ),
+        }
+    }
 }
 
 /// Where a recipient address leads.
@@ -180,7 +224,8 @@ impl World {
     pub fn load(path: &std::path::Path) -> Result<World, WorldError> {
         let text = std::fs::read_to_string(path).map_err(|e| WorldError::Io {
             path: path.display().to_string(),
-            message: e.to_string(),
+            kind: e.kind(),
+            os: e.raw_os_error(),
         })?;
         World::from_json(&text)
     }
@@ -212,20 +257,21 @@ impl World {
 
     /// Check the references inside the world.
     pub fn validate(&self) -> Result<(), WorldError> {
-        let invalid = |field: String, problem: &str| WorldError::Invalid {
-            field,
-            problem: problem.to_string(),
-        };
+        use crate::explain::diag::Said;
+        let invalid = |field: String, problem: Said| WorldError::Invalid { field, problem };
         let mut seen = std::collections::HashSet::new();
         for (i, d) in self.domains.iter().enumerate() {
             let at = format!("domains[{i}] ({})", d.name);
             if crate::proto::smtp::address::check_domain(&d.name).is_err() {
-                return Err(invalid(format!("{at}.name"), "not a valid domain name"));
+                return Err(invalid(
+                    format!("{at}.name"),
+                    Said::new("diag.world.bad_domain", &[]),
+                ));
             }
             if !seen.insert(d.name.to_ascii_lowercase()) {
                 return Err(invalid(
                     format!("{at}.name"),
-                    "this domain is defined twice",
+                    Said::new("diag.world.domain_twice", &[]),
                 ));
             }
             let hosts = std::iter::once(("smtp", &d.smtp))
@@ -235,7 +281,7 @@ impl World {
                 if !self.hosts.contains_key(&host.to_ascii_lowercase()) {
                     return Err(invalid(
                         format!("{at}.{field}"),
-                        &format!("host {host:?} has no address in \"hosts\""),
+                        Said::new("diag.world.host_no_address", &[host]),
                     ));
                 }
             }
@@ -244,26 +290,29 @@ impl World {
                 if parse_mailbox(&format!("{}@{}", u.name, d.name)).is_err() {
                     return Err(invalid(
                         format!("{at}.users[{j}].name"),
-                        "not a valid local part",
+                        Said::new("diag.world.bad_local_part", &[]),
                     ));
                 }
                 if !names.insert(u.name.to_ascii_lowercase()) {
                     return Err(invalid(
                         format!("{at}.users[{j}].name"),
-                        "this user is defined twice",
+                        Said::new("diag.world.user_twice", &[]),
                     ));
                 }
                 if u.password.is_empty() {
                     return Err(invalid(
                         format!("{at}.users[{j}].password"),
-                        "empty password",
+                        Said::new("diag.world.empty_password", &[]),
                     ));
                 }
             }
             for (kind, map) in [("aliases", &d.aliases), ("lists", &d.lists)] {
                 for (name, targets) in map {
                     if targets.is_empty() {
-                        return Err(invalid(format!("{at}.{kind}.{name}"), "no members"));
+                        return Err(invalid(
+                            format!("{at}.{kind}.{name}"),
+                            Said::new("diag.world.no_members", &[]),
+                        ));
                     }
                     for t in targets {
                         let full = if t.contains('@') {
@@ -274,7 +323,7 @@ impl World {
                         if parse_mailbox(&full).is_err() {
                             return Err(invalid(
                                 format!("{at}.{kind}.{name}"),
-                                &format!("{t:?} is not an address"),
+                                Said::new("diag.world.not_an_address", &[t]),
                             ));
                         }
                     }
@@ -532,7 +581,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             e.to_string(),
-            "world file: domains[0] (x.fr).smtp: host \"smtp.x.fr\" has no address in \"hosts\""
+            "world file: domains[0] (x.fr).smtp: the host \"smtp.x.fr\" has no address in \"hosts\""
         );
         let e = World::from_json(r#"{"domains": [], "hosts": {}, "extra": 1}"#).unwrap_err();
         assert!(e.to_string().contains("unknown field"), "{e}");

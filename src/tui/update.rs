@@ -71,7 +71,7 @@ pub fn network(m: &mut Model) -> bool {
             }
             Incoming::Event(NetEvent::Closed) => m.notice = text(m.lang, "tui.net.closed"),
             Incoming::Event(NetEvent::Failed(why)) => {
-                m.notice = fill(m.lang, "tui.net.failed", &[&why])
+                m.notice = fill(m.lang, "tui.net.failed", &[&why.describe(m.lang)])
             }
             Incoming::Event(NetEvent::Data(_)) => {}
         }

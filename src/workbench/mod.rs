@@ -240,7 +240,7 @@ fn sasl_error(lang: Lang, e: &SaslError) -> String {
     let s = match e {
         SaslError::ContainsNul { field } => fill(lang, "wb.err.nul", &[field]),
         SaslError::EmptyField { field } => fill(lang, "wb.err.empty", &[field]),
-        other => other.to_string(),
+        other => crate::explain::diag::Describe::describe(other, lang),
     };
     fill(lang, "wb.error", &[&s])
 }
@@ -440,7 +440,7 @@ pub fn cram_md5_report(
                 ok = false;
                 let why = match &e {
                     SaslError::Base64(b) => describe_base64_error(lang, b),
-                    other => other.to_string(),
+                    other => crate::explain::diag::Describe::describe(other, lang),
                 };
                 sheet.row(
                     text(lang, "wb.verdict"),
@@ -514,7 +514,18 @@ pub fn headers_report(lang: Lang, path: &str) -> Report {
             }
         }
         Err(e) => Report {
-            text: fill(lang, "wb.error", &[&format!("{path}: {e}")]) + "\n",
+            text: fill(
+                lang,
+                "wb.error",
+                &[&fill(
+                    lang,
+                    "diag.file",
+                    &[
+                        &visible_str(path),
+                        &crate::explain::diag::io_error(lang, &e),
+                    ],
+                )],
+            ) + "\n",
             ok: false,
         },
     }
@@ -524,6 +535,7 @@ pub fn headers_report(lang: Lang, path: &str) -> Report {
 /// protocol and implicit TLS are guessed from the port (25/587 SMTP, 465
 /// SMTPS, 110 POP3, 995 POP3S) unless given.
 pub fn connect_options(
+    lang: Lang,
     target: &str,
     proto: Option<&str>,
     tls: bool,
@@ -535,19 +547,22 @@ pub fn connect_options(
     let (host, port) = match target.rsplit_once(':') {
         Some((h, p)) if !h.is_empty() && !h.ends_with(':') => (
             h.trim_matches(['[', ']']).to_string(),
-            p.parse::<u16>().map_err(|_| format!("bad port {p:?}"))?,
+            p.parse::<u16>()
+                .map_err(|_| fill(lang, "diag.connect.bad_port", &[&visible_str(p)]))?,
         ),
         _ => (target.to_string(), 25),
     };
     if host.is_empty() {
-        return Err("no host given".into());
+        return Err(text(lang, "diag.connect.no_host"));
     }
     let (guessed, guessed_tls) = guess(port);
     let proto = match proto.map(str::to_ascii_lowercase).as_deref() {
         None => guessed,
         Some("smtp") => Proto::Smtp,
         Some("pop3") | Some("pop") => Proto::Pop3,
-        Some(other) => return Err(format!("unknown protocol {other:?}: smtp or pop3")),
+        Some(other) => {
+            return Err(fill(lang, "diag.connect.bad_proto", &[&visible_str(other)]));
+        }
     };
     let mode = if tls {
         TlsMode::Implicit

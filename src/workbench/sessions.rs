@@ -3,7 +3,13 @@
 
 use super::Report;
 use crate::explain::catalog::{fill, text};
+use crate::explain::diag::io_error;
 use crate::explain::lang::Lang;
+
+/// `FILE: what is wrong`, and a line ending.
+fn file_error(lang: Lang, file: &std::path::Path, why: &str) -> String {
+    fill(lang, "diag.file", &[&file.display(), &why]) + "\n"
+}
 
 /// `facteur export FILE --format md|html [-o OUT]`.
 pub fn export_report(
@@ -19,11 +25,11 @@ pub fn export_report(
     };
     let text = match std::fs::read_to_string(file) {
         Ok(t) => t,
-        Err(e) => return fail(format!("{}: {e}\n", file.display())),
+        Err(e) => return fail(file_error(lang, file, &io_error(lang, &e))),
     };
     let t = match crate::session::transcript::Transcript::from_json(&text) {
         Ok(t) => t,
-        Err(e) => return fail(format!("{}: {e}\n", file.display())),
+        Err(e) => return fail(file_error(lang, file, &e.describe(lang))),
     };
     let name = file
         .file_name()
@@ -40,7 +46,7 @@ pub fn export_report(
                 text: fill(lang, "export.written", &[&out.display()]) + "\n",
                 ok: true,
             },
-            Err(e) => fail(format!("{}: {e}\n", out.display())),
+            Err(e) => fail(file_error(lang, out, &io_error(lang, &e))),
         },
     }
 }
@@ -70,14 +76,14 @@ pub fn lesson_list_report(lang: Lang, dir: Option<&std::path::Path>) -> Report {
                         Ok(l) => out.push_str(&line(&l)),
                         Err(p) => {
                             ok = false;
-                            out.push_str(&format!("  {name}: {p}\n"));
+                            out.push_str(&format!("  {name}: {}\n", p.describe(lang)));
                         }
                     }
                 }
             }
             Err(e) => {
                 ok = false;
-                out.push_str(&format!("  {}: {e}\n", d.display()));
+                out.push_str(&format!("  {}", file_error(lang, d, &io_error(lang, &e))));
             }
         }
     }
@@ -91,7 +97,7 @@ pub fn lesson_list_report(lang: Lang, dir: Option<&std::path::Path>) -> Report {
 pub fn lesson_check_report(lang: Lang, file: &std::path::Path) -> Report {
     let name = file.display().to_string();
     let fail = |p: crate::lesson::Problem| Report {
-        text: format!("{name}: {p}\n"),
+        text: format!("{name}: {}\n", p.describe(lang)),
         ok: false,
     };
     let lesson = match crate::lesson::Lesson::load(file) {
@@ -104,7 +110,7 @@ pub fn lesson_check_report(lang: Lang, file: &std::path::Path) -> Report {
     };
     let mut problems = lesson.problems(&world);
     if problems.is_empty() {
-        problems = crate::lesson::play_expected(&lesson, &world);
+        problems = crate::lesson::play_expected(lang, &lesson, &world);
     }
     if problems.is_empty() {
         return Report {
@@ -118,7 +124,7 @@ pub fn lesson_check_report(lang: Lang, file: &std::path::Path) -> Report {
     }
     let mut out = String::new();
     for p in &problems {
-        out.push_str(&format!("{name}: {p}\n"));
+        out.push_str(&format!("{name}: {}\n", p.describe(lang)));
     }
     out.push_str(&fill(lang, "lesson.check.problems", &[&problems.len()]));
     out.push('\n');

@@ -46,6 +46,7 @@ pub const FILES: &[(&str, bool, &str)] = &[
     ("tls", true, include_str!("tls.json")),
     ("tui", false, include_str!("tui.json")),
     ("lesson", false, include_str!("lesson.json")),
+    ("diag", true, include_str!("diag.json")),
 ];
 
 /// Parse one file (tests check that each parses).
@@ -94,13 +95,35 @@ fn french_spacing(s: &str) -> String {
         .replace(" !", "\u{a0}!")
 }
 
-/// The text of `key` with `{0}`, `{1}` … replaced by `args`.
+/// The text of `key` with `{0}`, `{1}` … replaced by `args`, in one pass
+/// over the template: an argument that itself contains `{1}` (a student
+/// typing `AUTH {1}`) stays as typed.
 pub fn fill(lang: Lang, key: &str, args: &[&dyn std::fmt::Display]) -> String {
-    let mut s = text(lang, key);
-    for (i, a) in args.iter().enumerate() {
-        s = s.replace(&format!("{{{i}}}"), &a.to_string());
+    fill_template(&text(lang, key), args)
+}
+
+/// `{0}`, `{1}` … of `template` replaced by `args`, in one pass.
+pub fn fill_template(template: &str, args: &[&dyn std::fmt::Display]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        let index = after[..digits].parse::<usize>().ok();
+        match (index, after[digits..].starts_with('}')) {
+            (Some(i), true) if i < args.len() => {
+                out.push_str(&args[i].to_string());
+                rest = &after[digits + 1..];
+            }
+            _ => {
+                out.push('{');
+                rest = after;
+            }
+        }
     }
-    s
+    out.push_str(rest);
+    out
 }
 
 /// The RFC reference of an entry, if any.
@@ -156,6 +179,15 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn placeholders_are_filled_in_one_pass() {
+        // A student's text that looks like a placeholder stays as typed.
+        assert_eq!(fill_template("a {0} b {1}", &[&"{1}", &"x"]), "a {1} b x");
+        assert_eq!(fill_template("{0}{0}", &[&"{0}"]), "{0}{0}");
+        assert_eq!(fill_template("{2} {x} {", &[&1]), "{2} {x} {");
+        assert_eq!(fill_template("{10}", &[&0, &1]), "{10}");
     }
 
     #[test]

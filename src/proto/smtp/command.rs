@@ -27,10 +27,18 @@ pub enum Verb {
     Quit,
     StartTls,
     Auth,
+    /// RFC 3030 CHUNKING: `BDAT size [LAST]`.
+    Bdat,
+    /// RFC 1985: `ETRN [@|#]node`, ask a backup MX to flush its queue.
+    Etrn,
+    /// RFC 2645 On-Demand Mail Relay: `ATRN [domain[,domain…]]`.
+    Atrn,
+    /// RFC 4468: `BURL imap-url [LAST]`, a message taken from an IMAP server.
+    Burl,
 }
 
 impl Verb {
-    pub const ALL: [Verb; 13] = [
+    pub const ALL: [Verb; 17] = [
         Verb::Helo,
         Verb::Ehlo,
         Verb::Mail,
@@ -44,6 +52,10 @@ impl Verb {
         Verb::Quit,
         Verb::StartTls,
         Verb::Auth,
+        Verb::Bdat,
+        Verb::Etrn,
+        Verb::Atrn,
+        Verb::Burl,
     ];
 
     /// The verb in upper case, as the RFCs write it.
@@ -62,6 +74,10 @@ impl Verb {
             Verb::Quit => "QUIT",
             Verb::StartTls => "STARTTLS",
             Verb::Auth => "AUTH",
+            Verb::Bdat => "BDAT",
+            Verb::Etrn => "ETRN",
+            Verb::Atrn => "ATRN",
+            Verb::Burl => "BURL",
         }
     }
 
@@ -81,6 +97,10 @@ impl Verb {
             Verb::Quit => "QUIT",
             Verb::StartTls => "STARTTLS",
             Verb::Auth => "AUTH <SP> mechanism [SP initial-response]",
+            Verb::Bdat => "BDAT <SP> chunk-size [SP LAST]",
+            Verb::Etrn => "ETRN <SP> [@ / #] node-name",
+            Verb::Atrn => "ATRN [SP domain *(\",\" domain)]",
+            Verb::Burl => "BURL <SP> imap-url [SP LAST]",
         }
     }
 
@@ -99,6 +119,10 @@ impl Verb {
             Verb::Quit => "RFC 5321 §4.1.1.10",
             Verb::StartTls => "RFC 3207 §4",
             Verb::Auth => "RFC 4954 §4",
+            Verb::Bdat => "RFC 3030 §2",
+            Verb::Etrn => "RFC 1985 §5",
+            Verb::Atrn => "RFC 2645 §4",
+            Verb::Burl => "RFC 4468 §3",
         }
     }
 
@@ -176,6 +200,24 @@ pub enum Command {
         mechanism: String,
         initial_response: Option<String>,
     },
+    /// `BDAT 1024 LAST` (RFC 3030 §2): the next `size` octets are message data.
+    Bdat {
+        size: u64,
+        last: bool,
+    },
+    /// `ETRN example.org` (RFC 1985 §5), as typed after the verb.
+    Etrn {
+        node: String,
+    },
+    /// `ATRN example.org,example.net` (RFC 2645 §4).
+    Atrn {
+        domains: Vec<String>,
+    },
+    /// `BURL imap://… LAST` (RFC 4468 §3).
+    Burl {
+        url: String,
+        last: bool,
+    },
     /// A verb facteur does not know (the server answers 500).
     Unknown {
         verb: String,
@@ -200,6 +242,10 @@ impl Command {
             Command::Quit => Verb::Quit,
             Command::StartTls => Verb::StartTls,
             Command::Auth { .. } => Verb::Auth,
+            Command::Bdat { .. } => Verb::Bdat,
+            Command::Etrn { .. } => Verb::Etrn,
+            Command::Atrn { .. } => Verb::Atrn,
+            Command::Burl { .. } => Verb::Burl,
             Command::Unknown { .. } => return None,
         })
     }
@@ -248,6 +294,8 @@ pub enum SyntaxProblem {
     BadDomain(String),
     #[error("{0:?} is not a valid SASL mechanism name")]
     BadMechanism(String),
+    #[error("{0:?} is not a number (digits only)")]
+    BadNumber(String),
 }
 
 /// Why a line is not a command.
@@ -410,6 +458,76 @@ pub fn parse(line: &[u8]) -> Result<Parsed, CommandError> {
                 mechanism: mechanism.to_ascii_uppercase(),
                 initial_response,
             }
+        }
+        Verb::Bdat | Verb::Burl => {
+            // RFC 3030 §2: bdat-cmd = "BDAT" SP chunk-size [ SP end-marker ];
+            // RFC 4468 §3: burl-cmd = "BURL" SP absolute-URI [ SP end-marker ].
+            let mut parts = arg.split(' ').filter(|p| !p.is_empty());
+            let Some(first) = parts.next() else {
+                return Err(CommandError::syntax(verb, SyntaxProblem::MissingArgument));
+            };
+            let last = match parts.next() {
+                None => false,
+                Some(m) if m.eq_ignore_ascii_case("LAST") => true,
+                Some(other) => {
+                    return Err(CommandError::syntax(
+                        verb,
+                        SyntaxProblem::UnexpectedArgument(other.to_string()),
+                    ));
+                }
+            };
+            if let Some(extra) = parts.next() {
+                return Err(CommandError::syntax(
+                    verb,
+                    SyntaxProblem::UnexpectedArgument(extra.to_string()),
+                ));
+            }
+            if verb == Verb::Burl {
+                Command::Burl {
+                    url: first.to_string(),
+                    last,
+                }
+            } else {
+                let size = first
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|_| first.bytes().all(|b| b.is_ascii_digit()))
+                    .ok_or_else(|| {
+                        CommandError::syntax(verb, SyntaxProblem::BadNumber(first.to_string()))
+                    })?;
+                Command::Bdat { size, last }
+            }
+        }
+        Verb::Etrn => {
+            if arg.is_empty() {
+                return Err(CommandError::syntax(verb, SyntaxProblem::MissingArgument));
+            }
+            // RFC 1985 §5: an optional "@" (subdomains too) or "#" (a queue name).
+            let name = arg.trim_start_matches(['@', '#']);
+            if !arg.starts_with('#') && address::check_domain(name).is_err() {
+                return Err(CommandError::syntax(
+                    verb,
+                    SyntaxProblem::BadDomain(arg.to_string()),
+                ));
+            }
+            Command::Etrn {
+                node: arg.to_string(),
+            }
+        }
+        Verb::Atrn => {
+            let domains: Vec<String> = arg
+                .split(',')
+                .map(str::trim)
+                .filter(|d| !d.is_empty())
+                .map(str::to_string)
+                .collect();
+            if let Some(bad) = domains.iter().find(|d| address::check_domain(d).is_err()) {
+                return Err(CommandError::syntax(
+                    verb,
+                    SyntaxProblem::BadDomain(bad.clone()),
+                ));
+            }
+            Command::Atrn { domains }
         }
     };
     Ok(Parsed {
