@@ -33,9 +33,18 @@ fn saved_crash_inputs_stay_fixed() {
 fn every_harness_runs_on_real_inputs() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut inputs: Vec<Vec<u8>> = Vec::new();
-    for dir in ["transcripts", "lessons", "tests/fixtures"] {
-        for f in std::fs::read_dir(root.join(dir)).unwrap() {
-            inputs.push(std::fs::read(f.unwrap().path()).unwrap());
+    let mut dirs: Vec<std::path::PathBuf> = ["transcripts", "lessons", "tests/fixtures"]
+        .iter()
+        .map(|d| root.join(d))
+        .collect();
+    while let Some(dir) = dirs.pop() {
+        for f in std::fs::read_dir(&dir).unwrap() {
+            let path = f.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                inputs.push(std::fs::read(&path).unwrap());
+            }
         }
     }
     inputs.push(b"\x07EHLO lab\r\nMAIL FROM:<fred@free.fr>\r\nRCPT TO:<marc@wanadoo.fr>\r\nDATA\r\nSubject: x\r\n\r\nhi\r\n.\r\nQUIT\r\n".to_vec());

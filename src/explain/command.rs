@@ -173,6 +173,20 @@ fn explain_command(lang: Lang, line: &str, state: &SmtpState) -> Vec<Annotation>
             }
         }
         Err(e) => {
+            if let CommandError::Syntax {
+                verb: Verb::Quit,
+                problem: command::SyntaxProblem::UnexpectedArgument(_),
+            } = &e
+            {
+                out.push(Annotation::from_key(
+                    lang,
+                    all.clone(),
+                    title,
+                    "cmd.quit_extra.real",
+                    &[],
+                    Severity::Hint,
+                ));
+            }
             let key = match e {
                 CommandError::Syntax { .. } => "cmd.error",
                 _ => "cmd.bad_line",
@@ -434,6 +448,37 @@ pub fn explain_sasl_payload(
         }
     };
     match (mechanism, classify(&bytes)) {
+        // Google's XOAUTH2 and RFC 7628's OAUTHBEARER carry an OAuth 2.0
+        // bearer token, not a password: "user=U^Aauth=Bearer T^A^A" /
+        // "n,a=U,^Ahost=…^Aauth=Bearer T^A^A".
+        ("XOAUTH2" | "OAUTHBEARER", _) => {
+            let text = String::from_utf8_lossy(&bytes);
+            let field = |name: &str| {
+                text.split(['\u{1}', ','])
+                    .find_map(|f| f.strip_prefix(name))
+                    .map(str::to_string)
+            };
+            let user = field("user=").or_else(|| field("a=")).unwrap_or_default();
+            let token = field("auth=Bearer ").unwrap_or_default();
+            out.push(Annotation::from_key(
+                lang,
+                all.clone(),
+                title.clone(),
+                "sasl.oauth",
+                &[&visible_str(&user), &token.len()],
+                Severity::Info,
+            ));
+            if !state.tls {
+                out.push(Annotation::from_key(
+                    lang,
+                    all,
+                    title,
+                    "sasl.oauth_clear",
+                    &[],
+                    Severity::Danger,
+                ));
+            }
+        }
         ("PLAIN", Verdict::Plain { fields }) => {
             let [z, c, p] = &fields;
             out.push(Annotation::from_key(

@@ -12,6 +12,7 @@ pub mod lang;
 pub mod line;
 pub mod message;
 pub mod pop3;
+pub mod realworld;
 pub mod reply;
 pub mod session;
 pub mod state;

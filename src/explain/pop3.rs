@@ -140,6 +140,9 @@ impl Pop3State {
             &[],
             sev,
         ));
+        if let Some(a) = crate::explain::realworld::pop3_annotation(lang, line) {
+            out.push(a);
+        }
         if let Some(code) = &status.code {
             let k = format!("pop3.code.{code}");
             let k = if crate::explain::catalog::entry(&k).is_some() {

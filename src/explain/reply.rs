@@ -34,6 +34,14 @@ pub fn explain_reply(
     let code = reply.code;
     let first_len = reply.lines.first().map(|l| l.text.len() + 4).unwrap_or(3);
     out.push(code_annotation(lang, code, 0..3));
+    // What the text says, when a rule of the real-world table knows it.
+    out.extend(crate::explain::realworld::smtp_annotations(
+        lang,
+        code.value(),
+        reply.enhanced(),
+        &reply.text(),
+        0..first_len,
+    ));
     if reply.lines.len() > 1 {
         out.push(Annotation::from_key(
             lang,
@@ -211,7 +219,7 @@ pub fn keyword_annotation(lang: Lang, line: &str, tls: bool) -> Annotation {
     let ext = parse_extension(line);
     let title = text(lang, "ehlo.title").replace("{0}", &ext.keyword);
     let kw = ext.keyword.as_str();
-    if ext.legacy_equals {
+    if ext.legacy_equals && kw == "AUTH" {
         return Annotation::from_key(
             lang,
             0..line.len(),
@@ -251,7 +259,8 @@ pub fn keyword_annotation(lang: Lang, line: &str, tls: bool) -> Annotation {
             } else {
                 Severity::Info
             };
-            Annotation::from_key(lang, 0..line.len(), title, "ehlo.AUTH", &[&mechs], severity)
+            let key = if tls { "ehlo.AUTH.tls" } else { "ehlo.AUTH" };
+            Annotation::from_key(lang, 0..line.len(), title, key, &[&mechs], severity)
         }
         _ if entry(&format!("ehlo.{kw}")).is_some() => Annotation::from_key(
             lang,

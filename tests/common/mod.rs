@@ -1,6 +1,7 @@
 //! Dialogue helpers shared by the simulator tests: `cmd("RCPT TO:<marc@wanadoo.fr>", "250")`.
 #![allow(dead_code)]
 
+pub mod french;
 pub mod tcp;
 
 use facteur::sim::mta::{Mta, PopView, Role};

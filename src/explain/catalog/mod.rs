@@ -47,6 +47,8 @@ pub const FILES: &[(&str, bool, &str)] = &[
     ("tui", false, include_str!("tui.json")),
     ("lesson", false, include_str!("lesson.json")),
     ("diag", true, include_str!("diag.json")),
+    ("capa", true, include_str!("capa.json")),
+    ("realworld", true, include_str!("realworld.json")),
 ];
 
 /// Parse one file (tests check that each parses).
