@@ -181,7 +181,10 @@ fn tui_exit(result: std::io::Result<()>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("facteur: {e}");
+            eprintln!(
+                "facteur: {}",
+                facteur::proto::visible::visible_text(&e.to_string())
+            );
             ExitCode::FAILURE
         }
     }
@@ -241,7 +244,10 @@ fn main() -> ExitCode {
             ) {
                 Ok(o) => o,
                 Err(e) => {
-                    eprintln!("facteur connect: {e}");
+                    eprintln!(
+                        "facteur connect: {}",
+                        facteur::proto::visible::visible_text(&e.to_string())
+                    );
                     return ExitCode::from(2);
                 }
             };
@@ -269,7 +275,10 @@ fn main() -> ExitCode {
                 let lesson = match facteur::lesson::find(target, dir.as_deref()) {
                     Ok(l) => l,
                     Err(e) => {
-                        eprintln!("facteur lesson: {}", e.describe(lang));
+                        eprintln!(
+                            "facteur lesson: {}",
+                            facteur::proto::visible::visible_text(&e.describe(lang))
+                        );
                         return ExitCode::from(2);
                     }
                 };
@@ -294,7 +303,10 @@ fn main() -> ExitCode {
             let replay = match facteur::session::replay::load_file(lang, &file) {
                 Ok(r) => r,
                 Err(e) => {
-                    eprintln!("facteur replay: {e}");
+                    eprintln!(
+                        "facteur replay: {}",
+                        facteur::proto::visible::visible_text(&e.to_string())
+                    );
                     return ExitCode::from(2);
                 }
             };
@@ -331,11 +343,14 @@ fn main() -> ExitCode {
             return match args.into_config().map(facteur::net::serve::run) {
                 Ok(Ok(())) => ExitCode::SUCCESS,
                 Ok(Err(e)) => {
-                    eprintln!("facteur serve: {e}");
+                    eprintln!(
+                        "facteur serve: {}",
+                        facteur::proto::visible::visible_text(&e.to_string())
+                    );
                     ExitCode::FAILURE
                 }
                 Err(e) => {
-                    eprintln!("{e}");
+                    eprintln!("{}", facteur::proto::visible::visible_text(&e.to_string()));
                     ExitCode::from(2)
                 }
             };
@@ -346,7 +361,9 @@ fn main() -> ExitCode {
             user,
         }) => workbench::apop_report(lang, &timestamp, user.as_deref(), &secret),
     };
-    print!("{}", report.text);
+    // Whatever the input held (a classmate's header, a lesson file), no
+    // escape sequence reaches the terminal.
+    print!("{}", facteur::proto::visible::visible_text(&report.text));
     if report.ok {
         ExitCode::SUCCESS
     } else {

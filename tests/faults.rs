@@ -94,11 +94,22 @@ fn sigkill_during_a_load_loses_no_acknowledged_message() {
     );
     // What a restarted server has.
     let server = Server::start(&["--store", &store]);
-    // No partial file is visible (a write that never reached its rename is removed).
+    // The mailbox is a Maildir, and no partial file is visible: what never
+    // left tmp/ was removed when the store was opened.
     let mailbox = dir.join("marc@wanadoo.fr");
-    for f in std::fs::read_dir(&mailbox).unwrap() {
+    let mut top: Vec<String> = std::fs::read_dir(&mailbox)
+        .unwrap()
+        .map(|f| f.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    top.sort();
+    assert_eq!(top, ["cur", "new", "tmp"]);
+    assert_eq!(std::fs::read_dir(mailbox.join("tmp")).unwrap().count(), 0);
+    for f in std::fs::read_dir(mailbox.join("new")).unwrap() {
         let name = f.unwrap().file_name().to_string_lossy().to_string();
-        assert!(name.ends_with(".eml") && !name.starts_with('.'), "{name}");
+        assert!(
+            name.ends_with(".facteur") && !name.starts_with('.'),
+            "{name}"
+        );
     }
     let mut p = Raw::connect(server.pop3);
     p.cmd("USER marc", "+OK");

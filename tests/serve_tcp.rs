@@ -243,6 +243,29 @@ fn store_survives_a_kill() {
         "marcpass",
         "+OK marc@wanadoo.fr's maildrop has 1 messages",
     );
+    // A second server on the same store exits at once, naming the first.
+    let second = std::process::Command::new(env!("CARGO_BIN_EXE_facteur"))
+        .args([
+            "serve",
+            "--smtp",
+            "127.0.0.1:0",
+            "--pop3",
+            "127.0.0.1:0",
+            "--store",
+            &store,
+        ])
+        .output()
+        .unwrap();
+    assert!(!second.status.success());
+    let err = String::from_utf8_lossy(&second.stderr);
+    assert!(err.contains(&format!("PID {}", server.child.id())), "{err}");
+    // The mailbox is a Maildir a real reader can open.
+    assert_eq!(
+        std::fs::read_dir(dir.join("marc@wanadoo.fr/new"))
+            .unwrap()
+            .count(),
+        1
+    );
     drop(server);
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -344,8 +344,20 @@ pub fn explain_data_line(lang: Lang, line: &str, state: &SmtpState) -> Vec<Annot
         return out;
     }
     match line.split_once(':') {
-        Some((name, _)) if !name.is_empty() && name.bytes().all(|b| (33..=126).contains(&b)) => {
+        Some((name, value))
+            if !name.is_empty() && name.bytes().all(|b| (33..=126).contains(&b)) =>
+        {
             out.push(header_annotation(lang, name, 0..name.len()));
+            // The same engine as `facteur headers`: the parts of the value,
+            // an obsolete date, raw 8-bit text where RFC 2047 was due.
+            for mut d in crate::explain::fields::field_details(lang, name, value) {
+                d.span = name.len() + 1..line.len();
+                out.push(d);
+            }
+            if let Some(mut a) = crate::explain::fields::raw_8bit_note(lang, name, value) {
+                a.span = name.len() + 1..line.len();
+                out.push(a);
+            }
             if name.eq_ignore_ascii_case("Bcc") {
                 out.push(Annotation::from_key(
                     lang,
@@ -373,14 +385,28 @@ pub fn explain_data_line(lang: Lang, line: &str, state: &SmtpState) -> Vec<Annot
 pub fn header_annotation(lang: Lang, name: &str, span: std::ops::Range<usize>) -> Annotation {
     let lower = name.to_ascii_lowercase();
     let key = format!("hdr.{lower}");
-    let key = if entry(&key).is_some() {
-        key
-    } else if lower.starts_with("x-") {
-        "hdr.x".to_string()
-    } else {
-        "hdr.unknown".to_string()
+    if entry(&key).is_some() {
+        return Annotation::from_key(lang, span, name, &key, &[], Severity::Info);
+    }
+    // A family of fields (X-MS-Exchange-*, X-Spam-*, List-*…): the longest
+    // prefix the catalog knows.
+    let family = lower
+        .char_indices()
+        .filter(|&(_, c)| c == '-')
+        .map(|(i, _)| format!("hdr.family.{}", &lower[..=i]))
+        .rev()
+        .find(|k| entry(k).is_some());
+    let (key, args): (String, Vec<String>) = match family {
+        Some(k) => (k, vec![visible_str(name)]),
+        None if lower.starts_with("x-") && entry("hdr.x_field").is_some() => {
+            ("hdr.x_field".into(), vec![visible_str(name)])
+        }
+        None if lower.starts_with("x-") => ("hdr.x".into(), vec![]),
+        None => ("hdr.unknown".into(), vec![]),
     };
-    Annotation::from_key(lang, span, name, &key, &[], Severity::Info)
+    let args: Vec<&dyn std::fmt::Display> =
+        args.iter().map(|a| a as &dyn std::fmt::Display).collect();
+    Annotation::from_key(lang, span, name, &key, &args, Severity::Info)
 }
 
 /// The base64 answer during AUTH.

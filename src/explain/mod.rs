@@ -8,6 +8,8 @@ pub mod catalog;
 pub mod command;
 pub mod decode;
 pub mod diag;
+pub mod dsn;
+pub mod fields;
 pub mod lang;
 pub mod line;
 pub mod message;

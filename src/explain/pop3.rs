@@ -73,9 +73,12 @@ impl Pop3State {
                 self.message.clear();
                 return notes;
             }
-            if matches!(cmd, Command::Retr { .. } | Command::Top { .. })
-                && self.message.len() < 1 << 20
-            {
+            let retr = matches!(cmd, Command::Retr { .. } | Command::Top { .. });
+            // Still in the message's header section (no blank line yet)?
+            let in_header = retr
+                && !self.message.starts_with(b"\r\n")
+                && !self.message.windows(4).any(|w| w == b"\r\n\r\n");
+            if retr && self.message.len() < 1 << 20 {
                 self.message
                     .extend_from_slice(line.strip_prefix('.').unwrap_or(line).as_bytes());
                 self.message.extend_from_slice(b"\r\n");
@@ -91,6 +94,9 @@ impl Pop3State {
                     &[],
                     Severity::Info,
                 ));
+            }
+            if in_header {
+                out.extend(header_line(lang, text));
             }
             match cmd {
                 Command::List { msg: None } => {
@@ -397,4 +403,32 @@ fn scan_note(lang: Lang, text: &str, len: usize) -> Option<Annotation> {
         &[&n, &human_size(lang, size)],
         Severity::Info,
     ))
+}
+
+/// A header line of a message read by RETR/TOP, explained with the same
+/// engine as `facteur headers` (field, its parts, obsolete dates, 8-bit).
+fn header_line(lang: Lang, line: &str) -> Vec<Annotation> {
+    if line.starts_with([' ', '\t']) || line.is_empty() {
+        return Vec::new();
+    }
+    let Some((name, value)) = line.split_once(':') else {
+        return Vec::new();
+    };
+    if name.is_empty() || !name.bytes().all(|b| (33..=126).contains(&b)) {
+        return Vec::new();
+    }
+    let mut out = vec![crate::explain::command::header_annotation(
+        lang,
+        name,
+        0..name.len(),
+    )];
+    for mut d in crate::explain::fields::field_details(lang, name, value) {
+        d.span = name.len() + 1..line.len();
+        out.push(d);
+    }
+    if let Some(mut a) = crate::explain::fields::raw_8bit_note(lang, name, value) {
+        a.span = name.len() + 1..line.len();
+        out.push(a);
+    }
+    out
 }

@@ -156,6 +156,13 @@ pub enum ServeError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// Another process holds the store (RFC-less, but one writer per
+    /// Maildir counter: two servers would overwrite each other's mail).
+    #[error(
+        "the store {path} is already used by another facteur serve (PID {}); stop it first, or give another --store",
+        pid.map_or_else(|| "?".to_string(), |p| p.to_string())
+    )]
+    StoreBusy { path: PathBuf, pid: Option<u32> },
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -238,10 +245,32 @@ pub fn run(cfg: ServeConfig) -> Result<(), ServeError> {
 
 async fn serve(cfg: ServeConfig) -> Result<(), ServeError> {
     let store = match &cfg.store {
-        Some(dir) => Store::open(dir).map_err(|source| ServeError::Store {
-            path: dir.clone(),
-            source,
-        })?,
+        Some(dir) => {
+            let store = Store::open(dir).map_err(|e| match e {
+                crate::sim::store::OpenError::Busy { pid } => ServeError::StoreBusy {
+                    path: dir.clone(),
+                    pid,
+                },
+                crate::sim::store::OpenError::Io(source) => ServeError::Store {
+                    path: dir.clone(),
+                    source,
+                },
+            })?;
+            if store.report.converted > 0 {
+                eprintln!(
+                    "store {}: {} message(s) converted from the earlier format to Maildir (UIDLs kept)",
+                    dir.display(),
+                    store.report.converted
+                );
+            }
+            for p in &store.report.skipped {
+                eprintln!(
+                    "store: skipped {} (not a message of a Maildir)",
+                    crate::proto::visible::visible_str(&p.display().to_string())
+                );
+            }
+            store
+        }
         None => Store::in_memory(),
     };
     let mut names: Vec<String> = cfg.world.smtp_hosts();

@@ -29,6 +29,22 @@ pub fn visible_str(s: &str) -> String {
     out
 }
 
+/// Render text of several lines for a terminal: line breaks and tabs stay,
+/// every other control (ESC of an escape sequence, OSC 52's BEL, a bare CR
+/// that would overwrite the line, C1 controls, bidi overrides) is made
+/// visible. The CLI passes everything it prints through this, whatever
+/// the input file held.
+pub fn visible_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\n' | '\t' => out.push(c),
+            _ => push_char(&mut out, c),
+        }
+    }
+    out
+}
+
 /// Whether the bytes would show exactly as they are (printable UTF-8 only).
 pub fn is_plain_text(bytes: &[u8]) -> bool {
     match std::str::from_utf8(bytes) {
@@ -58,6 +74,14 @@ fn push_char(out: &mut String, c: char) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_keeps_its_lines_but_no_escape() {
+        assert_eq!(
+            visible_text("a\n\u{1b}]52;c;SGVsbG8=\u{7}b\tc\r"),
+            "a\n␛]52;c;SGVsbG8=␇b\tc␍"
+        );
+    }
 
     #[test]
     fn controls_and_escapes_are_shown_not_executed() {

@@ -571,6 +571,24 @@ impl SmtpView<'_> {
 }
 
 impl SmtpBackend for SmtpView<'_> {
+    fn postmaster(&self, hostname: &str) -> Mailbox {
+        // The shared front port is no host of the world: its postmaster is
+        // the first domain's (the lab's own), an alias to a real mailbox.
+        let domain = match &self.role {
+            Role::Host(_) => hostname.to_string(),
+            Role::Front => self
+                .mta
+                .world
+                .domains
+                .first()
+                .map_or_else(|| hostname.to_string(), |d| d.name.clone()),
+        };
+        Mailbox {
+            local: "postmaster".into(),
+            domain,
+        }
+    }
+
     fn check_recipient(&self, info: &SessionInfo, rcpt: &Mailbox) -> RcptDecision {
         let world = &self.mta.world;
         let may_relay = info.authenticated.is_some() || info.trusted;

@@ -140,6 +140,14 @@ pub trait SmtpBackend {
     ) -> Result<String, SubmitError>;
     /// Unique numbers for CRAM-MD5 challenges: (random, Unix time).
     fn nonce(&mut self) -> (u64, u64);
+    /// Where `<Postmaster>` (no domain) goes on this server, whose name is
+    /// `hostname`. RFC 5321 §4.5.1: every SMTP server MUST accept it.
+    fn postmaster(&self, hostname: &str) -> Mailbox {
+        Mailbox {
+            local: "postmaster".into(),
+            domain: hostname.to_string(),
+        }
+    }
 }
 
 pub use crate::sim::Output;
@@ -589,11 +597,9 @@ impl SmtpSession {
             return;
         }
         let mailbox = match to {
-            // RFC 5321 §4.1.1.3: <Postmaster> must be accepted without a domain.
-            ForwardPath::Postmaster => Mailbox {
-                local: "postmaster".into(),
-                domain: self.cfg.hostname.clone(),
-            },
+            // RFC 5321 §4.1.1.3, §4.5.1: <Postmaster> must be accepted
+            // without a domain, on every port.
+            ForwardPath::Postmaster => backend.postmaster(&self.cfg.hostname),
             // A source route may be ignored (RFC 5321 Appendix C): the mailbox decides.
             ForwardPath::Path(p) => p.mailbox,
         };

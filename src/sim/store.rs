@@ -1,11 +1,18 @@
 //! The mailboxes (the MDA's side): messages per mailbox with stable UIDs,
 //! the POP3 maildrop locks, and optional persistence on disk.
 //!
-//! On disk (`--store DIR`) each message is one file `DIR/<mailbox>/<uid>.eml`,
-//! written atomically: a temporary file in the same folder, fsync, rename,
-//! fsync of the folder. A crash at any moment leaves either no file or the
-//! whole file; temporary files (names starting with ".") are ignored and
-//! removed when the store is opened.
+//! On disk (`--store DIR`) each mailbox is a standard Maildir
+//! (`DIR/<mailbox>/{tmp,new,cur}`, cr.yp.to/proto/maildir.html): a message
+//! is written to `tmp/` under a unique name (`<time>.P<pid>Q<seq>.facteur`),
+//! fsync'd, then renamed into `new/` and the folder fsync'd — a crash at any
+//! moment leaves either no message or the whole message, and what is in
+//! `tmp/` is removed when the store is opened. Real tools open the room's
+//! mailboxes (Dovecot with `mail_location = maildir:DIR/%u`, neomutt,
+//! s-nail, `ls`). The POP3 UIDL of a message is its file's base name (the
+//! name before `:2,`), as Dovecot's `%f` UIDL format does. A store written
+//! by facteur's earlier format (`<mailbox>/<uid>.eml`) is converted once,
+//! keeping every UIDL. One server at a time: `DIR/.facteur.lock` holds an
+//! advisory lock and the owner's PID.
 
 use std::collections::{BTreeMap, HashSet};
 use std::fs;
@@ -26,6 +33,25 @@ pub struct StoredMessage {
 #[error("maildrop {0} is already locked by another session")]
 pub struct Locked(pub String);
 
+/// Why a store cannot be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// Another process (a second `facteur serve`) holds the store.
+    #[error("the store is used by another process (PID {pid:?})")]
+    Busy { pid: Option<u32> },
+    #[error(transparent)]
+    Io(#[from] io::Error),
+}
+
+/// What opening a store found besides messages.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct OpenReport {
+    /// Messages moved from the earlier `<uid>.eml` format into Maildir.
+    pub converted: usize,
+    /// Files and folders that are not part of a Maildir, skipped.
+    pub skipped: Vec<PathBuf>,
+}
+
 /// A message accepted in memory whose file is not written yet.
 #[derive(Debug, Clone)]
 pub struct PendingWrite {
@@ -36,9 +62,10 @@ pub struct PendingWrite {
 }
 
 impl PendingWrite {
-    /// Write the file atomically (temporary file, fsync, rename, fsync of the folder).
+    /// Deliver the file the Maildir way: tmp/, fsync, rename into new/,
+    /// fsync of the folder.
     pub fn write(&self) -> io::Result<()> {
-        write_atomically(&self.dir.join(&self.mailbox), &self.uid, &self.data)
+        deliver_maildir(&self.dir.join(&self.mailbox), &self.uid, &self.data)
     }
 }
 
@@ -50,6 +77,10 @@ pub struct Store {
     dir: Option<PathBuf>,
     seq: u64,
     pending: Vec<PendingWrite>,
+    /// Held open for the advisory lock on `DIR/.facteur.lock`.
+    _lock: Option<fs::File>,
+    /// What opening found.
+    pub report: OpenReport,
 }
 
 impl Store {
@@ -58,44 +89,87 @@ impl Store {
         Store::default()
     }
 
-    /// A store persisted under `dir` (created if needed), loading what is there.
-    pub fn open(dir: &Path) -> io::Result<Self> {
+    /// A store persisted under `dir` (created if needed), loading what is
+    /// there; fails at once if another process holds it.
+    pub fn open(dir: &Path) -> Result<Self, OpenError> {
         fs::create_dir_all(dir)?;
+        let lock = take_lock(dir)?;
         let mut store = Store {
             dir: Some(dir.to_path_buf()),
+            _lock: Some(lock),
             ..Store::default()
         };
         for entry in fs::read_dir(dir)? {
             let entry = entry?;
-            if !entry.file_type()?.is_dir() {
+            let name = entry.file_name().to_string_lossy().to_string();
+            if name.starts_with('.') {
                 continue;
             }
-            let mailbox = entry.file_name().to_string_lossy().to_string();
-            let mut messages = Vec::new();
-            for file in fs::read_dir(entry.path())? {
-                let file = file?;
-                let name = file.file_name().to_string_lossy().to_string();
-                if name.starts_with('.') {
-                    // A write that never reached its rename: not a message.
-                    let _ = fs::remove_file(file.path());
-                    continue;
-                }
-                let Some(uid) = name.strip_suffix(".eml") else {
-                    continue;
-                };
-                let data = fs::read(file.path())?;
-                if let Some(n) = uid.split('.').next().and_then(|s| s.parse::<u64>().ok()) {
-                    store.seq = store.seq.max(n);
-                }
-                messages.push(StoredMessage {
-                    uid: uid.to_string(),
-                    data: Arc::new(data),
-                });
+            if !entry.file_type()?.is_dir() {
+                store.report.skipped.push(entry.path());
+                continue;
             }
-            messages.sort_by(|a, b| a.uid.cmp(&b.uid));
-            store.boxes.insert(mailbox, messages);
+            let messages = store.load_mailbox(&entry.path())?;
+            store.boxes.insert(name, messages);
         }
         Ok(store)
+    }
+
+    /// One mailbox folder: convert the earlier format, clean tmp/, read
+    /// new/ and cur/.
+    fn load_mailbox(&mut self, dir: &Path) -> io::Result<Vec<StoredMessage>> {
+        for sub in ["tmp", "new", "cur"] {
+            fs::create_dir_all(dir.join(sub))?;
+        }
+        for entry in fs::read_dir(dir)? {
+            let entry = entry?;
+            let name = entry.file_name().to_string_lossy().to_string();
+            let kind = entry.file_type()?;
+            if kind.is_dir() && ["tmp", "new", "cur"].contains(&name.as_str()) {
+                continue;
+            }
+            if kind.is_file() && name.starts_with('.') && name.ends_with(".tmp") {
+                // A write of the earlier format that never reached its rename.
+                let _ = fs::remove_file(entry.path());
+            } else if kind.is_file()
+                && let Some(uid) = name.strip_suffix(".eml")
+                && !uid.is_empty()
+                && !uid.contains(':')
+            {
+                // The earlier format: keep the UIDL as the Maildir name.
+                fs::rename(entry.path(), dir.join("new").join(uid))?;
+                self.report.converted += 1;
+            } else {
+                self.report.skipped.push(entry.path());
+            }
+        }
+        // tmp/ holds only deliveries that never finished (we hold the lock).
+        for entry in fs::read_dir(dir.join("tmp"))? {
+            let entry = entry?;
+            if entry.file_type()?.is_file() {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+        let mut messages = Vec::new();
+        for sub in ["new", "cur"] {
+            for entry in fs::read_dir(dir.join(sub))? {
+                let entry = entry?;
+                let name = entry.file_name().to_string_lossy().to_string();
+                if name.starts_with('.') || !entry.file_type()?.is_file() {
+                    self.report.skipped.push(entry.path());
+                    continue;
+                }
+                let uid = name.split(':').next().unwrap_or(&name).to_string();
+                self.seq = self.seq.max(seq_of(&uid));
+                messages.push(StoredMessage {
+                    uid,
+                    data: Arc::new(fs::read(entry.path())?),
+                });
+            }
+        }
+        // Name order is delivery order (and the order Dovecot numbers them in).
+        messages.sort_by(|a, b| a.uid.cmp(&b.uid));
+        Ok(messages)
     }
 
     /// Whether messages are written to disk.
@@ -115,7 +189,10 @@ impl Store {
             ));
         }
         self.seq += 1;
-        let uid = format!("{:010}.{now}", self.seq);
+        // A Maildir unique name: time, PID and a sequence number.
+        // Zero-padded so that names sort in delivery order, as Dovecot and
+        // mail readers number a Maildir's messages.
+        let uid = format!("{now:010}.P{}Q{:010}.facteur", std::process::id(), self.seq);
         let data = Arc::new(data);
         if let Some(dir) = &self.dir {
             self.pending.push(PendingWrite {
@@ -184,12 +261,9 @@ impl Store {
     /// Remove messages by UID (the UPDATE state of RFC 1939 §6).
     pub fn remove(&mut self, mailbox: &str, uids: &[String]) -> io::Result<()> {
         if let Some(dir) = &self.dir {
+            let dir = dir.join(mailbox);
             for uid in uids {
-                match fs::remove_file(dir.join(mailbox).join(format!("{uid}.eml"))) {
-                    Ok(()) => {}
-                    Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-                    Err(e) => return Err(e),
-                }
+                remove_maildir(&dir, uid)?;
             }
         }
         if let Some(list) = self.boxes.get_mut(mailbox) {
@@ -208,20 +282,82 @@ impl Store {
     }
 }
 
-fn write_atomically(dir: &Path, uid: &str, data: &[u8]) -> io::Result<()> {
-    fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!(".{uid}.tmp"));
+/// Take the store's advisory lock, writing our PID in the lock file.
+fn take_lock(dir: &Path) -> Result<fs::File, OpenError> {
+    let path = dir.join(".facteur.lock");
+    let mut file = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(fs::TryLockError::WouldBlock) => {
+            let pid = fs::read_to_string(&path)
+                .ok()
+                .and_then(|s| s.trim().parse::<u32>().ok());
+            return Err(OpenError::Busy { pid });
+        }
+        Err(fs::TryLockError::Error(e)) => return Err(OpenError::Io(e)),
+    }
+    file.set_len(0)?;
+    write!(file, "{}", std::process::id())?;
+    file.sync_all()?;
+    Ok(file)
+}
+
+/// The sequence number in a name written by facteur (`…Q<seq>.…`, or the
+/// earlier format's leading number).
+fn seq_of(uid: &str) -> u64 {
+    if let Some(q) = uid
+        .split('.')
+        .find_map(|p| p.split_once('Q').map(|(_, n)| n))
+    {
+        return q.parse().unwrap_or(0);
+    }
+    uid.split('.')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+fn deliver_maildir(dir: &Path, uid: &str, data: &[u8]) -> io::Result<()> {
+    for sub in ["tmp", "new", "cur"] {
+        fs::create_dir_all(dir.join(sub))?;
+    }
+    let tmp = dir.join("tmp").join(uid);
     let result = (|| {
         let mut f = fs::File::create(&tmp)?;
         f.write_all(data)?;
         f.sync_all()?;
-        fs::rename(&tmp, dir.join(format!("{uid}.eml")))?;
-        fs::File::open(dir)?.sync_all()
+        fs::rename(&tmp, dir.join("new").join(uid))?;
+        fs::File::open(dir.join("new"))?.sync_all()
     })();
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
     }
     result
+}
+
+/// Remove a message from new/ or cur/ (where a reader may have moved it,
+/// adding `:2,<flags>` to its name).
+fn remove_maildir(dir: &Path, uid: &str) -> io::Result<()> {
+    match fs::remove_file(dir.join("new").join(uid)) {
+        Ok(()) => return Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    let Ok(entries) = fs::read_dir(dir.join("cur")) else {
+        return Ok(());
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        if name.split(':').next() == Some(uid) {
+            fs::remove_file(entry.path())?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -247,39 +383,85 @@ mod tests {
     }
 
     #[test]
-    fn disk_store_survives_reopen_and_ignores_partial_writes() {
+    fn disk_store_is_a_maildir_survives_reopen_and_ignores_partial_writes() {
         let dir = std::env::temp_dir().join(format!("facteur-store-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         let uid = {
             let mut s = Store::open(&dir).unwrap();
             let uid = s.deliver("fred@free.fr", b"hello".to_vec(), 5).unwrap();
             // Not on disk until flushed.
-            assert!(
-                Store::open(&dir)
-                    .unwrap()
-                    .messages("fred@free.fr")
-                    .is_empty()
+            assert_eq!(
+                fs::read_dir(dir.join("fred@free.fr/new"))
+                    .ok()
+                    .map(|d| d.count()),
+                None
             );
             s.flush().unwrap();
+            assert_eq!(
+                fs::read(dir.join("fred@free.fr/new").join(&uid)).unwrap(),
+                b"hello"
+            );
+            // One server at a time.
+            assert!(matches!(
+                Store::open(&dir),
+                Err(OpenError::Busy { pid: Some(p) }) if p == std::process::id()
+            ));
             uid
         };
-        fs::write(dir.join("fred@free.fr").join(".0000000009.5.tmp"), b"half").unwrap();
+        fs::write(dir.join("fred@free.fr/tmp/9.P1Q9.facteur"), b"half").unwrap();
+        // A reader (neomutt, Dovecot) moved it to cur/ with flags.
+        fs::rename(
+            dir.join("fred@free.fr/new").join(&uid),
+            dir.join("fred@free.fr/cur").join(format!("{uid}:2,S")),
+        )
+        .unwrap();
+        fs::create_dir_all(dir.join("fred@free.fr/x.eml")).unwrap();
+        fs::write(dir.join("stray-file"), b"?").unwrap();
         let mut s = Store::open(&dir).unwrap();
         assert_eq!(s.messages("fred@free.fr").len(), 1);
         assert_eq!(s.messages("fred@free.fr")[0].uid, uid);
+        assert_eq!(s.report.skipped.len(), 2, "{:?}", s.report.skipped);
+        assert!(!dir.join("fred@free.fr/tmp/9.P1Q9.facteur").exists());
         let uid2 = s.deliver("fred@free.fr", b"again".to_vec(), 6).unwrap();
-        assert!(uid2 > uid);
         s.flush().unwrap();
-        s.remove("fred@free.fr", &[uid]).unwrap();
+        s.remove("fred@free.fr", std::slice::from_ref(&uid))
+            .unwrap();
+        drop(s);
         let s = Store::open(&dir).unwrap();
         assert_eq!(s.messages("fred@free.fr").len(), 1);
-        assert!(!dir.join("fred@free.fr").join(".0000000009.5.tmp").exists());
+        assert_eq!(s.messages("fred@free.fr")[0].uid, uid2);
+        drop(s);
         // A write that fails takes the message back.
         let mut s = Store::open(&dir).unwrap();
         s.deliver("fred@free.fr", b"x".to_vec(), 7).unwrap();
         let pending = s.take_pending();
         s.discard(&pending);
         assert_eq!(s.messages("fred@free.fr").len(), 1);
+        drop(s);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_earlier_format_is_converted_keeping_uidls() {
+        let dir = std::env::temp_dir().join(format!("facteur-store-old-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(dir.join("marc@wanadoo.fr")).unwrap();
+        fs::write(dir.join("marc@wanadoo.fr/0000000002.20.eml"), b"two").unwrap();
+        fs::write(dir.join("marc@wanadoo.fr/0000000010.30.eml"), b"ten").unwrap();
+        fs::write(dir.join("marc@wanadoo.fr/.0000000011.31.tmp"), b"half").unwrap();
+        let mut s = Store::open(&dir).unwrap();
+        assert_eq!(s.report.converted, 2);
+        let uids: Vec<&str> = s
+            .messages("marc@wanadoo.fr")
+            .iter()
+            .map(|m| m.uid.as_str())
+            .collect();
+        assert_eq!(uids, ["0000000002.20", "0000000010.30"]);
+        assert!(dir.join("marc@wanadoo.fr/new/0000000010.30").exists());
+        // New deliveries number after the old ones.
+        let uid = s.deliver("marc@wanadoo.fr", b"x".to_vec(), 40).unwrap();
+        assert!(uid.ends_with("Q0000000011.facteur"), "{uid}");
+        drop(s);
         fs::remove_dir_all(&dir).unwrap();
     }
 }

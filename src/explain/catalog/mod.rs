@@ -49,6 +49,7 @@ pub const FILES: &[(&str, bool, &str)] = &[
     ("diag", true, include_str!("diag.json")),
     ("capa", true, include_str!("capa.json")),
     ("realworld", true, include_str!("realworld.json")),
+    ("mailfields", true, include_str!("mailfields.json")),
 ];
 
 /// Parse one file (tests check that each parses).

@@ -90,9 +90,45 @@ pub fn parse_mailbox(s: &str) -> Result<Mailbox, AddressError> {
     check_local(local)?;
     check_domain(domain)?;
     Ok(Mailbox {
-        local: local.to_string(),
+        local: minimal_local(local),
         domain: domain.to_string(),
     })
+}
+
+/// RFC 5321 §4.1.2 / RFC 5322 §3.2.4: a quoted local part whose content is
+/// a dot-atom is the same mailbox as the dot-atom (`"fred"@free.fr` is
+/// fred@free.fr); it is kept in its minimal form. Quotes that are needed
+/// (`"fred smith"`) stay.
+fn minimal_local(local: &str) -> String {
+    let Some(inner) = local
+        .strip_prefix('"')
+        .and_then(|l| l.strip_suffix('"'))
+        .filter(|_| local.len() >= 2)
+    else {
+        return local.to_string();
+    };
+    let mut unquoted = String::new();
+    let mut escaped = false;
+    for c in inner.chars() {
+        if escaped {
+            unquoted.push(c);
+            escaped = false;
+        } else if c == '\\' {
+            escaped = true;
+        } else {
+            unquoted.push(c);
+        }
+    }
+    let dot_atom = !unquoted.is_empty()
+        && unquoted.chars().all(|c| c == '.' || is_atext(c))
+        && !unquoted.starts_with('.')
+        && !unquoted.ends_with('.')
+        && !unquoted.contains("..");
+    if dot_atom {
+        unquoted
+    } else {
+        local.to_string()
+    }
 }
 
 /// Read what is between `<` and `>`: an optional source route and a mailbox.
@@ -220,6 +256,17 @@ pub fn check_domain(domain: &str) -> Result<(), AddressError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quoted_atoms_are_the_same_mailbox() {
+        assert_eq!(parse_mailbox("\"fred\"@free.fr").unwrap().local, "fred");
+        assert_eq!(parse_mailbox("\"f\\red\"@free.fr").unwrap().local, "fred");
+        assert_eq!(
+            parse_mailbox("\"fred smith\"@free.fr").unwrap().local,
+            "\"fred smith\""
+        );
+        assert_eq!(parse_mailbox("\"a..b\"@free.fr").unwrap().local, "\"a..b\"");
+    }
 
     #[test]
     fn mailboxes() {
