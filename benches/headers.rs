@@ -29,7 +29,9 @@ fn message() -> Vec<u8> {
          --b\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n",
     );
     while m.len() < 1 << 20 {
-        m.push_str("JVBERi0xLjQKJcOkw7zDtsOfCjIgMCBvYmoKPDwvTGVuZ3RoIDMgMCBSL0ZpbHRlci9GbGF0ZUR\r\n");
+        m.push_str(
+            "JVBERi0xLjQKJcOkw7zDtsOfCjIgMCBvYmoKPDwvTGVuZ3RoIDMgMCBSL0ZpbHRlci9GbGF0ZUR\r\n",
+        );
     }
     m.push_str("--b--\r\n");
     m.into_bytes()

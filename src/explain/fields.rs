@@ -258,7 +258,10 @@ pub fn date_notes(lang: Lang, value: &str) -> Vec<Annotation> {
         }),
         Ok(d) => {
             if let Some(y) = d.two_digit_year {
-                out.push(hint("date.obsolete.two_digit_year", &[&y, &d.year]));
+                out.push(hint(
+                    "date.obsolete.two_digit_year",
+                    &[&format!("{y:02}"), &d.year],
+                ));
             }
             if let Some(z) = &d.zone_name {
                 out.push(hint("date.obsolete.zone", &[z, &d.zone_numeric()]));
