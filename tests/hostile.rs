@@ -17,15 +17,7 @@ fn still_serving(server: &Server) {
     c.cmd("QUIT", "221");
 }
 
-fn rss_kb(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
-}
+use common::tcp::rss_kb;
 
 #[test]
 fn long_lines_odd_bytes_and_line_endings() {
@@ -201,7 +193,8 @@ fn slowloris_and_idle_clients_get_421() {
 
 #[test]
 fn a_thousand_connections_and_the_one_past_the_limit() {
-    let server = Server::start(&["--max-connections", "1000"]);
+    // All from 127.0.0.1: the per-address cap is lifted to test the global one.
+    let server = Server::start(&["--max-connections", "1000", "--max-per-ip", "2000"]);
     let mut conns = Vec::new();
     for i in 0..1000 {
         let s = TcpStream::connect((

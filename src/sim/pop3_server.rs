@@ -30,6 +30,9 @@ pub struct Pop3Config {
     pub auth_failure_delay_ms: u64,
     /// Protocol errors before the session is closed.
     pub max_errors: u32,
+    /// USER/PASS, APOP and AUTH only inside TLS (RFC 2595 §2.4 lets a
+    /// server refuse them in clear; Dovecot's `disable_plaintext_auth`).
+    pub auth_requires_tls: bool,
 }
 
 impl Pop3Config {
@@ -40,6 +43,7 @@ impl Pop3Config {
             max_auth_failures: 3,
             auth_failure_delay_ms: 1000,
             max_errors: 25,
+            auth_requires_tls: false,
         }
     }
 }
@@ -252,6 +256,7 @@ impl Pop3Session {
     }
 
     fn capa(&self) -> Output {
+        let clear_login_refused = self.cfg.auth_requires_tls && !self.tls;
         let mut caps: Vec<Vec<u8>> = [
             "TOP",
             "UIDL",
@@ -261,9 +266,12 @@ impl Pop3Session {
             "PIPELINING",
         ]
         .iter()
+        .filter(|c| !(clear_login_refused && **c == "USER"))
         .map(|s| s.as_bytes().to_vec())
         .collect();
-        caps.push(format!("SASL {}", MECHANISMS.join(" ")).into_bytes());
+        if !clear_login_refused {
+            caps.push(format!("SASL {}", MECHANISMS.join(" ")).into_bytes());
+        }
         if self.cfg.stls && !self.tls {
             caps.push(b"STLS".to_vec());
         }
@@ -279,6 +287,24 @@ impl Pop3Session {
         out: &mut Vec<Output>,
     ) {
         self.state = State::Authorization { user: None };
+        let login = matches!(
+            cmd,
+            Command::User { .. }
+                | Command::Pass { .. }
+                | Command::Apop { .. }
+                | Command::Auth {
+                    mechanism: Some(_),
+                    ..
+                }
+        );
+        if login && self.cfg.auth_requires_tls && !self.tls {
+            // Dovecot's words for the same refusal (disable_plaintext_auth).
+            out.push(err(
+                Some("AUTH"),
+                "Plaintext authentication disallowed on non-secure (SSL/TLS) connections.",
+            ));
+            return;
+        }
         match cmd {
             Command::User { name } => {
                 // RFC 1939 §7: +OK whether or not the name exists, so that

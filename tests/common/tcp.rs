@@ -131,6 +131,34 @@ pub fn succeeded(out: std::process::Output) -> Vec<u8> {
     out.stdout
 }
 
+/// The resident memory of a process, from /proc (Linux). Fails the test
+/// when it cannot be measured: a memory check that reads 0 would pass
+/// whatever the server did.
+pub fn rss_kb(pid: u32) -> u64 {
+    let path = format!("/proc/{pid}/status");
+    let status = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot measure memory: {path}: {e}"));
+    status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("cannot measure memory: no VmRSS in {path}"))
+}
+
+/// Wait until `cond` holds, checking every 20 ms, for at most `within`;
+/// panics with `what` if it never does.
+pub fn eventually(within: Duration, what: &str, mut cond: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + within;
+    while !cond() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never happened: {what}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 pub fn need(tool: &str) {
     let ok = Command::new(tool)
         .arg("--version")

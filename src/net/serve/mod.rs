@@ -1,0 +1,435 @@
+//! `facteur serve`: the simulated world on TCP, for a whole lab room.
+//!
+//! By default one SMTP port and one POP3 port play every host of the world:
+//! the SMTP port is the MX of every world domain for strangers (no relaying
+//! for them) and, once a user has authenticated, that user's own ISP server
+//! (fred → smtp.free.fr, which then relays to the recipient's MX through a
+//! recorded SMTP dialogue). The POP3 port serves every mailbox. With
+//! `--host-ports`, each host of the world also gets its own port.
+//!
+//! TLS: a self-signed certificate for every host name is made at start;
+//! STARTTLS (RFC 3207) and STLS (RFC 2595) are offered on the plain ports,
+//! and `--smtps` / `--pop3s` add implicit-TLS ports (RFC 8314).
+//!
+//! Limits: a maximum of concurrent connections (the one past it gets 421 /
+//! `-ERR [SYS/TEMP]`), an idle timeout (421 4.4.2 / `-ERR`), the message
+//! size of the SMTP sessions. One log line per session on stderr.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
+use tokio::sync::Semaphore;
+use tokio_rustls::TlsAcceptor;
+
+use crate::net::conn::Conn;
+use crate::net::tls;
+use crate::sim::mta::Mta;
+use crate::sim::store::Store;
+use crate::sim::world::World;
+
+/// The name the front port uses in its greeting.
+pub const FRONT_NAME: &str = "facteur.lab";
+
+/// Connections one address may hold by default. A lab room often reaches
+/// the server from behind one NAT address: 30 students, each with a TUI
+/// (one connection), a mail client (SMTP and POP3 at once) and a retry or
+/// two, need about 100; one hostile address still cannot take the other
+/// half of the default 200 slots.
+pub const DEFAULT_MAX_PER_IP: usize = 100;
+
+/// How `facteur serve` is set up.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    pub smtp: SocketAddr,
+    pub pop3: SocketAddr,
+    /// Implicit-TLS SMTP (submissions, RFC 8314 §3.3).
+    pub smtps: Option<SocketAddr>,
+    /// Implicit-TLS POP3 (RFC 8314 §3.3).
+    pub pop3s: Option<SocketAddr>,
+    /// Give each host of the world its own port: SMTP hosts from this port
+    /// up, POP3 hosts from this port + 100 up.
+    pub host_ports: Option<u16>,
+    pub max_connections: usize,
+    /// Connections one client address may hold at once.
+    pub max_per_ip: usize,
+    pub idle_timeout: Duration,
+    /// A TLS handshake (STARTTLS, STLS, implicit TLS) must finish within this.
+    pub handshake_timeout: Duration,
+    /// AUTH (SMTP) and USER/PASS/APOP/AUTH (POP3) only inside TLS
+    /// (RFC 4954 §4: a server MUST be configurable so).
+    pub require_tls_for_auth: bool,
+    pub max_size: usize,
+    /// The n-th failed login of a session is answered after n times this.
+    pub auth_delay: Duration,
+    pub store: Option<PathBuf>,
+    /// Write the self-signed certificate (PEM) here, for clients to trust.
+    pub cert_out: Option<PathBuf>,
+    pub world: World,
+}
+
+impl Default for ServeConfig {
+    fn default() -> Self {
+        ServeConfig {
+            smtp: SocketAddr::from(([127, 0, 0, 1], 2525)),
+            pop3: SocketAddr::from(([127, 0, 0, 1], 1110)),
+            smtps: None,
+            pop3s: None,
+            host_ports: None,
+            max_connections: 200,
+            max_per_ip: DEFAULT_MAX_PER_IP,
+            idle_timeout: Duration::from_secs(300),
+            handshake_timeout: Duration::from_secs(10),
+            require_tls_for_auth: false,
+            max_size: 10 * 1024 * 1024,
+            auth_delay: Duration::from_millis(1000),
+            store: None,
+            cert_out: None,
+            world: World::default(),
+        }
+    }
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("cannot open the store {path}: {source}")]
+    Store {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// Another process holds the store (RFC-less, but one writer per
+    /// Maildir counter: two servers would overwrite each other's mail).
+    #[error(
+        "the store {path} is already used by another facteur serve (PID {}); stop it first, or give another --store",
+        pid.map_or_else(|| "?".to_string(), |p| p.to_string())
+    )]
+    StoreBusy { path: PathBuf, pid: Option<u32> },
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("cannot start the runtime: {0}")]
+    Runtime(std::io::Error),
+    #[error("TLS: {0}")]
+    Tls(#[from] tls::TlsSetupError),
+    #[error("cannot write the certificate to {path}: {source}")]
+    CertOut {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+struct Shared {
+    mta: Mutex<Mta>,
+    slots: Semaphore,
+    tls: TlsAcceptor,
+    cfg: ServeConfig,
+    per_ip: PerIp,
+    /// Set when the server stops: every session says goodbye and closes.
+    shutdown: tokio::sync::watch::Sender<bool>,
+    /// Sessions still running, and a wake-up when the last one ends.
+    active: std::sync::atomic::AtomicUsize,
+    idle: tokio::sync::Notify,
+}
+
+use crate::explain::session::Proto;
+
+mod args;
+mod limits;
+mod session;
+
+pub use args::ServeArgs;
+use limits::PerIp;
+use session::connection;
+
+/// The world's lock; a panic elsewhere must not stop the others (the data
+/// stays consistent: every change is one call).
+fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, Mta> {
+    shared.mta.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// One listening port and what it plays.
+#[derive(Debug, Clone)]
+struct Listener {
+    proto: Proto,
+    /// The host played, or None for the front port.
+    host: Option<String>,
+    implicit_tls: bool,
+}
+
+impl Listener {
+    fn name(&self) -> &str {
+        self.host.as_deref().unwrap_or(FRONT_NAME)
+    }
+}
+
+fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// The per-host ports of `--host-ports BASE`: (address, host, protocol).
+pub fn host_ports(cfg: &ServeConfig, base: u16) -> Vec<(SocketAddr, String, &'static str)> {
+    let mut out = Vec::new();
+    for (i, h) in cfg.world.smtp_hosts().into_iter().enumerate() {
+        out.push((
+            SocketAddr::new(cfg.smtp.ip(), base.saturating_add(i as u16)),
+            h,
+            "SMTP",
+        ));
+    }
+    for (i, h) in cfg.world.pop_hosts().into_iter().enumerate() {
+        out.push((
+            SocketAddr::new(cfg.pop3.ip(), base.saturating_add(100 + i as u16)),
+            h,
+            "POP3",
+        ));
+    }
+    out
+}
+
+/// Run the server until Ctrl-C. One thread moves the bytes (sessions are
+/// cheap state machines; measured faster than two workers fighting over the
+/// world's lock on a 2-core machine); fsyncs run in tokio's blocking pool.
+/// Prints one line per listener on stderr (`SMTP facteur.lab listening on
+/// 127.0.0.1:2525`), then one per session.
+pub fn run(cfg: ServeConfig) -> Result<(), ServeError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(ServeError::Runtime)?;
+    runtime.block_on(serve(cfg))
+}
+
+async fn serve(cfg: ServeConfig) -> Result<(), ServeError> {
+    let store = match &cfg.store {
+        Some(dir) => {
+            let store = Store::open(dir).map_err(|e| match e {
+                crate::sim::store::OpenError::Busy { pid } => ServeError::StoreBusy {
+                    path: dir.clone(),
+                    pid,
+                },
+                crate::sim::store::OpenError::Io(source) => ServeError::Store {
+                    path: dir.clone(),
+                    source,
+                },
+            })?;
+            if store.report.converted > 0 {
+                eprintln!(
+                    "store {}: {} message(s) converted from the earlier format to Maildir (UIDLs kept)",
+                    dir.display(),
+                    store.report.converted
+                );
+            }
+            for p in &store.report.skipped {
+                eprintln!(
+                    "store: skipped {} (not a message of a Maildir)",
+                    crate::proto::visible::visible_str(&p.display().to_string())
+                );
+            }
+            store
+        }
+        None => Store::in_memory(),
+    };
+    let mut names: Vec<String> = cfg.world.smtp_hosts();
+    names.extend(cfg.world.pop_hosts());
+    names.extend([FRONT_NAME.to_string(), "localhost".to_string()]);
+    let tls = tls::self_signed(names)?;
+    if let Some(path) = &cfg.cert_out {
+        std::fs::write(path, &tls.cert_pem).map_err(|source| ServeError::CertOut {
+            path: path.clone(),
+            source,
+        })?;
+        eprintln!(
+            "TLS certificate (self-signed) written to {}",
+            path.display()
+        );
+    }
+    let seed = (unix_now() as u64) ^ (u64::from(std::process::id()) << 32);
+    let mut mta = Mta::new(cfg.world.clone(), store, seed);
+    mta.set_now(unix_now());
+    let front = |proto, implicit_tls| Listener {
+        proto,
+        host: None,
+        implicit_tls,
+    };
+    let mut listeners = vec![
+        (cfg.smtp, front(Proto::Smtp, false)),
+        (cfg.pop3, front(Proto::Pop3, false)),
+    ];
+    if let Some(a) = cfg.smtps {
+        listeners.push((a, front(Proto::Smtp, true)));
+    }
+    if let Some(a) = cfg.pop3s {
+        listeners.push((a, front(Proto::Pop3, true)));
+    }
+    if let Some(base) = cfg.host_ports {
+        for (addr, host, proto) in host_ports(&cfg, base) {
+            let proto = if proto == "SMTP" {
+                Proto::Smtp
+            } else {
+                Proto::Pop3
+            };
+            listeners.push((
+                addr,
+                Listener {
+                    proto,
+                    host: Some(host),
+                    implicit_tls: false,
+                },
+            ));
+        }
+    }
+    let shared = Arc::new(Shared {
+        mta: Mutex::new(mta),
+        slots: Semaphore::new(cfg.max_connections),
+        tls: TlsAcceptor::from(tls.config),
+        cfg,
+        per_ip: PerIp::default(),
+        shutdown: tokio::sync::watch::channel(false).0,
+        active: std::sync::atomic::AtomicUsize::new(0),
+        idle: tokio::sync::Notify::new(),
+    });
+    let mut tasks = Vec::new();
+    for (addr, kind) in listeners {
+        let listener = listen(addr).map_err(|source| ServeError::Bind { addr, source })?;
+        let local = listener.local_addr().unwrap_or(addr);
+        let proto = match (kind.proto, kind.implicit_tls) {
+            (Proto::Smtp, false) => "SMTP",
+            (Proto::Smtp, true) => "SMTPS",
+            (Proto::Pop3, false) => "POP3",
+            (Proto::Pop3, true) => "POP3S",
+        };
+        eprintln!("{proto} {} listening on {local}", kind.name());
+        tasks.push(tokio::spawn(accept_loop(listener, kind, shared.clone())));
+    }
+    eprintln!("facteur serve: ready (Ctrl-C stops)");
+    stop_signal().await;
+    eprintln!("facteur serve: stopping");
+    // Stop accepting, tell every session (SMTP 421 4.3.2, POP3 -ERR without
+    // UPDATE), and wait for them — 5 s at most.
+    for t in tasks {
+        t.abort();
+    }
+    let _ = shared.shutdown.send(true);
+    let all_closed = async {
+        loop {
+            let wake = shared.idle.notified();
+            if shared.active.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+                break;
+            }
+            wake.await;
+        }
+    };
+    if tokio::time::timeout(Duration::from_secs(5), all_closed)
+        .await
+        .is_err()
+    {
+        eprintln!("facteur serve: sessions still open after 5 s, leaving");
+    }
+    // The store's writes are made durable before each 250; nothing is left to flush.
+    Ok(())
+}
+
+/// Ctrl-C (SIGINT) or SIGTERM (what systemd and `kill` send).
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// A listening socket with a backlog deep enough for a classroom burst
+/// (tokio's default of 128 drops connections when 1,000 arrive at once).
+fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(4096)
+}
+
+async fn accept_loop(listener: TcpListener, kind: Listener, shared: Arc<Shared>) {
+    loop {
+        let (stream, peer) = match listener.accept().await {
+            Ok(x) => x,
+            Err(e) => {
+                eprintln!("accept failed: {e}");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let shared = shared.clone();
+        let kind = kind.clone();
+        tokio::spawn(async move {
+            let Ok(permit) = shared.slots.try_acquire() else {
+                refuse(stream, &kind, &shared, false).await;
+                eprintln!("{peer}: refused, too many connections");
+                return;
+            };
+            if !shared.per_ip.connect(peer.ip(), shared.cfg.max_per_ip) {
+                refuse(stream, &kind, &shared, true).await;
+                eprintln!("{peer}: refused, too many connections from this address");
+                return;
+            }
+            shared
+                .active
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            connection(stream, peer, kind, &shared).await;
+            shared.per_ip.disconnect(peer.ip());
+            drop(permit);
+            if shared
+                .active
+                .fetch_sub(1, std::sync::atomic::Ordering::SeqCst)
+                == 1
+            {
+                shared.idle.notify_waiters();
+            }
+        });
+    }
+}
+
+async fn refuse(stream: TcpStream, kind: &Listener, shared: &Shared, this_address: bool) {
+    let line: &[u8] = match (kind.proto, this_address) {
+        (Proto::Smtp, false) => b"421 4.7.0 Error: too many connections, try again later\r\n",
+        (Proto::Pop3, false) => b"-ERR [SYS/TEMP] too many connections, try again later\r\n",
+        // Postfix's anvil says the same for its per-client limit.
+        (Proto::Smtp, true) => b"421 4.7.0 Error: too many connections from your address\r\n",
+        (Proto::Pop3, true) => b"-ERR [IN-USE] too many connections from your address\r\n",
+    };
+    let mut conn = Conn::Plain(stream);
+    if kind.implicit_tls {
+        match tokio::time::timeout(shared.cfg.handshake_timeout, conn.start_tls(&shared.tls)).await
+        {
+            Ok(Ok(c)) => conn = c,
+            _ => return,
+        }
+    }
+    let _ = conn.write_all(line).await;
+    conn.shutdown().await;
+}

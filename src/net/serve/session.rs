@@ -1,0 +1,483 @@
+//! One connection of `facteur serve`: the server session (SMTP or POP3,
+//! the simulator's sans-IO state machines) driven over a socket that may
+//! switch to TLS, with every limit that keeps one client from hurting the
+//! room — backpressure, deadlines, throttled logins, shutdown.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use tokio::net::TcpStream;
+
+use super::{Listener, Shared, lock, unix_now};
+use crate::explain::session::Proto;
+use crate::net::conn::Conn;
+use crate::sim::Output;
+use crate::sim::mta::{Mta, PopView, Role};
+use crate::sim::pop3_server::{Pop3Config, Pop3Session};
+use crate::sim::smtp_server::{SessionInfo, SmtpConfig, SmtpSession};
+
+/// A server session as the driver sees it: SMTP or POP3.
+trait Served {
+    fn greeting(&self) -> Output;
+    fn input(&mut self, bytes: &[u8], mta: &mut Mta) -> Vec<Output>;
+    fn timeout(&mut self, mta: &mut Mta) -> Vec<Output>;
+    fn lost(&mut self, mta: &mut Mta);
+    fn tls_established(&mut self);
+    fn is_closed(&self) -> bool;
+    /// A command line is half received.
+    fn line_pending(&self) -> bool;
+    /// What the log line says of the session.
+    fn summary(&self) -> String;
+    /// The server is stopping: what to say before closing.
+    fn shutdown(&mut self) -> Vec<Output>;
+}
+
+struct SmtpServed {
+    session: SmtpSession,
+    role: Role,
+}
+
+impl Served for SmtpServed {
+    fn greeting(&self) -> Output {
+        self.session.greeting()
+    }
+    fn input(&mut self, bytes: &[u8], mta: &mut Mta) -> Vec<Output> {
+        let mut view = mta.smtp(self.role.clone());
+        self.session.handle(bytes, &mut view)
+    }
+    fn timeout(&mut self, _: &mut Mta) -> Vec<Output> {
+        self.session.timeout()
+    }
+    fn lost(&mut self, _: &mut Mta) {
+        self.session.connection_lost();
+    }
+    fn tls_established(&mut self) {
+        self.session.tls_established();
+    }
+    fn is_closed(&self) -> bool {
+        self.session.is_closed()
+    }
+    fn line_pending(&self) -> bool {
+        self.session.line_pending()
+    }
+    fn shutdown(&mut self) -> Vec<Output> {
+        // RFC 5321 §3.8: 421 before closing; a DATA in progress is not
+        // acknowledged, so the client keeps the message and retries.
+        vec![
+            Output::Send(
+                b"421 4.3.2 Service shutting down, closing transmission channel\r\n".to_vec(),
+            ),
+            Output::Close,
+        ]
+    }
+    fn summary(&self) -> String {
+        let info = self.session.info();
+        format!(
+            "helo={} auth={}",
+            info.helo.as_deref().unwrap_or("-"),
+            info.authenticated.as_deref().unwrap_or("-")
+        )
+    }
+}
+
+struct PopServed {
+    session: Pop3Session,
+    host: Option<String>,
+    user: Option<String>,
+}
+
+impl Served for PopServed {
+    fn greeting(&self) -> Output {
+        self.session.greeting()
+    }
+    fn input(&mut self, bytes: &[u8], mta: &mut Mta) -> Vec<Output> {
+        let mut view = PopView {
+            mta,
+            host: self.host.clone(),
+        };
+        let outs = self.session.handle(bytes, &mut view);
+        if let Some(m) = self.session.mailbox() {
+            self.user = Some(m.to_string());
+        }
+        outs
+    }
+    fn timeout(&mut self, mta: &mut Mta) -> Vec<Output> {
+        let mut view = PopView {
+            mta,
+            host: self.host.clone(),
+        };
+        self.session.timeout(&mut view)
+    }
+    fn lost(&mut self, mta: &mut Mta) {
+        // Whatever happened, a maildrop still held is released, removing nothing.
+        let mut view = PopView {
+            mta,
+            host: self.host.clone(),
+        };
+        self.session.connection_lost(&mut view);
+    }
+    fn tls_established(&mut self) {
+        self.session.tls_established();
+    }
+    fn is_closed(&self) -> bool {
+        self.session.is_closed()
+    }
+    fn line_pending(&self) -> bool {
+        self.session.line_pending()
+    }
+    fn summary(&self) -> String {
+        format!("user={}", self.user.as_deref().unwrap_or("-"))
+    }
+    fn shutdown(&mut self) -> Vec<Output> {
+        // No UPDATE state: nothing marked is deleted (RFC 1939 §6); the
+        // maildrop is released when the connection is dropped.
+        vec![
+            Output::Send(b"-ERR [SYS/TEMP] server shutting down, nothing was deleted\r\n".to_vec()),
+            Output::Close,
+        ]
+    }
+}
+
+/// Output produced from one read is bounded: input is fed to the session
+/// line by line and feeding stops once this much is waiting to be written
+/// (a pipelined `RETR` × 2,000 produces one message at a time, each written
+/// before the next is read). What one session can hold is this, plus one
+/// reply (at most one message, `--max-size`), plus one 16 KiB read.
+const OUTPUT_BOUND: usize = 64 * 1024;
+
+/// Writes go out in pieces of this size, each with its own deadline: a
+/// client that reads slowly but reads is served; one that stops reading
+/// is cut off after the idle timeout.
+const WRITE_PIECE: usize = 64 * 1024;
+
+pub(super) async fn connection(
+    stream: TcpStream,
+    peer: SocketAddr,
+    kind: Listener,
+    shared: &Shared,
+) {
+    let started = Instant::now();
+    let mut conn = Conn::Plain(stream);
+    if kind.implicit_tls {
+        match tokio::time::timeout(shared.cfg.handshake_timeout, conn.start_tls(&shared.tls)).await
+        {
+            Ok(Ok(c)) => conn = c,
+            Ok(Err(e)) => {
+                eprintln!("{peer}: TLS handshake failed: {e}");
+                return;
+            }
+            Err(_) => {
+                eprintln!("{peer}: TLS handshake timed out");
+                return;
+            }
+        }
+    }
+    let name = kind.name().to_string();
+    let mut served: Box<dyn Served + Send> = {
+        let mut mta = lock(shared);
+        mta.set_now(unix_now());
+        match kind.proto {
+            Proto::Smtp => {
+                let info = SessionInfo {
+                    client_ip: Some(peer.ip()),
+                    client_host: mta.reverse(peer.ip()),
+                    tls: kind.implicit_tls,
+                    ..SessionInfo::default()
+                };
+                let mut cfg = SmtpConfig::new(&name);
+                cfg.max_size = shared.cfg.max_size;
+                cfg.auth_failure_delay_ms = shared.cfg.auth_delay.as_millis() as u64;
+                cfg.starttls = true;
+                cfg.auth_requires_tls = shared.cfg.require_tls_for_auth;
+                let role = match &kind.host {
+                    Some(h) => Role::Host(h.clone()),
+                    None => Role::Front,
+                };
+                Box::new(SmtpServed {
+                    session: SmtpSession::new(cfg, info),
+                    role,
+                })
+            }
+            Proto::Pop3 => {
+                let mut cfg = Pop3Config::new(&name);
+                cfg.stls = true;
+                cfg.auth_failure_delay_ms = shared.cfg.auth_delay.as_millis() as u64;
+                cfg.auth_requires_tls = shared.cfg.require_tls_for_auth;
+                let mut session = Pop3Session::new(cfg, mta.nonce());
+                if kind.implicit_tls {
+                    session.tls_established();
+                }
+                Box::new(PopServed {
+                    session,
+                    host: kind.host.clone(),
+                    user: None,
+                })
+            }
+        }
+    };
+    let ending = drive(conn, served.as_mut(), shared, peer).await;
+    let mut conn = ending.conn;
+    if let Some(c) = conn.as_mut() {
+        c.shutdown().await;
+    }
+    lock(shared).set_now(unix_now());
+    // Whatever happened, a POP3 maildrop still held is released, removing
+    // nothing (RFC 1939 §6: only QUIT enters UPDATE).
+    served.lost(&mut lock(shared));
+    let end = match (ending.why, served.is_closed()) {
+        (Why::Timeout, _) => "timeout",
+        (Why::Stalled, _) => "stopped reading",
+        (Why::Shutdown, _) => "shutdown",
+        (Why::Handshake, _) => "TLS handshake failed",
+        (Why::Ended, true) => "closed",
+        (Why::Ended, false) => "client left",
+    };
+    eprintln!(
+        "{} {peer} as {name}: {} tls={} {end} after {:.1}s",
+        if kind.proto == Proto::Smtp {
+            "smtp"
+        } else {
+            "pop3"
+        },
+        served.summary(),
+        ending.tls.unwrap_or_else(|| "-".into()),
+        started.elapsed().as_secs_f64()
+    );
+}
+
+/// Why a session ended, for the log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Why {
+    Ended,
+    Timeout,
+    /// A write made no progress within the idle timeout.
+    Stalled,
+    Shutdown,
+    Handshake,
+}
+
+struct Ending {
+    conn: Option<Conn>,
+    why: Why,
+    tls: Option<String>,
+}
+
+/// Write `bytes` in pieces, each within `deadline`; false if the client
+/// stopped reading or the connection broke.
+async fn write_paced(conn: &mut Conn, bytes: &[u8], deadline: Duration) -> bool {
+    for piece in bytes.chunks(WRITE_PIECE) {
+        match tokio::time::timeout(deadline, conn.write_all(piece)).await {
+            Ok(Ok(())) => {}
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// Move bytes between the connection and the session until it ends.
+async fn drive(
+    conn: Conn,
+    served: &mut (dyn Served + Send),
+    shared: &Shared,
+    peer: SocketAddr,
+) -> Ending {
+    let idle = shared.cfg.idle_timeout;
+    let mut conn = conn;
+    let mut tls = conn.tls_summary();
+    let mut shutdown = shared.shutdown.subscribe();
+    let mut pending: std::collections::VecDeque<Output> = [served.greeting()].into();
+    let mut backlog: Vec<u8> = Vec::new();
+    let mut fed = 0usize;
+    let mut buf = vec![0u8; 16 * 1024];
+    let mut why = Why::Ended;
+    let mut line_deadline: Option<tokio::time::Instant> = None;
+    let mut to_commit: Vec<crate::sim::store::PendingWrite> = Vec::new();
+    if *shutdown.borrow() {
+        pending.clear();
+        pending.extend(served.shutdown());
+        why = Why::Shutdown;
+    }
+    loop {
+        // 1. What the session said, in order.
+        while let Some(o) = pending.pop_front() {
+            match o {
+                Output::Send(bytes) => {
+                    if !write_paced(&mut conn, &bytes, idle).await {
+                        return Ending {
+                            conn: None,
+                            why: Why::Stalled,
+                            tls,
+                        };
+                    }
+                }
+                Output::Close => {
+                    return Ending {
+                        conn: Some(conn),
+                        why,
+                        tls,
+                    };
+                }
+                // A failed login: its answer waits, longer as failures from
+                // this address add up across all its sessions. Only this
+                // session waits; a shutdown does not.
+                Output::Pause(ms) => {
+                    let wait = shared.per_ip.login_failed(
+                        peer.ip(),
+                        Instant::now(),
+                        shared.cfg.auth_delay,
+                        Duration::from_millis(ms),
+                    );
+                    tokio::select! {
+                        _ = tokio::time::sleep(wait) => {}
+                        _ = shutdown.changed() => {
+                            pending.clear();
+                            pending.extend(served.shutdown());
+                            why = Why::Shutdown;
+                        }
+                    }
+                }
+                Output::SendAfterCommit { ok, failed, full } => {
+                    let writes = std::mem::take(&mut to_commit);
+                    let result = if writes.is_empty() {
+                        Ok(())
+                    } else {
+                        // fsync off the world's lock, in the blocking pool, so that
+                        // sessions commit in parallel.
+                        let job = writes.clone();
+                        match tokio::task::spawn_blocking(move || {
+                            job.iter().try_for_each(|w| w.write())
+                        })
+                        .await
+                        {
+                            Ok(r) => r,
+                            Err(e) => Err(std::io::Error::other(e.to_string())),
+                        }
+                    };
+                    let bytes = match result {
+                        Ok(()) => ok,
+                        Err(e) => {
+                            eprintln!("{peer}: store write failed, message refused: {e}");
+                            lock(shared).store.discard(&writes);
+                            if crate::sim::is_disk_full(&e) {
+                                full
+                            } else {
+                                failed
+                            }
+                        }
+                    };
+                    if !write_paced(&mut conn, &bytes, idle).await {
+                        return Ending {
+                            conn: None,
+                            why: Why::Stalled,
+                            tls,
+                        };
+                    }
+                }
+                Output::StartTls => {
+                    // RFC 3207 §4.2 / RFC 2595 §4: anything the client sent
+                    // after STARTTLS in clear is discarded, never read as
+                    // part of the TLS session (CVE-2011-0411).
+                    backlog.clear();
+                    fed = 0;
+                    let handshake = tokio::time::timeout(
+                        shared.cfg.handshake_timeout,
+                        conn.start_tls(&shared.tls),
+                    );
+                    match handshake.await {
+                        Ok(Ok(c)) => {
+                            conn = c;
+                            tls = conn.tls_summary();
+                            served.tls_established();
+                        }
+                        Ok(Err(e)) => {
+                            eprintln!("{peer}: TLS handshake failed: {e}");
+                            return Ending {
+                                conn: None,
+                                why: Why::Handshake,
+                                tls,
+                            };
+                        }
+                        Err(_) => {
+                            eprintln!("{peer}: TLS handshake timed out");
+                            return Ending {
+                                conn: None,
+                                why: Why::Handshake,
+                                tls,
+                            };
+                        }
+                    }
+                }
+            }
+        }
+        if why != Why::Ended || served.is_closed() {
+            return Ending {
+                conn: Some(conn),
+                why,
+                tls,
+            };
+        }
+        // 2. Input already read: fed line by line, until enough output waits.
+        if fed < backlog.len() {
+            let mut mta = lock(shared);
+            mta.set_now(unix_now());
+            let mut produced = 0usize;
+            while fed < backlog.len() && produced < OUTPUT_BOUND {
+                let end = backlog[fed..]
+                    .iter()
+                    .position(|&b| b == b'\n')
+                    .map_or(backlog.len(), |i| fed + i + 1);
+                let outs = served.input(&backlog[fed..end], &mut mta);
+                fed = end;
+                let mut stop = false;
+                for o in &outs {
+                    match o {
+                        Output::Send(b) => produced += b.len(),
+                        _ => stop = true,
+                    }
+                }
+                pending.extend(outs);
+                if stop {
+                    break;
+                }
+            }
+            // The writes this step queued belong to this session's next commit.
+            to_commit.extend(mta.store.take_pending());
+            drop(mta);
+            if fed >= backlog.len() {
+                backlog.clear();
+                fed = 0;
+            }
+            line_deadline = match (served.line_pending(), line_deadline) {
+                (false, _) => None,
+                (true, Some(d)) => Some(d),
+                (true, None) => Some(tokio::time::Instant::now() + idle),
+            };
+            continue;
+        }
+        // 3. Read more. The idle timeout runs from the last read — and, for
+        // a command line, from its first byte: dripping bytes does not keep
+        // it alive.
+        let wait = match line_deadline {
+            Some(d) => d.saturating_duration_since(tokio::time::Instant::now()),
+            None => idle,
+        };
+        tokio::select! {
+            read = tokio::time::timeout(wait, conn.read(&mut buf)) => match read {
+                Err(_) => {
+                    let mut mta = lock(shared);
+                    mta.set_now(unix_now());
+                    why = Why::Timeout;
+                    pending.extend(served.timeout(&mut mta));
+                }
+                Ok(Ok(0)) | Ok(Err(_)) => {
+                    return Ending { conn: None, why, tls };
+                }
+                Ok(Ok(n)) => backlog.extend_from_slice(&buf[..n]),
+            },
+            _ = shutdown.changed() => {
+                pending.extend(served.shutdown());
+                why = Why::Shutdown;
+            }
+        }
+    }
+}
