@@ -386,3 +386,102 @@ fn data_that_never_ends_delivers_nothing() {
     s.session.connection_lost();
     assert!(mta.store.messages("fred@free.fr").is_empty());
 }
+
+/// A message to a list of 30 members is held once in memory, the relay log
+/// keeps the start of a big message and its size, not its text.
+#[test]
+fn amplification_is_bounded_shared_bodies_and_a_summarised_relay_log() {
+    let (mut mta, mut s) = fred();
+    mta.world.add_students(30);
+    s.cmd(&mut mta, &format!("AUTH PLAIN {FRED_PLAIN}"), "235 2.7.0");
+    let big = format!(
+        "Subject: gros\r\n\r\n{}\r\n.\r\n",
+        vec!["y".repeat(998); 2000].join("\r\n")
+    );
+    s.cmd(&mut mta, "MAIL FROM:<fred@free.fr>", "250");
+    s.cmd(&mut mta, "RCPT TO:<classe@free.fr>", "250");
+    s.cmd(&mut mta, "DATA", "354");
+    assert!(s.raw(&mut mta, big.as_bytes()).starts_with("250"));
+    let members = (1..=30)
+        .filter(|i| {
+            !mta.store
+                .messages(&format!("eleve{i:02}@free.fr"))
+                .is_empty()
+        })
+        .count();
+    assert_eq!(members, 30);
+    let held = mta.store.total_bytes();
+    assert!(
+        held < 3 * big.len(),
+        "{held} octets held for a {} octet message",
+        big.len()
+    );
+    // Relayed to wanadoo.fr: the log summarises the text.
+    s.cmd(&mut mta, "MAIL FROM:<fred@free.fr>", "250");
+    s.cmd(&mut mta, "RCPT TO:<marc@wanadoo.fr>", "250");
+    s.cmd(&mut mta, "DATA", "354");
+    assert!(s.raw(&mut mta, big.as_bytes()).starts_with("250"));
+    let rec = mta.relay_log.back().unwrap();
+    let logged: usize = rec.lines.iter().map(|(_, l)| l.len()).sum();
+    assert!(logged < 32 * 1024, "{logged} octets logged");
+    assert!(
+        rec.lines
+            .iter()
+            .any(|(_, l)| l.starts_with(b"[\xe2\x80\xa6 ") && l.ends_with(b" lines \xe2\x80\xa6]")),
+        "no summary line"
+    );
+}
+
+/// A mailbox has a quota: the delivery that crosses it bounces with 5.2.2,
+/// and once it is full RCPT says 552 5.2.2 (RFC 3463 §3.3).
+#[test]
+fn a_full_mailbox_bounces_then_refuses() {
+    let (mut mta, mut s) = fred();
+    mta.limits.quota = 3000;
+    s.cmd(&mut mta, &format!("AUTH PLAIN {FRED_PLAIN}"), "235 2.7.0");
+    let msg = format!(
+        "Subject: x\r\n\r\n{}\r\n.\r\n",
+        vec!["z".repeat(750); 2].join("\r\n")
+    );
+    for _ in 0..2 {
+        s.cmd(&mut mta, "MAIL FROM:<fred@free.fr>", "250");
+        s.cmd(&mut mta, "RCPT TO:<marc@wanadoo.fr>", "250");
+        s.cmd(&mut mta, "DATA", "354");
+        let r = s.raw(&mut mta, msg.as_bytes());
+        assert!(r.starts_with("250"), "{r}");
+    }
+    // The second crossed the quota: it bounced to fred with Status 5.2.2.
+    assert_eq!(mta.store.messages("marc@wanadoo.fr").len(), 1);
+    let bounce = mta
+        .store
+        .messages("fred@free.fr")
+        .iter()
+        .map(|m| String::from_utf8_lossy(&m.data).to_string())
+        .find(|t| t.contains("Status: 5.2.2"))
+        .expect("a bounce with Status: 5.2.2");
+    assert!(bounce.contains("Mailbox full"), "{bounce}");
+    // Now marc's mailbox is refused at once, directly on his MX.
+    mta.limits.quota = 1000;
+    let (mut w, _) = common::Smtp::new("smtp.wanadoo.fr", Default::default());
+    w.cmd(&mut mta, "EHLO x.example", "250");
+    w.cmd(&mut mta, "MAIL FROM:<someone@example.org>", "250");
+    w.cmd(&mut mta, "RCPT TO:<marc@wanadoo.fr>", "552 5.2.2");
+}
+
+/// Past the memory cap, 452 4.3.1 Insufficient system storage.
+#[test]
+fn the_memory_cap_says_insufficient_storage() {
+    let (mut mta, mut s) = fred();
+    mta.limits.total = 2000;
+    s.cmd(&mut mta, &format!("AUTH PLAIN {FRED_PLAIN}"), "235 2.7.0");
+    s.cmd(&mut mta, "MAIL FROM:<fred@free.fr>", "250");
+    s.cmd(&mut mta, "RCPT TO:<marc@wanadoo.fr>", "250");
+    s.cmd(&mut mta, "DATA", "354");
+    let msg = format!(
+        "Subject: x\r\n\r\n{}\r\n.\r\n",
+        vec!["z".repeat(750); 4].join("\r\n")
+    );
+    let r = s.raw(&mut mta, msg.as_bytes());
+    assert!(r.starts_with("452 4.3.1"), "{r}");
+    assert!(mta.store.messages("marc@wanadoo.fr").is_empty());
+}

@@ -26,6 +26,32 @@ use crate::sim::world::{Destination, World};
 pub const MAX_HOPS: usize = 8;
 /// Relay dialogues kept for the UI.
 pub const RELAY_LOG: usize = 200;
+/// …and at most this many octets of them: a message's text is summarised
+/// in the log, so that a 9.5 MiB message costs a line, not 9.5 MiB.
+pub const RELAY_LOG_BYTES: usize = 2 * 1024 * 1024;
+/// Lines of a message's text kept at the start of a relayed DATA in the log.
+const RELAY_DATA_LINES: usize = 12;
+
+/// What the mailboxes may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Octets per mailbox: past it, RCPT is refused with 552 5.2.2 and a
+    /// delivery that would cross it bounces (RFC 3463 §3.3, as Dovecot's
+    /// quota plugin answers).
+    pub quota: usize,
+    /// Octets for all mailboxes together (the server's memory): past it a
+    /// message is refused with 452 4.3.1 Insufficient system storage.
+    pub total: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            quota: 50 * 1024 * 1024,
+            total: 1024 * 1024 * 1024,
+        }
+    }
+}
 
 /// Who sent a line of a recorded dialogue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +67,10 @@ pub struct RelayRecord {
     pub to_host: String,
     pub at: i64,
     pub lines: Vec<(Direction, Vec<u8>)>,
+}
+
+fn record_bytes(r: &RelayRecord) -> usize {
+    r.lines.iter().map(|(_, l)| l.len() + 16).sum::<usize>() + 64
 }
 
 /// What a submitting session is in the world.
@@ -68,6 +98,8 @@ pub struct Mta {
     pub world: World,
     pub store: Store,
     pub relay_log: VecDeque<RelayRecord>,
+    relay_log_bytes: usize,
+    pub limits: Limits,
     /// The handout's steps 1 to 6, as they happened.
     pub itinerary: crate::sim::itinerary::Itinerary,
     now: i64,
@@ -83,6 +115,8 @@ impl Mta {
             world,
             store,
             relay_log: VecDeque::new(),
+            relay_log_bytes: 0,
+            limits: Limits::default(),
             itinerary: Default::default(),
             now: 0,
             rng: seed | 1,
@@ -271,7 +305,10 @@ impl Mta {
         }
         local.sort();
         local.dedup();
-        for mailbox in local {
+        // One body for every local mailbox (the Return-Path is the envelope's).
+        let body = if local.is_empty() {
+            None
+        } else {
             let from = envelope
                 .from
                 .as_ref()
@@ -279,8 +316,23 @@ impl Mta {
                 .unwrap_or_default();
             let mut data = format!("Return-Path: <{from}>\r\n").into_bytes();
             data.extend_from_slice(msg);
+            Some(std::sync::Arc::new(data))
+        };
+        for mailbox in local {
+            let Some(body) = &body else { break };
+            // RFC 3463 §3.3: X.2.2 mailbox full. The delivery bounces, as
+            // Postfix does when Dovecot's LDA reports the quota exceeded.
+            if self.store.mailbox_bytes(&mailbox) + body.len() > self.limits.quota {
+                failures.push(Failure {
+                    rcpt: mailbox.clone(),
+                    status: "5.2.2".into(),
+                    diagnostic: format!("552 5.2.2 <{mailbox}>: Mailbox full (quota exceeded)"),
+                    remote: None,
+                });
+                continue;
+            }
             self.store
-                .deliver(&mailbox, data, self.now)
+                .deliver_shared(&mailbox, body.clone(), self.now)
                 .map_err(|e| SubmitError::Storage(e.to_string()))?;
             self.itinerary.push(Step::Delivered {
                 host: host.to_string(),
@@ -435,10 +487,31 @@ impl Mta {
                 match last(outs, &mut record) {
                     Some((354, _)) => {
                         let wire = crate::proto::data::dot_stuff(msg);
-                        for line in crate::proto::data::split_lines(&wire) {
+                        // The log keeps the start of the text, then says how
+                        // much followed: its memory is bounded, whatever the message.
+                        let lines = crate::proto::data::split_lines(&wire);
+                        let total = lines.len();
+                        for line in lines.iter().take(RELAY_DATA_LINES) {
                             record
                                 .lines
                                 .push((Direction::ClientToServer, line.to_vec()));
+                        }
+                        if total > RELAY_DATA_LINES + 1 {
+                            let rest: usize = lines[RELAY_DATA_LINES..total - 1]
+                                .iter()
+                                .map(|l| l.len() + 2)
+                                .sum();
+                            record.lines.push((
+                                Direction::ClientToServer,
+                                format!(
+                                    "[… {rest} octets, {} lines …]",
+                                    total - 1 - RELAY_DATA_LINES
+                                )
+                                .into_bytes(),
+                            ));
+                        }
+                        if let Some(end) = lines.last().filter(|_| total > RELAY_DATA_LINES) {
+                            record.lines.push((Direction::ClientToServer, end.to_vec()));
                         }
                         let mut view = SmtpView {
                             mta: self,
@@ -466,9 +539,17 @@ impl Mta {
         let outs = send("QUIT".into(), &mut session, self, &mut record);
         let _ = last(outs, &mut record);
         self.itinerary.relay_done(step, failures.is_empty());
+        // Each line is also cut to the longest a reply or command may be.
+        for (_, l) in &mut record.lines {
+            l.truncate(1000);
+        }
+        self.relay_log_bytes += record_bytes(&record);
         self.relay_log.push_back(record);
-        while self.relay_log.len() > RELAY_LOG {
-            self.relay_log.pop_front();
+        while self.relay_log.len() > RELAY_LOG || self.relay_log_bytes > RELAY_LOG_BYTES {
+            match self.relay_log.pop_front() {
+                Some(old) => self.relay_log_bytes -= record_bytes(&old),
+                None => break,
+            }
         }
         failures
     }
@@ -611,6 +692,13 @@ impl SmtpBackend for SmtpView<'_> {
                 return RcptDecision::RoutingDenied;
             }
             return match world.destination(rcpt) {
+                // One mailbox already over its quota: refused at RCPT.
+                Destination::Mailboxes(list)
+                    if list.len() == 1
+                        && self.mta.store.mailbox_bytes(&list[0]) >= self.mta.limits.quota =>
+                {
+                    RcptDecision::MailboxFull
+                }
                 Destination::Mailboxes(_) => RcptDecision::Accept,
                 _ => RcptDecision::UnknownUser,
             };
@@ -696,6 +784,11 @@ impl SmtpBackend for SmtpView<'_> {
         envelope: &Envelope,
         message: &[u8],
     ) -> Result<String, SubmitError> {
+        // The server's memory for mail is bounded by configuration, never
+        // by a client: past it, 452 4.3.1 (RFC 3463 §3.4).
+        if self.mta.store.total_bytes() + message.len() > self.mta.limits.total {
+            return Err(SubmitError::NoSpace);
+        }
         let id = self.mta.queue_id();
         // Step 1 is the first hand-over only; later hops are step 2.
         if self.hops == 0 {

@@ -94,6 +94,8 @@ pub enum RcptDecision {
     RelayDenied,
     /// 550 5.7.1: percent-hack or bang-path routing through a local domain.
     RoutingDenied,
+    /// 552 5.2.2: the mailbox is over its quota (RFC 3463 §3.3).
+    MailboxFull,
 }
 
 /// The backend's answer to VRFY (RFC 5321 §3.5.3).
@@ -622,6 +624,13 @@ impl SmtpSession {
                 554,
                 "5.7.1",
                 &format!("<{mailbox}>: Relay access denied"),
+            )),
+            // Dovecot's LMTP answers the same when the quota is reached
+            // (quota_full_tempfail = no): the sender gets it back at once.
+            RcptDecision::MailboxFull => out.push(reply(
+                552,
+                "5.2.2",
+                &format!("<{mailbox}>: Mailbox full (quota exceeded)"),
             )),
             RcptDecision::RoutingDenied => out.push(reply(
                 550,

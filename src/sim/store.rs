@@ -81,6 +81,10 @@ pub struct Store {
     _lock: Option<fs::File>,
     /// What opening found.
     pub report: OpenReport,
+    /// Each body held (by address) and in how many mailboxes, for the
+    /// memory the store takes, each shared body counted once.
+    bodies: std::collections::HashMap<usize, (usize, usize)>,
+    held: usize,
 }
 
 impl Store {
@@ -110,6 +114,9 @@ impl Store {
                 continue;
             }
             let messages = store.load_mailbox(&entry.path())?;
+            for m in &messages {
+                store.hold(&m.data);
+            }
             store.boxes.insert(name, messages);
         }
         Ok(store)
@@ -177,11 +184,54 @@ impl Store {
         self.dir.is_some()
     }
 
+    /// Octets held in `mailbox` (its quota's measure).
+    pub fn mailbox_bytes(&self, mailbox: &str) -> usize {
+        self.messages(mailbox).iter().map(|m| m.data.len()).sum()
+    }
+
+    /// Octets held in memory by all mailboxes, each shared body counted once.
+    pub fn total_bytes(&self) -> usize {
+        self.held
+    }
+
+    fn hold(&mut self, data: &Arc<Vec<u8>>) {
+        let e = self
+            .bodies
+            .entry(Arc::as_ptr(data) as usize)
+            .or_insert((data.len(), 0));
+        if e.1 == 0 {
+            self.held += data.len();
+        }
+        e.1 += 1;
+    }
+
+    fn release(&mut self, data: &Arc<Vec<u8>>) {
+        let key = Arc::as_ptr(data) as usize;
+        if let Some(e) = self.bodies.get_mut(&key) {
+            e.1 -= 1;
+            if e.1 == 0 {
+                self.held -= e.0;
+                self.bodies.remove(&key);
+            }
+        }
+    }
+
     /// Put a message into a mailbox (`local@domain`, lower case) and return
     /// its UID. On a disk store the file is only queued: the caller makes it
     /// durable with [`Store::take_pending`] + [`PendingWrite::write`] (off
     /// any lock), or with [`Store::flush`], before acknowledging it.
     pub fn deliver(&mut self, mailbox: &str, data: Vec<u8>, now: i64) -> io::Result<String> {
+        self.deliver_shared(mailbox, Arc::new(data), now)
+    }
+
+    /// The same, with a body shared by every mailbox it goes to (a list of
+    /// 30 members holds one copy in memory, not 30).
+    pub fn deliver_shared(
+        &mut self,
+        mailbox: &str,
+        data: Arc<Vec<u8>>,
+        now: i64,
+    ) -> io::Result<String> {
         if mailbox.contains(['/', '\\']) || mailbox.starts_with('.') || mailbox.is_empty() {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
@@ -193,7 +243,6 @@ impl Store {
         // Zero-padded so that names sort in delivery order, as Dovecot and
         // mail readers number a Maildir's messages.
         let uid = format!("{now:010}.P{}Q{:010}.facteur", std::process::id(), self.seq);
-        let data = Arc::new(data);
         if let Some(dir) = &self.dir {
             self.pending.push(PendingWrite {
                 dir: dir.clone(),
@@ -202,6 +251,7 @@ impl Store {
                 data: data.clone(),
             });
         }
+        self.hold(&data);
         self.boxes
             .entry(mailbox.to_string())
             .or_default()
@@ -220,8 +270,18 @@ impl Store {
     /// Take back messages whose writes failed: they were never delivered.
     pub fn discard(&mut self, writes: &[PendingWrite]) {
         for w in writes {
-            if let Some(list) = self.boxes.get_mut(&w.mailbox) {
-                list.retain(|m| m.uid != w.uid);
+            let gone: Vec<Arc<Vec<u8>>> = match self.boxes.get_mut(&w.mailbox) {
+                Some(list) => {
+                    let (out, keep): (Vec<_>, Vec<_>) = std::mem::take(list)
+                        .into_iter()
+                        .partition(|m| m.uid == w.uid);
+                    *list = keep;
+                    out.into_iter().map(|m| m.data).collect()
+                }
+                None => Vec::new(),
+            };
+            for d in &gone {
+                self.release(d);
             }
         }
     }
@@ -266,8 +326,18 @@ impl Store {
                 remove_maildir(&dir, uid)?;
             }
         }
-        if let Some(list) = self.boxes.get_mut(mailbox) {
-            list.retain(|m| !uids.contains(&m.uid));
+        let gone: Vec<Arc<Vec<u8>>> = match self.boxes.get_mut(mailbox) {
+            Some(list) => {
+                let (out, keep): (Vec<_>, Vec<_>) = std::mem::take(list)
+                    .into_iter()
+                    .partition(|m| uids.contains(&m.uid));
+                *list = keep;
+                out.into_iter().map(|m| m.data).collect()
+            }
+            None => Vec::new(),
+        };
+        for d in &gone {
+            self.release(d);
         }
         Ok(())
     }
@@ -363,6 +433,27 @@ fn remove_maildir(dir: &Path, uid: &str) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shared_body_is_counted_once() {
+        let mut s = Store::in_memory();
+        let body = Arc::new(vec![b'x'; 1000]);
+        for m in ["a@x", "b@x", "c@x"] {
+            s.deliver_shared(m, body.clone(), 1).unwrap();
+        }
+        assert_eq!(s.total_bytes(), 1000);
+        assert_eq!(s.mailbox_bytes("a@x"), 1000);
+        s.deliver("a@x", vec![b'y'; 10], 2).unwrap();
+        assert_eq!(s.total_bytes(), 1010);
+        let uid = s.messages("a@x")[0].uid.clone();
+        s.remove("a@x", &[uid]).unwrap();
+        assert_eq!(s.total_bytes(), 1010, "still held by b and c");
+        for m in ["b@x", "c@x"] {
+            let uid = s.messages(m)[0].uid.clone();
+            s.remove(m, &[uid]).unwrap();
+        }
+        assert_eq!(s.total_bytes(), 10);
+    }
 
     #[test]
     fn locks_and_removal() {

@@ -56,6 +56,12 @@ pub struct ServeArgs {
     /// Maximum message size in octets (announced by SIZE)
     #[arg(long, value_name = "OCTETS", default_value_t = 10 * 1024 * 1024)]
     pub max_size: usize,
+    /// Octets one mailbox may hold (past it: 552 5.2.2 Mailbox full)
+    #[arg(long, value_name = "OCTETS", default_value_t = 50 * 1024 * 1024)]
+    pub quota: usize,
+    /// Octets all mailboxes may hold in memory (past it: 452 4.3.1)
+    #[arg(long, value_name = "OCTETS", default_value_t = 1024 * 1024 * 1024)]
+    pub max_memory: usize,
     /// Failed logins are answered slowly: the n-th after n × MS milliseconds
     #[arg(long, value_name = "MS", default_value_t = 1000)]
     pub auth_delay: u64,
@@ -81,6 +87,10 @@ impl ServeArgs {
             handshake_timeout: Duration::from_secs(self.handshake_timeout.max(1)),
             require_tls_for_auth: self.require_tls_for_auth,
             max_size: self.max_size,
+            limits: crate::sim::mta::Limits {
+                quota: self.quota,
+                total: self.max_memory,
+            },
             auth_delay: Duration::from_millis(self.auth_delay),
             store: self.store,
             cert_out: self.cert_out,

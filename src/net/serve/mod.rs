@@ -62,6 +62,8 @@ pub struct ServeConfig {
     /// (RFC 4954 §4: a server MUST be configurable so).
     pub require_tls_for_auth: bool,
     pub max_size: usize,
+    /// Per mailbox, and for all mailboxes together.
+    pub limits: crate::sim::mta::Limits,
     /// The n-th failed login of a session is answered after n times this.
     pub auth_delay: Duration,
     pub store: Option<PathBuf>,
@@ -84,6 +86,7 @@ impl Default for ServeConfig {
             handshake_timeout: Duration::from_secs(10),
             require_tls_for_auth: false,
             max_size: 10 * 1024 * 1024,
+            limits: crate::sim::mta::Limits::default(),
             auth_delay: Duration::from_millis(1000),
             store: None,
             cert_out: None,
@@ -253,6 +256,7 @@ async fn serve(cfg: ServeConfig) -> Result<(), ServeError> {
     }
     let seed = (unix_now() as u64) ^ (u64::from(std::process::id()) << 32);
     let mut mta = Mta::new(cfg.world.clone(), store, seed);
+    mta.limits = cfg.limits;
     mta.set_now(unix_now());
     let front = |proto, implicit_tls| Listener {
         proto,
