@@ -6,7 +6,6 @@
 //! with a small tokio runtime; the TUI talks to it through two channels.
 
 use std::sync::Arc;
-use std::sync::mpsc;
 use std::time::Duration;
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -50,7 +49,18 @@ pub enum NetEvent {
     Closed,
     /// The connection or the handshake failed, and why.
     Failed(NetFailure),
+    /// Octets the server sent after its go-ahead to STARTTLS/STLS, in the
+    /// same packet: discarded, never read as part of the TLS session (a
+    /// man in the middle injecting commands, CVE-2011-0411).
+    Injected(usize),
+    /// Lines typed after STARTTLS/STLS were held until its reply; the
+    /// server refused, so they were not sent (they were meant for TLS).
+    NotSent(usize),
 }
+
+/// Events that may wait for the screen: past this the reader stops reading
+/// the socket (a flooding server fills the kernel's buffers, not ours).
+pub const EVENT_QUEUE: usize = 64;
 
 /// Read an X.509 certificate (DER) for the TLS event. None if it does not parse.
 pub fn cert_info(der: &[u8]) -> Option<CertInfo> {
@@ -101,9 +111,9 @@ pub enum NetCmd {
 }
 
 /// Start the connection thread.
-pub fn spawn(opts: ConnectOptions) -> (tmpsc::UnboundedSender<NetCmd>, mpsc::Receiver<NetEvent>) {
+pub fn spawn(opts: ConnectOptions) -> (tmpsc::UnboundedSender<NetCmd>, tmpsc::Receiver<NetEvent>) {
     let (cmd_tx, cmd_rx) = tmpsc::unbounded_channel();
-    let (ev_tx, ev_rx) = mpsc::channel();
+    let (ev_tx, ev_rx) = tmpsc::channel(EVENT_QUEUE);
     std::thread::spawn(move || {
         let rt = match tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -111,13 +121,64 @@ pub fn spawn(opts: ConnectOptions) -> (tmpsc::UnboundedSender<NetCmd>, mpsc::Rec
         {
             Ok(rt) => rt,
             Err(_) => {
-                let _ = ev_tx.send(NetEvent::Failed(NetFailure::Runtime));
+                let _ = ev_tx.try_send(NetEvent::Failed(NetFailure::Runtime));
                 return;
             }
         };
         rt.block_on(run(opts, cmd_rx, ev_tx));
     });
     (cmd_tx, ev_rx)
+}
+
+/// Waiting for the reply to STARTTLS (SMTP) or STLS (POP3), read whole
+/// with the protocol core's readers whatever the segmentation.
+enum Awaiting {
+    Smtp(crate::proto::smtp::reply::ReplyReader),
+    Pop3(Vec<u8>),
+}
+
+/// What a complete reply to STARTTLS/STLS said, and where it ended.
+enum GoAhead {
+    /// Not complete yet: all of `data` belongs to it.
+    Partial,
+    /// Complete at `end`: start TLS (true) or not (false).
+    Done { end: usize, go: bool },
+}
+
+impl Awaiting {
+    fn feed(&mut self, data: &[u8]) -> GoAhead {
+        match self {
+            Awaiting::Smtp(reader) => {
+                let mut rest = data;
+                while let Some(ev) = reader.next_event(&mut rest) {
+                    if let crate::proto::smtp::reply::ReplyEvent::Reply(r) = ev {
+                        // RFC 3207 §4: 220 means "ready to start TLS".
+                        return GoAhead::Done {
+                            end: data.len() - rest.len(),
+                            go: r.code.value() == 220,
+                        };
+                    }
+                }
+                GoAhead::Partial
+            }
+            Awaiting::Pop3(line) => match data.iter().position(|&b| b == b'\n') {
+                Some(i) => {
+                    line.extend_from_slice(&data[..i]);
+                    // RFC 2595 §4: +OK to STLS means "begin the negotiation".
+                    GoAhead::Done {
+                        end: i + 1,
+                        go: line.starts_with(b"+OK"),
+                    }
+                }
+                None => {
+                    if line.len() < 4096 {
+                        line.extend_from_slice(data);
+                    }
+                    GoAhead::Partial
+                }
+            },
+        }
+    }
 }
 
 enum Stream {
@@ -146,7 +207,7 @@ impl Stream {
 async fn run(
     opts: ConnectOptions,
     mut cmds: tmpsc::UnboundedReceiver<NetCmd>,
-    ev: mpsc::Sender<NetEvent>,
+    ev: tmpsc::Sender<NetEvent>,
 ) {
     let addr = format!("{}:{}", opts.host, opts.port);
     let tcp = match tokio::time::timeout(opts.timeout, TcpStream::connect(&addr)).await {
@@ -157,16 +218,17 @@ async fn run(
                     addr,
                     secs: opts.timeout.as_secs(),
                 },
-            );
+            )
+            .await;
         }
-        Ok(Err(e)) => return fail(&ev, connect_error(addr, &e)),
+        Ok(Err(e)) => return fail(&ev, connect_error(addr, &e)).await,
         Ok(Ok(s)) => s,
     };
     let peer = tcp.peer_addr().map(|a| a.to_string()).unwrap_or_default();
-    let _ = ev.send(NetEvent::Connected(peer));
+    let _ = ev.send(NetEvent::Connected(peer)).await;
     let connector = match tls_connector(opts.insecure) {
         Ok(c) => c,
-        Err(e) => return fail(&ev, e),
+        Err(e) => return fail(&ev, e).await,
     };
     let mut stream = Stream::Plain(tcp);
     if opts.tls == TlsMode::Implicit {
@@ -175,47 +237,86 @@ async fn run(
             None => return,
         };
     }
-    let mut awaiting_tls = false;
+    let mut awaiting: Option<Awaiting> = None;
+    // Lines typed while the reply to STARTTLS/STLS is awaited: they are
+    // meant for the TLS session, so they wait for it.
+    let mut held: Vec<Vec<u8>> = Vec::new();
     let mut buf = vec![0u8; 16 * 1024];
     loop {
         tokio::select! {
             cmd = cmds.recv() => match cmd {
+                Some(NetCmd::Send(bytes)) if awaiting.is_some() => held.push(bytes),
                 Some(NetCmd::Send(bytes)) => {
                     let word = String::from_utf8_lossy(&bytes).trim().to_ascii_uppercase();
-                    awaiting_tls = matches!(stream, Stream::Plain(_)) && (word == "STARTTLS" || word == "STLS");
+                    if matches!(stream, Stream::Plain(_)) {
+                        awaiting = match word.as_str() {
+                            "STARTTLS" => Some(Awaiting::Smtp(Default::default())),
+                            "STLS" => Some(Awaiting::Pop3(Vec::new())),
+                            _ => None,
+                        };
+                    }
                     if let Err(e) = stream.write_all(&bytes).await {
-                        return fail(&ev, io_failure(&addr, Stage::Write, &e));
+                        return fail(&ev, io_failure(&addr, Stage::Write, &e)).await;
                     }
                 }
                 Some(NetCmd::Close) | None => return,
             },
             read = stream.read(&mut buf) => match read {
                 Ok(0) => {
-                    let _ = ev.send(NetEvent::Closed);
+                    let _ = ev.send(NetEvent::Closed).await;
                     return;
                 }
                 Ok(n) => {
-                    let data = buf[..n].to_vec();
-                    // RFC 3207 §4 / RFC 2595 §4: 220 or +OK to STARTTLS/STLS
-                    // means "start the handshake now".
-                    let go = awaiting_tls && (data.starts_with(b"220") || data.starts_with(b"+OK"));
-                    awaiting_tls = false;
-                    let _ = ev.send(NetEvent::Data(data));
-                    if go {
-                        stream = match handshake(stream, &connector, &opts, &ev).await {
-                            Some(s) => s,
-                            None => return,
-                        };
+                    let data = &buf[..n];
+                    let Some(wait) = awaiting.as_mut() else {
+                        // Bounded: when the screen is behind, this waits,
+                        // and the socket is not read meanwhile.
+                        if ev.send(NetEvent::Data(data.to_vec())).await.is_err() {
+                            return;
+                        }
+                        continue;
+                    };
+                    match wait.feed(data) {
+                        GoAhead::Partial => {
+                            let _ = ev.send(NetEvent::Data(data.to_vec())).await;
+                        }
+                        GoAhead::Done { end, go } => {
+                            awaiting = None;
+                            let _ = ev.send(NetEvent::Data(data[..end].to_vec())).await;
+                            if !go {
+                                // Refused: what was typed for TLS is not sent in clear.
+                                if !held.is_empty() {
+                                    let _ = ev.send(NetEvent::NotSent(held.len())).await;
+                                    held.clear();
+                                }
+                                if end < n && ev.send(NetEvent::Data(data[end..].to_vec())).await.is_err() {
+                                    return;
+                                }
+                                continue;
+                            }
+                            if end < n {
+                                let _ = ev.send(NetEvent::Injected(n - end)).await;
+                            }
+                            stream = match handshake(stream, &connector, &opts, &ev).await {
+                                Some(s) => s,
+                                None => return,
+                            };
+                            for line in held.drain(..) {
+                                if let Err(e) = stream.write_all(&line).await {
+                                    return fail(&ev, io_failure(&addr, Stage::Write, &e)).await;
+                                }
+                            }
+                        }
                     }
                 }
-                Err(e) => return fail(&ev, io_failure(&addr, Stage::Read, &e)),
+                Err(e) => return fail(&ev, io_failure(&addr, Stage::Read, &e)).await,
             },
         }
     }
 }
 
-fn fail(ev: &mpsc::Sender<NetEvent>, why: NetFailure) {
-    let _ = ev.send(NetEvent::Failed(why));
+async fn fail(ev: &tmpsc::Sender<NetEvent>, why: NetFailure) {
+    let _ = ev.send(NetEvent::Failed(why)).await;
 }
 
 fn connect_error(addr: String, e: &std::io::Error) -> NetFailure {
@@ -238,7 +339,7 @@ async fn handshake(
     stream: Stream,
     connector: &TlsConnector,
     opts: &ConnectOptions,
-    ev: &mpsc::Sender<NetEvent>,
+    ev: &tmpsc::Sender<NetEvent>,
 ) -> Option<Stream> {
     let Stream::Plain(tcp) = stream else {
         return Some(stream);
@@ -251,7 +352,8 @@ async fn handshake(
                 NetFailure::BadServerName {
                     host: opts.host.clone(),
                 },
-            );
+            )
+            .await;
             return None;
         }
     };
@@ -262,7 +364,8 @@ async fn handshake(
                 NetFailure::TlsTimeout {
                     secs: opts.timeout.as_secs(),
                 },
-            );
+            )
+            .await;
             None
         }
         Ok(Err(e)) => {
@@ -272,7 +375,8 @@ async fn handshake(
                     why: TlsFailure::from_io(&e),
                     insecure: opts.insecure,
                 },
-            );
+            )
+            .await;
             None
         }
         Ok(Ok(s)) => {
@@ -289,12 +393,14 @@ async fn handshake(
                 .peer_certificates()
                 .and_then(|chain| chain.first())
                 .and_then(|der| cert_info(der));
-            let _ = ev.send(NetEvent::Tls(Handshake {
-                version,
-                cipher,
-                verified: !opts.insecure,
-                cert,
-            }));
+            let _ = ev
+                .send(NetEvent::Tls(Handshake {
+                    version,
+                    cipher,
+                    verified: !opts.insecure,
+                    cert,
+                }))
+                .await;
             Some(Stream::Tls(Box::new(s)))
         }
     }

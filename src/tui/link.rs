@@ -12,6 +12,9 @@ use crate::sim::mta::{Mta, PopView, Role};
 use crate::sim::pop3_server::{Pop3Config, Pop3Session};
 use crate::sim::smtp_server::{SessionInfo, SmtpConfig, SmtpSession};
 
+/// Network events taken per frame (each at most a 16 KiB read).
+const POLL_EVENTS: usize = 16;
+
 /// Fred's machine on Free's network, as the course's itinerary has it.
 pub const FRED_PC: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 77);
 
@@ -28,7 +31,7 @@ enum Session {
 #[derive(Debug)]
 pub struct Remote {
     tx: tokio::sync::mpsc::UnboundedSender<NetCmd>,
-    rx: std::sync::mpsc::Receiver<NetEvent>,
+    rx: tokio::sync::mpsc::Receiver<NetEvent>,
     lines: LineReader,
 }
 
@@ -161,13 +164,21 @@ impl Link {
         }
     }
 
+    /// A live connection (simulated or real), not a replay.
+    pub fn is_live(&self) -> bool {
+        !matches!(self.kind, Kind::Offline)
+    }
+
     /// What a real server sent since the last call (nothing for the simulated world).
     pub fn poll(&mut self) -> Vec<Incoming> {
         let Kind::Net(r) = &mut self.kind else {
             return Vec::new();
         };
         let mut out = Vec::new();
-        while let Ok(ev) = r.rx.try_recv() {
+        // A few reads per frame: a flooding server cannot starve the keyboard,
+        // and what is not taken waits in the bounded queue (then in the socket).
+        for _ in 0..POLL_EVENTS {
+            let Ok(ev) = r.rx.try_recv() else { break };
             match ev {
                 NetEvent::Data(bytes) => {
                     for framed in r.lines.feed(&bytes) {
@@ -188,7 +199,9 @@ impl Link {
                     self.closed = true;
                     out.push(Incoming::Event(ev));
                 }
-                NetEvent::Connected(_) => out.push(Incoming::Event(ev)),
+                NetEvent::Connected(_) | NetEvent::Injected(_) | NetEvent::NotSent(_) => {
+                    out.push(Incoming::Event(ev))
+                }
             }
         }
         out

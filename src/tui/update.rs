@@ -73,6 +73,12 @@ pub fn network(m: &mut Model) -> bool {
             Incoming::Event(NetEvent::Failed(why)) => {
                 m.notice = fill(m.lang, "tui.net.failed", &[&why.describe(m.lang)])
             }
+            Incoming::Event(NetEvent::Injected(n)) => {
+                m.notice = fill(m.lang, "tui.net.injected", &[&n])
+            }
+            Incoming::Event(NetEvent::NotSent(n)) => {
+                m.notice = fill(m.lang, "tui.net.not_sent", &[&n])
+            }
             Incoming::Event(NetEvent::Data(_)) => {}
         }
     }

@@ -259,7 +259,13 @@ fn state_strip(m: &Model) -> String {
                 Phase::Closed => "Closed",
             };
             let mut name = text(m.lang, &format!("tui.phase.{phase}"));
-            if e.state.tls {
+            // Live, the link says whether TLS is up (a 220 is not a handshake).
+            let tls = if m.link.is_live() {
+                m.link.tls
+            } else {
+                e.state.tls
+            };
+            if tls {
                 name.push_str(" · TLS");
             }
             if e.state.authenticated {
