@@ -9,6 +9,7 @@
 
 pub mod cli_help;
 pub mod explain;
+pub mod files;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod json;

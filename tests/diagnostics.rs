@@ -284,6 +284,7 @@ fn every_protocol_diagnostic_is_said_in_both_languages() {
         TranscriptError::NoHandshake { index: 0 },
         TranscriptError::NoEndpoint { index: 0 },
         TranscriptError::Protocol("imap".into()),
+        TranscriptError::Started(i64::MAX),
     ] {
         say(format!("{e:?}"), &|l| e.describe(l));
     }

@@ -314,3 +314,42 @@ fn a_lesson_in_a_teachers_world() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A lesson's world is a regular file in the lesson's own folder: no
+/// absolute path, no "..", no FIFO (it would hang), no device (it would
+/// never end), and a size cap — each refused with its reason.
+#[test]
+fn a_lessons_world_stays_in_its_folder_and_is_a_small_regular_file() {
+    let dir = std::env::temp_dir().join(format!("facteur-world-paths-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join("fifo.json");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo (coreutils) is needed for this test");
+    assert!(made.success());
+    std::fs::write(dir.join("huge.json"), vec![b' '; 5 << 20]).unwrap();
+    for (world, expect) in [
+        ("/etc/passwd", "no absolute path"),
+        ("../world.json", "no absolute path"),
+        ("fifo.json", "not a regular file"),
+        ("huge.json", "file too big"),
+    ] {
+        let lesson = format!(
+            r#"{{"id": "w", "title": {{"fr": "t", "en": "t"}}, "intro": {{"fr": "i", "en": "i"}}, "world": "{world}",
+              "steps": [{{"instruction": {{"fr": "f", "en": "e"}}, "check": {{"reply": {{"to": "EHLO", "code": "250"}}}}, "expect": ["EHLO lab"]}}]}}"#
+        );
+        let path = dir.join("lesson.json");
+        std::fs::write(&path, lesson).unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_facteur"))
+            .args(["--lang", "en", "lesson", "check"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{world}: {text}");
+        assert!(text.contains(expect), "{world}: {text}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

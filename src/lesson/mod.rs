@@ -142,6 +142,7 @@ pub enum Why {
     Json(crate::json::Place),
     World(crate::sim::world::WorldError),
     Io(std::io::ErrorKind, Option<i32>),
+    File(crate::files::FileError),
 }
 
 impl Problem {
@@ -163,6 +164,7 @@ impl Problem {
             Why::Json(p) => p.describe(lang),
             Why::World(w) => w.describe(lang),
             Why::Io(kind, os) => crate::explain::diag::io_kind(lang, *kind, *os),
+            Why::File(f) => f.describe(lang),
         };
         if self.place.is_empty() {
             why
@@ -181,10 +183,11 @@ impl std::fmt::Display for Problem {
 impl Lesson {
     /// Read a lesson file (its folder is kept, for a relative `world`).
     pub fn load(path: &std::path::Path) -> Result<Lesson, Problem> {
-        let text = std::fs::read_to_string(path).map_err(|e| Problem {
-            place: String::new(),
-            why: Why::Io(e.kind(), e.raw_os_error()),
-        })?;
+        let text =
+            crate::files::read_text(path, crate::files::MAX_LESSON).map_err(|e| Problem {
+                place: String::new(),
+                why: Why::File(e),
+            })?;
         let mut lesson = Lesson::from_json(&text)?;
         lesson.base = path.parent().map(std::path::Path::to_path_buf);
         Ok(lesson)
@@ -195,9 +198,18 @@ impl Lesson {
         let Some(file) = &self.world else {
             return Ok(World::default());
         };
+        // A lesson names its world relative to its own folder, and never
+        // outside it: no absolute path, no "..".
+        let relative = std::path::Path::new(file);
+        let inside = relative
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+        if !inside || file.is_empty() {
+            return Err(Problem::new("world", "diag.lesson.world_path", &[&file]));
+        }
         let path = match &self.base {
-            Some(b) => b.join(file),
-            None => std::path::PathBuf::from(file),
+            Some(b) => b.join(relative),
+            None => relative.to_path_buf(),
         };
         World::load(&path).map_err(|e| Problem {
             place: "world".into(),

@@ -6,8 +6,8 @@
 /// (EU summer time).
 pub fn paris_offset_minutes(unix: i64) -> i32 {
     let (year, _, _) = civil_from_days(unix.div_euclid(86_400));
-    let start = last_sunday_utc(year, 3) + 3600;
-    let end = last_sunday_utc(year, 10) + 3600;
+    let start = last_sunday_utc(year, 3).saturating_add(3600);
+    let end = last_sunday_utc(year, 10).saturating_add(3600);
     if unix >= start && unix < end { 120 } else { 60 }
 }
 
@@ -67,7 +67,7 @@ fn last_sunday_utc(year: i64, month: u32) -> i64 {
     let last_day = days_from_civil(year, month + 1, 1) - 1;
     // 1970-01-01 was a Thursday: weekday index 0 = Thursday, 3 = Sunday.
     let back = (last_day - 3).rem_euclid(7);
-    (last_day - back) * 86_400
+    (last_day - back).saturating_mul(86_400)
 }
 
 /// A date read from a header, with the obsolete forms it used (RFC 5322
@@ -273,6 +273,8 @@ mod tests {
 
     #[test]
     fn extreme_times_do_not_wrap() {
+        assert!(paris_offset_minutes(i64::MAX) >= 60);
+        assert!(paris_offset_minutes(i64::MIN) >= 60);
         let s = rfc5322(i64::MAX, 120);
         assert!(!s.is_empty());
         let s = rfc5322(i64::MIN, -120);

@@ -193,7 +193,13 @@ pub enum TranscriptError {
     NoEndpoint { index: usize },
     #[error("transcript: protocol \"{0}\" is neither \"smtp\" nor \"pop3\"")]
     Protocol(String),
+    #[error("transcript: \"started\" is {0}, not a date between 1970 and 9999")]
+    Started(i64),
 }
+
+/// The last second of year 9999: a transcript's dates stay within
+/// 1970–9999, so that every date computed from them is exact.
+pub const LATEST: i64 = 253_402_300_799;
 
 impl TranscriptError {
     /// The error in `lang`.
@@ -223,6 +229,7 @@ impl TranscriptError {
                 "diag.transcript.protocol",
                 &[&crate::proto::visible::visible_str(p)],
             ),
+            TranscriptError::Started(v) => fill(lang, "diag.transcript.started", &[v]),
         };
         fill(lang, "diag.transcript", &[&what])
     }
@@ -247,6 +254,9 @@ impl Transcript {
         }
         if t.protocol != "smtp" && t.protocol != "pop3" {
             return Err(TranscriptError::Protocol(t.protocol));
+        }
+        if !(0..=LATEST).contains(&t.started) {
+            return Err(TranscriptError::Started(t.started));
         }
         for (index, e) in t.events.iter().enumerate() {
             let has_line = e.line.is_some() || e.line_base64.is_some();
@@ -307,6 +317,8 @@ mod tests {
     fn errors_name_the_place() {
         let e = Transcript::from_json("{\n \"version\": 1,\n \"host\": 3\n}").unwrap_err();
         assert!(matches!(e, TranscriptError::Parse { line: 3, .. }), "{e}");
+        let e = Transcript::from_json(r#"{"version": 1, "host": "h", "port": 1, "protocol": "smtp", "simulated": false, "started": 9223372036854775000, "events": []}"#).unwrap_err();
+        assert_eq!(e, TranscriptError::Started(9_223_372_036_854_775_000));
         let e = Transcript::from_json(r#"{"version": 9, "host": "h", "port": 1, "protocol": "smtp", "simulated": false, "started": 0, "events": []}"#).unwrap_err();
         assert_eq!(e, TranscriptError::Version(9));
         let e = Transcript::from_json(r#"{"version": 1, "host": "h", "port": 1, "protocol": "smtp", "simulated": false, "started": 0, "events": [{"t_ms": 0, "dir": "client"}]}"#).unwrap_err();

@@ -68,11 +68,10 @@ pub enum WorldError {
         field: String,
         problem: crate::explain::diag::Said,
     },
-    #[error("cannot read the world file {path}: {kind:?}")]
+    #[error("cannot read the world file {path}: {why}")]
     Io {
         path: String,
-        kind: std::io::ErrorKind,
-        os: Option<i32>,
+        why: crate::files::FileError,
     },
 }
 
@@ -104,10 +103,13 @@ impl WorldError {
                     &[field, &problem.describe(lang)],
                 )],
             ),
-            WorldError::Io { path, kind, os } => fill(
+            WorldError::Io { path, why } => fill(
                 lang,
                 "diag.world_io",
-                &[path, &crate::explain::diag::io_kind(lang, *kind, *os)],
+                &[
+                    &crate::proto::visible::visible_str(path),
+                    &why.describe(lang),
+                ],
             ),
         }
     }
@@ -222,10 +224,11 @@ impl World {
 
     /// Read a world file.
     pub fn load(path: &std::path::Path) -> Result<World, WorldError> {
-        let text = std::fs::read_to_string(path).map_err(|e| WorldError::Io {
-            path: path.display().to_string(),
-            kind: e.kind(),
-            os: e.raw_os_error(),
+        let text = crate::files::read_text(path, crate::files::MAX_WORLD).map_err(|why| {
+            WorldError::Io {
+                path: path.display().to_string(),
+                why,
+            }
         })?;
         World::from_json(&text)
     }

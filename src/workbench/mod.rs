@@ -498,12 +498,16 @@ pub fn explain_line_report(lang: Lang, line: &str) -> Report {
 pub fn headers_report(lang: Lang, path: &str) -> Report {
     let raw = if path == "-" {
         let mut buf = Vec::new();
-        match std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf) {
+        let stdin = std::io::Read::take(std::io::stdin(), crate::files::MAX_MESSAGE);
+        match std::io::Read::read_to_end(&mut { stdin }, &mut buf) {
             Ok(_) => Ok(buf),
-            Err(e) => Err(e),
+            Err(e) => Err(crate::files::FileError::Io {
+                kind: e.kind(),
+                os: e.raw_os_error(),
+            }),
         }
     } else {
-        std::fs::read(path)
+        crate::files::read(std::path::Path::new(path), crate::files::MAX_MESSAGE)
     };
     match raw {
         Ok(raw) => {
@@ -520,10 +524,7 @@ pub fn headers_report(lang: Lang, path: &str) -> Report {
                 &[&fill(
                     lang,
                     "diag.file",
-                    &[
-                        &visible_str(path),
-                        &crate::explain::diag::io_error(lang, &e),
-                    ],
+                    &[&visible_str(path), &e.describe(lang)],
                 )],
             ) + "\n",
             ok: false,

@@ -23,9 +23,9 @@ pub fn export_report(
     let Some(format) = Format::parse(format) else {
         return fail(fill(lang, "export.bad_format", &[&format]) + "\n");
     };
-    let text = match std::fs::read_to_string(file) {
+    let text = match crate::files::read_text(file, crate::files::MAX_TRANSCRIPT) {
         Ok(t) => t,
-        Err(e) => return fail(file_error(lang, file, &io_error(lang, &e))),
+        Err(e) => return fail(file_error(lang, file, &e.describe(lang))),
     };
     let t = match crate::session::transcript::Transcript::from_json(&text) {
         Ok(t) => t,
