@@ -254,3 +254,49 @@ fn auth_only_inside_tls_when_asked() {
     assert!(c.cmd("EHLO lab", "250").contains("AUTH PLAIN"));
     let _ = c.stream.write_all(b"QUIT\r\n");
 }
+
+#[test]
+fn with_store_bodies_live_on_disk_and_retr_reads_them() {
+    let dir = std::env::temp_dir().join(format!("facteur-room-disk-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store = dir.to_string_lossy().to_string();
+    let server = Server::start(&["--store", &store]);
+    deliver(&server, "marc@wanadoo.fr", "Subject: warm-up\r\n\r\nx");
+    let before = rss_kb(server.child.id());
+    let line = "d".repeat(998);
+    let body = format!(
+        "Subject: big\r\n\r\n{}",
+        std::iter::repeat_n(line.as_str(), 1050)
+            .collect::<Vec<_>>()
+            .join("\r\n")
+    );
+    for _ in 0..20 {
+        deliver(&server, "marc@wanadoo.fr", &body);
+    }
+    // 20 MiB delivered; an index stays in memory, not the octets.
+    let after = rss_kb(server.child.id());
+    assert!(
+        after < before + 12 * 1024,
+        "RSS grew from {before} kB to {after} kB for 20 MiB on disk"
+    );
+    let mut p = Raw::pop3(
+        server.pop3,
+        "marc",
+        "marcpass",
+        "+OK marc@wanadoo.fr's maildrop has 21 messages",
+    );
+    p.send(b"RETR 21\r\n");
+    assert!(p.line().starts_with("+OK"));
+    let mut n = 0;
+    loop {
+        let l = p.line();
+        if l == ".\r\n" {
+            break;
+        }
+        n += 1;
+    }
+    // The added headers (Return-Path, Received, Message-ID, Date), then the text.
+    assert!(n > 1050, "the message read back from its file: {n} lines");
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}

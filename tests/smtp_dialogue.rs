@@ -58,7 +58,8 @@ fn the_seed_route_fred_to_marc_with_two_received_lines() {
 
     let box_ = mta.store.messages("marc@wanadoo.fr");
     assert_eq!(box_.len(), 1);
-    let msg = box_[0].data.as_slice();
+    let msg_bytes = box_[0].data.bytes();
+    let msg = msg_bytes.as_slice();
     let text = String::from_utf8_lossy(msg);
     assert!(text.starts_with("Return-Path: <fred@free.fr>\r\nReceived: from smtp.free.fr (smtp.free.fr [192.0.2.25])\r\n\tby smtp.wanadoo.fr (facteur) with ESMTP id "), "{text}");
     let h = Header::parse(msg);
@@ -221,7 +222,7 @@ fn smuggling_never_ends_the_data() {
     assert!(r.starts_with("250 2.0.0"));
     let m = mta.store.messages("fred@free.fr");
     assert_eq!(m.len(), 1);
-    assert!(String::from_utf8_lossy(&m[0].data).contains("MAIL FROM:<evil@x.org>"));
+    assert!(String::from_utf8_lossy(&m[0].data.bytes()).contains("MAIL FROM:<evil@x.org>"));
 }
 
 #[test]
@@ -302,7 +303,7 @@ fn bounce_after_acceptance_reaches_the_sender() {
     s.raw(&mut mta, b"Subject: lost\r\n\r\nhello\r\n.\r\n");
     let inbox = mta.store.messages("fred@free.fr");
     assert_eq!(inbox.len(), 1, "one bounce for both failures");
-    let b = String::from_utf8_lossy(&inbox[0].data);
+    let b = String::from_utf8_lossy(&inbox[0].data.bytes()).to_string();
     assert!(b.starts_with("Return-Path: <>\r\n"), "{b}");
     assert!(b.contains("Content-Type: multipart/report; report-type=delivery-status"));
     assert!(
@@ -350,7 +351,8 @@ fn starttls_resets_the_session_and_drops_pipelined_commands() {
     s.cmd(&mut mta, "RCPT TO:<marc@wanadoo.fr>", "250");
     s.cmd(&mut mta, "DATA", "354");
     s.raw(&mut mta, b"Subject: tls\r\n\r\nx\r\n.\r\n");
-    let m = String::from_utf8_lossy(&mta.store.messages("marc@wanadoo.fr")[0].data).to_string();
+    let m =
+        String::from_utf8_lossy(&mta.store.messages("marc@wanadoo.fr")[0].data.bytes()).to_string();
     assert!(m.contains("by smtp.free.fr (facteur) with ESMTPSA"), "{m}");
 }
 
@@ -369,10 +371,12 @@ fn the_front_port_is_every_mx_for_strangers() {
     s.cmd(&mut mta, "RCPT TO:<x@example.org>", "554 5.7.1");
     s.cmd(&mut mta, "DATA", "354");
     s.raw(&mut mta, b"Subject: direct\r\n\r\nx\r\n.\r\n");
-    let m = String::from_utf8_lossy(&mta.store.messages("marc@wanadoo.fr")[0].data).to_string();
+    let m =
+        String::from_utf8_lossy(&mta.store.messages("marc@wanadoo.fr")[0].data.bytes()).to_string();
     assert_eq!(m.matches("Received:").count(), 1);
     assert!(m.contains("by smtp.wanadoo.fr"));
-    let f = String::from_utf8_lossy(&mta.store.messages("fred@free.fr")[0].data).to_string();
+    let f =
+        String::from_utf8_lossy(&mta.store.messages("fred@free.fr")[0].data.bytes()).to_string();
     assert!(f.contains("by smtp.free.fr"));
 }
 
@@ -456,7 +460,7 @@ fn a_full_mailbox_bounces_then_refuses() {
         .store
         .messages("fred@free.fr")
         .iter()
-        .map(|m| String::from_utf8_lossy(&m.data).to_string())
+        .map(|m| String::from_utf8_lossy(&m.data.bytes()).to_string())
         .find(|t| t.contains("Status: 5.2.2"))
         .expect("a bounce with Status: 5.2.2");
     assert!(bounce.contains("Mailbox full"), "{bounce}");

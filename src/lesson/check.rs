@@ -432,7 +432,8 @@ fn mailbox_missing(lang: Lang, m: &MailboxCheck, f: &Facts) -> Vec<String> {
     // The best message: the one that misses least.
     let mut best: Option<Vec<String>> = None;
     for msg in messages {
-        let report = crate::explain::message::explain_message(lang, &msg.data);
+        let data = msg.data.bytes();
+        let report = crate::explain::message::explain_message(lang, &data);
         let mut missing = Vec::new();
         for h in &m.headers {
             if !report.fields.iter().any(|f| f.name.eq_ignore_ascii_case(h)) {
@@ -440,7 +441,7 @@ fn mailbox_missing(lang: Lang, m: &MailboxCheck, f: &Facts) -> Vec<String> {
             }
         }
         if let Some(c) = &m.contains {
-            let text = String::from_utf8_lossy(&msg.data).to_lowercase();
+            let text = String::from_utf8_lossy(&data).to_lowercase();
             if !text.contains(&c.to_lowercase()) {
                 missing.push(fill(lang, "lesson.missing.contains", &[&m.mailbox, c]));
             }

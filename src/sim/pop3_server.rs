@@ -513,23 +513,27 @@ impl Pop3Session {
                 Ok(i) => ok(&format!("{n} {}", drop.messages[i].uid)),
                 Err(e) => e,
             }),
+            // With --store the octets are read from the Maildir file now;
+            // a file that cannot be read is a temporary failure (RFC 2449 §8.1.2).
             Command::Retr { msg } => out.push(match get(&drop, msg) {
-                Ok(i) => {
-                    let data = &drop.messages[i].data;
-                    backend.retrieved(&drop.mailbox, msg, data.len());
-                    let body = crate::proto::data::split_lines(data)
-                        .into_iter()
-                        .map(<[u8]>::to_vec)
-                        .collect();
-                    multiline(&format!("{} octets", data.len()), body)
-                }
+                Ok(i) => match drop.messages[i].data.read() {
+                    Ok(data) => {
+                        backend.retrieved(&drop.mailbox, msg, data.len());
+                        let body = crate::proto::data::split_lines(&data)
+                            .into_iter()
+                            .map(<[u8]>::to_vec)
+                            .collect();
+                        multiline(&format!("{} octets", data.len()), body)
+                    }
+                    Err(_) => err(Some("SYS/TEMP"), "cannot read the message now, try again"),
+                },
                 Err(e) => e,
             }),
             Command::Top { msg, lines } => out.push(match get(&drop, msg) {
-                Ok(i) => multiline(
-                    "top of message follows",
-                    top(&drop.messages[i].data, lines as usize),
-                ),
+                Ok(i) => match drop.messages[i].data.read() {
+                    Ok(data) => multiline("top of message follows", top(&data, lines as usize)),
+                    Err(_) => err(Some("SYS/TEMP"), "cannot read the message now, try again"),
+                },
                 Err(e) => e,
             }),
             Command::Dele { msg } => out.push(match get(&drop, msg) {

@@ -25,7 +25,77 @@ use std::sync::Arc;
 pub struct StoredMessage {
     /// Stable across sessions and restarts (RFC 1939 §7 UIDL).
     pub uid: String,
-    pub data: Arc<Vec<u8>>,
+    pub data: Body,
+}
+
+/// A message's octets: in memory (the simulated world, or a message not
+/// yet on disk), or in its Maildir file once written — with `--store` the
+/// server keeps only an index in memory and RETR reads the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Body {
+    len: usize,
+    at: Place,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Place {
+    Memory(Arc<Vec<u8>>),
+    /// The mailbox's Maildir folder and the message's unique name.
+    Disk(Arc<PathBuf>, String),
+}
+
+impl Body {
+    pub fn memory(data: Arc<Vec<u8>>) -> Body {
+        Body {
+            len: data.len(),
+            at: Place::Memory(data),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The octets (read from the file when the body is on disk).
+    pub fn read(&self) -> io::Result<Arc<Vec<u8>>> {
+        match &self.at {
+            Place::Memory(d) => Ok(d.clone()),
+            Place::Disk(dir, uid) => {
+                // A reader (neomutt, Dovecot) may have moved it to cur/.
+                match fs::read(dir.join("new").join(uid)) {
+                    Ok(d) => Ok(Arc::new(d)),
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                        let entries = fs::read_dir(dir.join("cur"))?;
+                        for entry in entries.flatten() {
+                            let name = entry.file_name().to_string_lossy().to_string();
+                            if name.split(':').next() == Some(uid.as_str()) {
+                                return fs::read(entry.path()).map(Arc::new);
+                            }
+                        }
+                        Err(e)
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+        }
+    }
+
+    /// The octets, or nothing when they cannot be read (for checks and
+    /// tests on the in-memory world).
+    pub fn bytes(&self) -> Arc<Vec<u8>> {
+        self.read().unwrap_or_default()
+    }
+
+    fn in_memory(&self) -> Option<&Arc<Vec<u8>>> {
+        match &self.at {
+            Place::Memory(d) => Some(d),
+            Place::Disk(..) => None,
+        }
+    }
 }
 
 /// The maildrop is locked by another POP3 session (RFC 1939 §8).
@@ -114,9 +184,6 @@ impl Store {
                 continue;
             }
             let messages = store.load_mailbox(&entry.path())?;
-            for m in &messages {
-                store.hold(&m.data);
-            }
             store.boxes.insert(name, messages);
         }
         Ok(store)
@@ -158,6 +225,7 @@ impl Store {
             }
         }
         let mut messages = Vec::new();
+        let folder = Arc::new(dir.to_path_buf());
         for sub in ["new", "cur"] {
             for entry in fs::read_dir(dir.join(sub))? {
                 let entry = entry?;
@@ -168,9 +236,14 @@ impl Store {
                 }
                 let uid = name.split(':').next().unwrap_or(&name).to_string();
                 self.seq = self.seq.max(seq_of(&uid));
+                // Only the index is kept: the octets stay in the file.
+                let len = entry.metadata()?.len() as usize;
                 messages.push(StoredMessage {
+                    data: Body {
+                        len,
+                        at: Place::Disk(folder.clone(), uid.clone()),
+                    },
                     uid,
-                    data: Arc::new(fs::read(entry.path())?),
                 });
             }
         }
@@ -194,7 +267,10 @@ impl Store {
         self.held
     }
 
-    fn hold(&mut self, data: &Arc<Vec<u8>>) {
+    fn hold(&mut self, body: &Body) {
+        let Some(data) = body.in_memory() else {
+            return;
+        };
         let e = self
             .bodies
             .entry(Arc::as_ptr(data) as usize)
@@ -205,7 +281,10 @@ impl Store {
         e.1 += 1;
     }
 
-    fn release(&mut self, data: &Arc<Vec<u8>>) {
+    fn release(&mut self, body: &Body) {
+        let Some(data) = body.in_memory() else {
+            return;
+        };
         let key = Arc::as_ptr(data) as usize;
         if let Some(e) = self.bodies.get_mut(&key) {
             e.1 -= 1;
@@ -251,13 +330,14 @@ impl Store {
                 data: data.clone(),
             });
         }
-        self.hold(&data);
+        let body = Body::memory(data);
+        self.hold(&body);
         self.boxes
             .entry(mailbox.to_string())
             .or_default()
             .push(StoredMessage {
                 uid: uid.clone(),
-                data,
+                data: body,
             });
         Ok(uid)
     }
@@ -270,7 +350,7 @@ impl Store {
     /// Take back messages whose writes failed: they were never delivered.
     pub fn discard(&mut self, writes: &[PendingWrite]) {
         for w in writes {
-            let gone: Vec<Arc<Vec<u8>>> = match self.boxes.get_mut(&w.mailbox) {
+            let gone: Vec<Body> = match self.boxes.get_mut(&w.mailbox) {
                 Some(list) => {
                     let (out, keep): (Vec<_>, Vec<_>) = std::mem::take(list)
                         .into_iter()
@@ -286,12 +366,36 @@ impl Store {
         }
     }
 
+    /// These writes reached the disk: their messages are now read from
+    /// their files, and their octets leave memory.
+    pub fn committed(&mut self, writes: &[PendingWrite]) {
+        for w in writes {
+            let folder = Arc::new(w.dir.join(&w.mailbox));
+            let mut old = None;
+            if let Some(m) = self
+                .boxes
+                .get_mut(&w.mailbox)
+                .and_then(|list| list.iter_mut().find(|m| m.uid == w.uid))
+            {
+                let disk = Body {
+                    len: m.data.len,
+                    at: Place::Disk(folder, w.uid.clone()),
+                };
+                old = Some(std::mem::replace(&mut m.data, disk));
+            }
+            if let Some(b) = old {
+                self.release(&b);
+            }
+        }
+    }
+
     /// Write every pending message now; on failure take them all back.
     pub fn flush(&mut self) -> io::Result<()> {
         let pending = self.take_pending();
         let result = pending.iter().try_for_each(PendingWrite::write);
-        if result.is_err() {
-            self.discard(&pending);
+        match &result {
+            Ok(()) => self.committed(&pending),
+            Err(_) => self.discard(&pending),
         }
         result
     }
@@ -326,7 +430,7 @@ impl Store {
                 remove_maildir(&dir, uid)?;
             }
         }
-        let gone: Vec<Arc<Vec<u8>>> = match self.boxes.get_mut(mailbox) {
+        let gone: Vec<Body> = match self.boxes.get_mut(mailbox) {
             Some(list) => {
                 let (out, keep): (Vec<_>, Vec<_>) = std::mem::take(list)
                     .into_iter()
@@ -511,6 +615,15 @@ mod tests {
         let mut s = Store::open(&dir).unwrap();
         assert_eq!(s.messages("fred@free.fr").len(), 1);
         assert_eq!(s.messages("fred@free.fr")[0].uid, uid);
+        // Moved to cur/ by a reader: still read.
+        assert_eq!(
+            s.messages("fred@free.fr")[0]
+                .data
+                .read()
+                .unwrap()
+                .as_slice(),
+            b"hello"
+        );
         assert_eq!(s.report.skipped.len(), 2, "{:?}", s.report.skipped);
         assert!(!dir.join("fred@free.fr/tmp/9.P1Q9.facteur").exists());
         let uid2 = s.deliver("fred@free.fr", b"again".to_vec(), 6).unwrap();

@@ -354,7 +354,11 @@ async fn drive(
                         }
                     };
                     let bytes = match result {
-                        Ok(()) => ok,
+                        Ok(()) => {
+                            // On disk now: the octets leave memory.
+                            lock(shared).store.committed(&writes);
+                            ok
+                        }
                         Err(e) => {
                             eprintln!("{peer}: store write failed, message refused: {e}");
                             lock(shared).store.discard(&writes);
