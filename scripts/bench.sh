@@ -74,7 +74,7 @@ kill "$FPID"
 # --- facteur serve --store --------------------------------------------------
 start_facteur 2621 2631 --store "$WORK/store"
 STORE=$(for _ in $(seq "$RUNS"); do load 2621; done | median)
-ONDISK=$(find "$WORK/store" -name '*.eml' | wc -l)
+ONDISK=$(find "$WORK/store" -path '*/new/*' -type f -o -path '*/cur/*' -type f | wc -l)
 kill "$FPID"
 
 # --- Postfix delivering into a Maildir ------------------------------------

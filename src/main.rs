@@ -234,6 +234,7 @@ fn main() -> ExitCode {
             starttls,
             insecure,
         }) => {
+            let proto_given = proto.is_some();
             let opts = match workbench::connect_options(
                 lang,
                 &target,
@@ -256,6 +257,7 @@ fn main() -> ExitCode {
                 lang,
                 opts.0,
                 opts.1,
+                proto_given,
                 now,
                 seed,
                 cli.record.as_deref(),

@@ -190,3 +190,37 @@ fn a_flooding_server_is_read_only_as_fast_as_the_screen_takes_it() {
     );
     drop((tx, rx));
 }
+
+mod common;
+
+/// `facteur connect` on a port it cannot guess reads the greeting:
+/// `+OK` is POP3, whatever the port said.
+#[test]
+fn connect_knows_its_protocol_from_the_greeting() {
+    use facteur::explain::Lang;
+    use facteur::tui::link::Proto;
+    use facteur::tui::update::{connect_remote, network};
+    let server = common::tcp::Server::start(&[]);
+    let mta = facteur::sim::mta::Mta::new(
+        facteur::sim::world::World::default(),
+        facteur::sim::store::Store::in_memory(),
+        1,
+    );
+    // The POP3 port, guessed as SMTP (an unknown port number).
+    let mut m = connect_remote(Lang::En, mta, options(server.pop3), Proto::Smtp, false);
+    common::tcp::eventually(Duration::from_secs(10), "the greeting", || {
+        network(&mut m);
+        !m.entries.is_empty()
+    });
+    assert_eq!(m.link.proto, Proto::Pop3);
+    assert!(matches!(
+        m.explainer,
+        facteur::explain::session::Explainer::Pop3(_)
+    ));
+    assert!(m.notice.contains("POP3"), "{}", m.notice);
+    let notes: String = m.entries[0].notes.iter().map(|n| n.render()).collect();
+    assert!(
+        !notes.contains("malformed") && !notes.contains("Invalid"),
+        "{notes}"
+    );
+}

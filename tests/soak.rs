@@ -235,7 +235,7 @@ fn a_real_server_that_floods_stalls_or_hangs_up() {
             m.entries.iter().map(|e| e.text.clone()).collect::<Vec<_>>()
         );
     };
-    let mut m = connect_remote(Lang::En, mta(), opts.clone(), Proto::Smtp);
+    let mut m = connect_remote(Lang::En, mta(), opts.clone(), Proto::Smtp, true);
     until(&mut m, "250 after the flood");
     let cut = m
         .entries
@@ -244,7 +244,7 @@ fn a_real_server_that_floods_stalls_or_hangs_up() {
         .expect("the flood is reported, not kept");
     assert!(cut.text.len() < 200);
     // 2: silence — typing and sending still work at once.
-    let mut m = connect_remote(Lang::En, mta(), opts.clone(), Proto::Smtp);
+    let mut m = connect_remote(Lang::En, mta(), opts.clone(), Proto::Smtp, true);
     std::thread::sleep(Duration::from_millis(200));
     for c in "EHLO lab".chars() {
         let t = Instant::now();
@@ -255,7 +255,7 @@ fn a_real_server_that_floods_stalls_or_hangs_up() {
     update(&mut m, Action::SendLine);
     assert_eq!(m.entries.last().unwrap().text, "EHLO lab");
     // 3: the close mid-reply is said; what came is shown.
-    let mut m = connect_remote(Lang::En, mta(), opts, Proto::Smtp);
+    let mut m = connect_remote(Lang::En, mta(), opts, Proto::Smtp, true);
     until(&mut m, "250-first");
     until(&mut m, "closed");
     assert!(m.link.closed);

@@ -460,7 +460,7 @@ fn a_real_server_with_starttls_and_a_refused_connection() {
         insecure: true,
         timeout: std::time::Duration::from_secs(5),
     };
-    let mut m = connect_remote(Lang::En, mta, opts.clone(), Proto::Smtp);
+    let mut m = connect_remote(Lang::En, mta, opts.clone(), Proto::Smtp, true);
     let wait = |m: &mut Model, want: &str| {
         for _ in 0..200 {
             network(m);
@@ -508,7 +508,7 @@ fn a_real_server_with_starttls_and_a_refused_connection() {
     drop(server);
     // Nothing listens any more: a clear message, no panic.
     let mta = Mta::new(World::default(), Store::in_memory(), 1);
-    let mut m = connect_remote(Lang::En, mta, opts, Proto::Smtp);
+    let mut m = connect_remote(Lang::En, mta, opts, Proto::Smtp, true);
     wait(&mut m, "connection refused");
     assert!(m.link.closed);
 }

@@ -192,6 +192,8 @@ impl Pop3State {
         let ok = status.status == Status::Ok;
         match (&cmd, ok) {
             (Command::User { .. }, true) => self.user_sent = true,
+            // RFC 1939 §7: after a failed PASS the server wants USER again.
+            (Command::Pass { .. } | Command::Apop { .. }, false) => self.user_sent = false,
             (
                 Command::Pass { .. }
                 | Command::Apop { .. }
@@ -239,7 +241,7 @@ impl Pop3State {
         } else if self.transaction {
             vec![Stat, List, Retr, Dele, Rset, Noop, Top, Uidl, Capa, Quit]
         } else if self.user_sent {
-            vec![Pass, User, Quit]
+            vec![Pass, User, Apop, Auth, Capa, Stls, Quit]
         } else {
             vec![User, Apop, Auth, Capa, Stls, Quit]
         }

@@ -235,24 +235,34 @@ impl SmtpState {
         self.ehlo.as_ref().is_some_and(|e| e.has(keyword))
     }
 
-    /// The commands that make sense now.
+    /// The commands a server accepts now, most useful first — exactly
+    /// those the simulator accepts in this state (`tests/state_strip.rs`
+    /// checks it command by command). RFC 5321 §4.1.4: RSET, NOOP, HELP,
+    /// VRFY, EXPN and EHLO/HELO (which resets a transaction) are valid at
+    /// any time; RFC 4954 §4: no AUTH during a transaction, nor twice;
+    /// STARTTLS only if EHLO offered it, outside a transaction (as Postfix).
     pub fn valid_next(&self) -> Vec<Verb> {
         use Verb::*;
+        let anytime = [Rset, Noop, Help, Vrfy, Expn, Ehlo, Helo, Quit];
+        // After 334 the server waits for a base64 line (or "*"), no command.
+        if self.auth.is_some() {
+            return Vec::new();
+        }
         let mut v = match self.phase {
-            Phase::Connected => vec![Ehlo, Helo, Noop, Help, Quit],
+            Phase::Connected => vec![Ehlo, Helo, Vrfy, Expn, Help, Noop, Rset, Quit],
             Phase::Greeted => {
                 let mut v = vec![Mail];
                 if self.offers("AUTH") && !self.authenticated {
                     v.push(Auth);
                 }
-                if self.offers("STARTTLS") && !self.tls {
+                if self.offers("STARTTLS") && !self.tls && self.esmtp {
                     v.push(StartTls);
                 }
-                v.extend([Vrfy, Expn, Help, Noop, Rset, Ehlo, Quit]);
+                v.extend(anytime);
                 v
             }
-            Phase::Mail => vec![Rcpt, Rset, Noop, Quit],
-            Phase::Rcpt => vec![Rcpt, Data, Rset, Noop, Quit],
+            Phase::Mail => [&[Rcpt][..], &anytime].concat(),
+            Phase::Rcpt => [&[Rcpt, Data][..], &anytime].concat(),
             Phase::Data | Phase::Closed => vec![],
         };
         v.dedup();

@@ -773,8 +773,14 @@ impl SmtpSession {
             out.push(reply(503, "5.5.1", "Error: TLS already active"));
             return;
         }
-        if !self.greeted {
+        // STARTTLS is an ESMTP extension: only after EHLO announced it;
+        // and not in the middle of a transaction (Postfix answers the same).
+        if !self.greeted || !self.info.esmtp {
             out.push(reply(503, "5.5.1", "Error: send EHLO first"));
+            return;
+        }
+        if self.tx.is_some() {
+            out.push(reply(503, "5.5.1", "Error: MAIL transaction in progress"));
             return;
         }
         out.push(reply(220, "2.0.0", "Ready to start TLS"));

@@ -155,6 +155,9 @@ pub struct Store {
     /// memory the store takes, each shared body counted once.
     bodies: std::collections::HashMap<usize, (usize, usize)>,
     held: usize,
+    /// Octets per mailbox, kept as messages come and go (quotas are
+    /// checked at every RCPT and delivery: no sum over a big mailbox).
+    sizes: std::collections::HashMap<String, usize>,
 }
 
 impl Store {
@@ -184,6 +187,8 @@ impl Store {
                 continue;
             }
             let messages = store.load_mailbox(&entry.path())?;
+            let total = messages.iter().map(|m| m.data.len()).sum();
+            store.resize(&name, total, 0);
             store.boxes.insert(name, messages);
         }
         Ok(store)
@@ -259,7 +264,12 @@ impl Store {
 
     /// Octets held in `mailbox` (its quota's measure).
     pub fn mailbox_bytes(&self, mailbox: &str) -> usize {
-        self.messages(mailbox).iter().map(|m| m.data.len()).sum()
+        self.sizes.get(mailbox).copied().unwrap_or(0)
+    }
+
+    fn resize(&mut self, mailbox: &str, added: usize, removed: usize) {
+        let size = self.sizes.entry(mailbox.to_string()).or_insert(0);
+        *size = (*size + added).saturating_sub(removed);
     }
 
     /// Octets held in memory by all mailboxes, each shared body counted once.
@@ -332,6 +342,7 @@ impl Store {
         }
         let body = Body::memory(data);
         self.hold(&body);
+        self.resize(mailbox, body.len(), 0);
         self.boxes
             .entry(mailbox.to_string())
             .or_default()
@@ -362,6 +373,7 @@ impl Store {
             };
             for d in &gone {
                 self.release(d);
+                self.resize(&w.mailbox, 0, d.len());
             }
         }
     }
@@ -442,6 +454,7 @@ impl Store {
         };
         for d in &gone {
             self.release(d);
+            self.resize(mailbox, 0, d.len());
         }
         Ok(())
     }

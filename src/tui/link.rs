@@ -67,6 +67,9 @@ pub struct Link {
     pub insecure: bool,
     /// How a real connection was made (to make it again).
     pub options: Option<ConnectOptions>,
+    /// The protocol was guessed from the port: the greeting decides
+    /// (`+OK` → POP3, `220` → SMTP).
+    pub detect_proto: bool,
     kind: Kind,
 }
 
@@ -123,6 +126,7 @@ impl Link {
             remote: false,
             insecure: false,
             options: None,
+            detect_proto: false,
             kind: Kind::Sim(session),
         };
         let bytes = link.outputs(vec![greeting], mta);
@@ -140,6 +144,7 @@ impl Link {
             remote: false,
             insecure: false,
             options: None,
+            detect_proto: false,
             kind: Kind::Offline,
         }
     }
@@ -156,6 +161,7 @@ impl Link {
             remote: true,
             insecure: opts.insecure,
             options: Some(opts.clone()),
+            detect_proto: false,
             kind: Kind::Net(Remote {
                 tx,
                 rx,

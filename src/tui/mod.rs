@@ -46,12 +46,13 @@ pub fn run_remote(
     lang: Lang,
     opts: crate::net::client::ConnectOptions,
     proto: link::Proto,
+    proto_given: bool,
     now: i64,
     seed: u64,
     record: Option<&std::path::Path>,
 ) -> std::io::Result<()> {
     runtime::run(
-        update::connect_remote(lang, builtin_world(now, seed), opts, proto),
+        update::connect_remote(lang, builtin_world(now, seed), opts, proto, proto_given),
         record,
     )
 }

@@ -38,8 +38,10 @@ pub fn connect_remote(
     mta: Mta,
     opts: ConnectOptions,
     proto: Proto,
+    given: bool,
 ) -> Model {
-    let link = Link::connect(opts, proto);
+    let mut link = Link::connect(opts, proto);
+    link.detect_proto = !given;
     let mut model = new_model(lang, mta, link);
     let name = proto.name();
     model.notice = fill(
@@ -50,13 +52,38 @@ pub fn connect_remote(
     model
 }
 
+/// The first line of a real server whose protocol was only guessed from
+/// the port: `+OK` is POP3 (RFC 1939 §4), `220` SMTP (RFC 5321 §4.3.1).
+fn detect_protocol(m: &mut Model, greeting: &[u8]) {
+    m.link.detect_proto = false;
+    let found = if greeting.starts_with(b"+OK") {
+        Proto::Pop3
+    } else if greeting.starts_with(b"220") {
+        Proto::Smtp
+    } else {
+        m.notice = text(m.lang, "tui.net.unknown_greeting");
+        return;
+    };
+    if found != m.link.proto {
+        m.link.proto = found;
+        m.origin.protocol = found.name().to_ascii_lowercase();
+        m.explainer = crate::explain::session::Explainer::for_proto(found);
+        m.notice = fill(m.lang, "tui.net.proto_detected", &[&found.name()]);
+    }
+}
+
 /// Take in what a real server sent; true if anything changed.
 pub fn network(m: &mut Model) -> bool {
     let incoming = m.link.poll();
     let changed = !incoming.is_empty();
     for i in incoming {
         match i {
-            Incoming::Line(l, encrypted) => push_as(m, Dir::Server, &l, encrypted),
+            Incoming::Line(l, encrypted) => {
+                if m.link.detect_proto {
+                    detect_protocol(m, &l);
+                }
+                push_as(m, Dir::Server, &l, encrypted)
+            }
             Incoming::Event(NetEvent::Connected(peer)) => {
                 m.notice = fill(m.lang, "tui.net.connected", &[&peer])
             }

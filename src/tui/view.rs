@@ -271,15 +271,43 @@ fn state_strip(m: &Model) -> String {
             if e.state.authenticated {
                 name.push_str(" · AUTH");
             }
+            // Where no command is possible, what the server waits for.
+            let waits = match (e.state.input_mode(), e.state.phase) {
+                (InputMode::AuthResponse, _) => Some("tui.waits.auth"),
+                (InputMode::Data, _) => Some("tui.waits.data"),
+                (_, Phase::Closed) => Some("tui.waits.closed"),
+                _ => None,
+            };
+            if let Some(k) = waits {
+                return fill(m.lang, "tui.state.waits", &[&name, &text(m.lang, k)]);
+            }
             let next: Vec<&str> = e.state.valid_next().iter().map(|v| v.name()).collect();
             fill(m.lang, "tui.state", &[&name, &next.join(" ")])
         }
         Explainer::Pop3(s) => {
-            let name = if s.transaction {
+            let name = if s.closed && s.transaction {
+                text(m.lang, "tui.pop3.update")
+            } else if s.closed {
+                text(m.lang, "tui.phase.Closed")
+            } else if s.transaction {
                 text(m.lang, "tui.pop3.transaction")
             } else {
                 text(m.lang, "tui.pop3.authorization")
             };
+            if s.closed {
+                return fill(
+                    m.lang,
+                    "tui.state.waits",
+                    &[&name, &text(m.lang, "tui.waits.closed")],
+                );
+            }
+            if s.sasl.is_some() {
+                return fill(
+                    m.lang,
+                    "tui.state.waits",
+                    &[&name, &text(m.lang, "tui.waits.auth")],
+                );
+            }
             let next: Vec<&str> = s.valid_next().iter().map(|v| v.name()).collect();
             fill(m.lang, "tui.state", &[&name, &next.join(" ")])
         }

@@ -30,6 +30,11 @@ trait Served {
     fn summary(&self) -> String;
     /// The server is stopping: what to say before closing.
     fn shutdown(&mut self) -> Vec<Output>;
+    /// Whether one command can produce a reply much bigger than itself
+    /// (POP3's RETR, TOP, LIST, UIDL): such a session is fed one line at
+    /// a time. An SMTP reply is at most a few lines, so a whole read goes in
+    /// at once.
+    fn amplifies(&self) -> bool;
 }
 
 struct SmtpServed {
@@ -59,6 +64,9 @@ impl Served for SmtpServed {
     }
     fn line_pending(&self) -> bool {
         self.session.line_pending()
+    }
+    fn amplifies(&self) -> bool {
+        false
     }
     fn shutdown(&mut self) -> Vec<Output> {
         // RFC 5321 §3.8: 421 before closing; a DATA in progress is not
@@ -128,6 +136,9 @@ impl Served for PopServed {
     fn summary(&self) -> String {
         format!("user={}", self.user.as_deref().unwrap_or("-"))
     }
+    fn amplifies(&self) -> bool {
+        true
+    }
     fn shutdown(&mut self) -> Vec<Output> {
         // No UPDATE state: nothing marked is deleted (RFC 1939 §6); the
         // maildrop is released when the connection is dropped.
@@ -138,11 +149,12 @@ impl Served for PopServed {
     }
 }
 
-/// Output produced from one read is bounded: input is fed to the session
-/// line by line and feeding stops once this much is waiting to be written
-/// (a pipelined `RETR` × 2,000 produces one message at a time, each written
-/// before the next is read). What one session can hold is this, plus one
-/// reply (at most one message, `--max-size`), plus one 16 KiB read.
+/// Output produced from one read is bounded: a POP3 session is fed line by
+/// line and feeding stops once this much is waiting to be written (a
+/// pipelined `RETR` × 2,000 produces one message at a time, each written
+/// before the next is read); an SMTP session, whose replies are a few lines
+/// each, takes a whole read at once. What one session can hold is this,
+/// plus one reply (at most one message, `--max-size`), plus one 16 KiB read.
 const OUTPUT_BOUND: usize = 64 * 1024;
 
 /// Writes go out in pieces of this size, each with its own deadline: a
@@ -425,11 +437,16 @@ async fn drive(
             let mut mta = lock(shared);
             mta.set_now(unix_now());
             let mut produced = 0usize;
+            let one_line = served.amplifies();
             while fed < backlog.len() && produced < OUTPUT_BOUND {
-                let end = backlog[fed..]
-                    .iter()
-                    .position(|&b| b == b'\n')
-                    .map_or(backlog.len(), |i| fed + i + 1);
+                let end = if one_line {
+                    backlog[fed..]
+                        .iter()
+                        .position(|&b| b == b'\n')
+                        .map_or(backlog.len(), |i| fed + i + 1)
+                } else {
+                    backlog.len()
+                };
                 let outs = served.input(&backlog[fed..end], &mut mta);
                 fed = end;
                 let mut stop = false;
