@@ -228,7 +228,7 @@ fn the_handouts_dialogues_as_golden_files() {
         login[7]
             .notes
             .iter()
-            .any(|n| n.body.contains("nobody typed this")),
+            .any(|n| n.body.contains("does not encode typed text") && n.body.contains("D9")),
         "{:?}",
         login[7].notes
     );

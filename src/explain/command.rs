@@ -24,11 +24,93 @@ pub fn explain_smtp_input(
     state: &SmtpState,
     secret: Option<&str>,
 ) -> Vec<Annotation> {
-    match state.input_mode() {
+    let notes = match state.input_mode() {
         InputMode::Data => explain_data_line(lang, line, state),
         InputMode::AuthResponse => explain_auth_answer(lang, line, state, secret),
         InputMode::Command => explain_command(lang, line, state),
+    };
+    dedup(notes)
+}
+
+/// The same note twice (the same title and text) is said once.
+pub fn dedup(notes: Vec<Annotation>) -> Vec<Annotation> {
+    let mut out: Vec<Annotation> = Vec::with_capacity(notes.len());
+    for n in notes {
+        if !out.iter().any(|o| o.title == n.title && o.body == n.body) {
+            out.push(n);
+        }
     }
+    out
+}
+
+/// The line being typed, before Enter: a syntax error in a line that can
+/// still become right by typing more (`MAIL FROM:<fred@fr` is on its way to
+/// `…free.fr>`) is shown as "not finished yet", not as a mistake.
+pub fn explain_smtp_typing(lang: Lang, line: &str, state: &SmtpState) -> Vec<Annotation> {
+    let notes = explain_smtp_input(lang, line, state, None);
+    if state.input_mode() != InputMode::Command || !still_becoming(line) {
+        return notes;
+    }
+    soften(lang, notes)
+}
+
+/// Mistakes of an unfinished line become hints that say so.
+pub fn soften(lang: Lang, notes: Vec<Annotation>) -> Vec<Annotation> {
+    notes
+        .into_iter()
+        .map(|mut n| {
+            if n.severity == Severity::Mistake {
+                n.severity = Severity::Hint;
+                n.body = crate::explain::catalog::fill(lang, "cmd.incomplete", &[&n.body]);
+            }
+            n
+        })
+        .collect()
+}
+
+/// Whether typing more characters can make `line` a valid command.
+fn still_becoming(line: &str) -> bool {
+    if command::parse(line.as_bytes()).is_ok() {
+        return false;
+    }
+    let word = line.split(' ').next().unwrap_or("");
+    let Some(verb) = Verb::parse(word) else {
+        return false;
+    };
+    // Completions of each form a student may be in the middle of.
+    let examples: &[&str] = match verb {
+        Verb::Mail => &["MAIL FROM:<fred@free.fr>"],
+        Verb::Rcpt => &["RCPT TO:<marc@wanadoo.fr>"],
+        Verb::Auth => &["AUTH PLAIN"],
+        Verb::Bdat => &["BDAT 1 LAST"],
+        Verb::Burl => &["BURL imap://x LAST"],
+        _ => &[],
+    };
+    let tails = [
+        ">",
+        ".fr>",
+        "fr>",
+        "r>",
+        "@x.fr>",
+        "x@x.fr>",
+        "<x@x.fr>",
+        ":<x@x.fr>",
+        "x",
+        " x",
+        "x.fr",
+        ".fr",
+    ];
+    let upper = line.to_ascii_uppercase();
+    let from_example = examples.iter().filter_map(|ex| {
+        let ex_up = ex.to_ascii_uppercase();
+        (ex_up.starts_with(&upper) && ex.len() > line.len())
+            .then(|| format!("{line}{}", &ex[line.len()..]))
+    });
+    tails
+        .iter()
+        .map(|t| format!("{line}{t}"))
+        .chain(from_example)
+        .any(|candidate| command::parse(candidate.as_bytes()).is_ok())
 }
 
 fn names(verbs: &[Verb]) -> String {
@@ -511,7 +593,11 @@ pub fn explain_sasl_payload(
                 lang,
                 all.clone(),
                 title.clone(),
-                "sasl.plain",
+                if state.tls {
+                    "sasl.plain.tls"
+                } else {
+                    "sasl.plain"
+                },
                 &[&visible(z), &visible(c), &visible(p), &visible(&bytes)],
                 Severity::Hint,
             ));
@@ -565,17 +651,16 @@ pub fn explain_sasl_payload(
             )),
         },
         (_, Verdict::Binary { offset }) => {
-            let what = format!(
-                "0x{:02x} @ {}",
-                bytes.get(offset).copied().unwrap_or(0),
-                offset + 1
-            );
             out.push(Annotation::from_key(
                 lang,
                 all,
                 title,
                 "sasl.binary",
-                &[&what],
+                &[
+                    &(offset + 1),
+                    &format!("{:02X}", bytes.get(offset).copied().unwrap_or(0)),
+                    &bytes.len(),
+                ],
                 Severity::Mistake,
             ));
         }

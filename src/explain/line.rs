@@ -22,6 +22,9 @@ use crate::proto::visible::{visible, visible_str};
 /// Explain a line out of context.
 pub fn explain_line(lang: Lang, line: &str) -> Vec<Annotation> {
     let line = line.trim_end_matches(['\r', '\n']);
+    if let Some(a) = port_or_protocol(lang, line.trim()) {
+        return vec![a];
+    }
     let starts_with_code = line.len() >= 3 && line.as_bytes()[..3].iter().all(u8::is_ascii_digit);
     if starts_with_code {
         return reply_line(lang, line);
@@ -299,4 +302,43 @@ fn scan_or_uid_line(lang: Lang, line: &str) -> Option<Annotation> {
         &[&n, &visible_str(&uid.to_string())],
         Severity::Info,
     ))
+}
+
+/// A port number (`110`) or a protocol's name (`IMAP`, `MUA`, `RFC 2821`)
+/// asked on its own: what the course says of it.
+fn port_or_protocol(lang: Lang, word: &str) -> Option<Annotation> {
+    if !word.is_empty() && word.len() <= 5 && word.bytes().all(|b| b.is_ascii_digit()) {
+        let n: u32 = word.parse().ok()?;
+        let key = format!("port.{n}");
+        let title = crate::explain::fill(lang, "port.title", &[&n]);
+        if entry(&key).is_some() {
+            return Some(Annotation::from_key(
+                lang,
+                0..word.len(),
+                title,
+                &key,
+                &[],
+                Severity::Info,
+            ));
+        }
+        // Three digits that make a reply code (250, 550) are read as one.
+        if crate::proto::smtp::reply::Code::parse(word.as_bytes()).is_some() {
+            return None;
+        }
+        return Some(Annotation::from_key(
+            lang,
+            0..word.len(),
+            title,
+            "port.unknown",
+            &[&n],
+            Severity::Info,
+        ));
+    }
+    let name: String = word
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_uppercase();
+    let key = format!("proto.{name}");
+    entry(&key).map(|_| Annotation::from_key(lang, 0..word.len(), word, &key, &[], Severity::Info))
 }

@@ -97,6 +97,16 @@ impl Pop3State {
             }
             if in_header {
                 out.extend(header_line(lang, text));
+            } else if retr && out.is_empty() {
+                // A line of the message's text, sent as it is (RFC 1939 §5).
+                out.push(Annotation::from_key(
+                    lang,
+                    all.clone(),
+                    "RETR",
+                    "pop3.body_line",
+                    &[],
+                    Severity::Info,
+                ));
             }
             match cmd {
                 Command::List { msg: None } => {
@@ -222,9 +232,45 @@ impl Pop3State {
             }
             (Command::Dele { msg }, true) => {
                 self.marked.insert(*msg);
+                out.push(Annotation::from_key(
+                    lang,
+                    all,
+                    format!("DELE {msg}"),
+                    "pop3.did.dele",
+                    &[msg, &numbers(&self.marked)],
+                    Severity::Info,
+                ));
             }
-            (Command::Rset, true) => self.marked.clear(),
-            (Command::Quit, _) => self.closed = true,
+            (Command::Rset, true) => {
+                out.push(Annotation::from_key(
+                    lang,
+                    all,
+                    "RSET",
+                    "pop3.did.rset",
+                    &[&numbers(&self.marked)],
+                    Severity::Info,
+                ));
+                self.marked.clear();
+            }
+            (Command::Quit, _) => {
+                // RFC 1939 §6: QUIT from TRANSACTION enters UPDATE.
+                let (key, args) = if self.transaction && !self.marked.is_empty() {
+                    ("pop3.did.quit_update", numbers(&self.marked))
+                } else if self.transaction {
+                    ("pop3.did.quit_nothing", String::new())
+                } else {
+                    ("pop3.did.quit_auth", String::new())
+                };
+                out.push(Annotation::from_key(
+                    lang,
+                    all,
+                    "QUIT",
+                    key,
+                    &[&args],
+                    Severity::Info,
+                ));
+                self.closed = true;
+            }
             _ => {}
         }
         if ok && cmd.response_shape() == Shape::MultiIfOk {
@@ -433,4 +479,29 @@ fn header_line(lang: Lang, line: &str) -> Vec<Annotation> {
         out.push(a);
     }
     out
+}
+
+/// The POP3 line being typed: a syntax error that more typing can fix
+/// (`RETR` on its way to `RETR 1`) is "not finished yet", not a mistake.
+pub fn explain_pop3_typing(lang: Lang, line: &str, state: &Pop3State) -> Vec<Annotation> {
+    let notes = explain_pop3_input(lang, line, state);
+    if state.sasl.is_some() || command::parse(line.as_bytes()).is_ok() {
+        return notes;
+    }
+    let becoming = [" 1", "1", " x", "x", " 1 1", " 1"]
+        .iter()
+        .any(|t| command::parse(format!("{line}{t}").as_bytes()).is_ok());
+    if becoming {
+        crate::explain::command::soften(lang, notes)
+    } else {
+        notes
+    }
+}
+
+/// Message numbers as a student reads them: `1, 3, 4`.
+fn numbers(set: &BTreeSet<u32>) -> String {
+    set.iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }

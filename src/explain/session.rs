@@ -98,9 +98,9 @@ impl Explainer {
     pub fn typing(&self, lang: Lang, line: &str) -> Vec<Annotation> {
         match self {
             Explainer::Smtp(e) => {
-                crate::explain::command::explain_smtp_input(lang, line, &e.state, None)
+                crate::explain::command::explain_smtp_typing(lang, line, &e.state)
             }
-            Explainer::Pop3(s) => crate::explain::pop3::explain_pop3_input(lang, line, s),
+            Explainer::Pop3(s) => crate::explain::pop3::explain_pop3_typing(lang, line, s),
         }
     }
 }
