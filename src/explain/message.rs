@@ -624,7 +624,7 @@ pub fn hop_notes(lang: Lang, h: &Hop) -> Vec<String> {
         out.push(fill(
             lang,
             "recv.tls",
-            &[&tls_version_words(v), &visible_str(c)],
+            &[&crate::explain::tls::version_words(v), &visible_str(c)],
         ));
     }
     if let Some(a) = &h.auth_sender {
@@ -643,18 +643,6 @@ pub fn hop_notes(lang: Lang, h: &Hop) -> Vec<String> {
         out.push(fill(lang, "recv.bad_date", &[&visible_str(d)]));
     }
     out
-}
-
-/// `TLSv1_3`, `TLS1_2`, `TLSv1.3`, `TLS13` → `TLS 1.3`.
-pub fn tls_version_words(v: &str) -> String {
-    let digits: String = v.chars().filter(char::is_ascii_digit).collect();
-    match digits.as_str() {
-        "10" | "1" => "TLS 1.0".into(),
-        "11" => "TLS 1.1".into(),
-        "12" => "TLS 1.2".into(),
-        "13" => "TLS 1.3".into(),
-        _ => visible_str(v),
-    }
 }
 
 /// The protocol of a hop (`with ESMTPSA`), in words.

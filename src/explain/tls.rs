@@ -16,7 +16,7 @@ pub fn explain_handshake(lang: Lang, h: &Handshake) -> Vec<Annotation> {
         0..0,
         text(lang, "tls.title"),
         "tls.body",
-        &[&h.version, &h.cipher],
+        &[&version_words(&h.version), &h.cipher],
         Severity::Info,
     )];
     if let Some(c) = &h.cert {
@@ -85,8 +85,25 @@ fn visible_handshake(h: &Handshake) -> Handshake {
 pub fn handshake_line(h: &Handshake) -> String {
     let h = &visible_handshake(h);
     match &h.cert {
-        Some(c) => format!("── TLS {} {} — {} ──", h.version, h.cipher, c.subject),
-        None => format!("── TLS {} {} ──", h.version, h.cipher),
+        Some(c) => format!(
+            "── {} {} — {} ──",
+            version_words(&h.version),
+            h.cipher,
+            c.subject
+        ),
+        None => format!("── {} {} ──", version_words(&h.version), h.cipher),
+    }
+}
+
+/// `TLSv1_3`, `TLS1_2`, `TLSv1.3`, `TLS13` → `TLS 1.3`.
+pub fn version_words(v: &str) -> String {
+    let digits: String = v.chars().filter(char::is_ascii_digit).collect();
+    match digits.as_str() {
+        "10" | "1" => "TLS 1.0".into(),
+        "11" => "TLS 1.1".into(),
+        "12" => "TLS 1.2".into(),
+        "13" => "TLS 1.3".into(),
+        _ => visible_str(v),
     }
 }
 
@@ -111,7 +128,7 @@ mod tests {
         };
         let notes = explain_handshake(Lang::En, &h);
         let all: String = notes.iter().map(|n| n.render() + "\n").collect();
-        assert!(all.contains("TLSv1_3"), "{all}");
+        assert!(all.contains("TLS 1.3"), "{all}");
         assert!(
             all.contains("Valid from 2026-11-26 00:00:00 UTC to 2027-11-26"),
             "{all}"
@@ -121,7 +138,7 @@ mod tests {
         assert_eq!(notes.last().map(|n| n.severity), Some(Severity::Danger));
         assert_eq!(
             handshake_line(&h),
-            "── TLS TLSv1_3 TLS13_AES_256_GCM_SHA384 — CN=localhost ──"
+            "── TLS 1.3 TLS13_AES_256_GCM_SHA384 — CN=localhost ──"
         );
     }
 }

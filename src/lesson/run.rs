@@ -27,6 +27,14 @@ pub struct Run {
     pub since: usize,
     pub since_stage: u64,
     counted: usize,
+    /// The lesson's introduction is shown (at the start, and again on F10).
+    pub show_intro: bool,
+    /// The panel is folded to one line (once the step is read, on a small
+    /// screen; F10 unfolds it).
+    pub folded: bool,
+    /// The student's lines the engine flagged, with their line number in
+    /// the session (for the summary).
+    pub mistake_lines: Vec<(usize, String)>,
 }
 
 impl Run {
@@ -41,6 +49,9 @@ impl Run {
             since: entries,
             since_stage: stage,
             counted: entries,
+            show_intro: true,
+            folded: false,
+            mistake_lines: Vec::new(),
         }
     }
 
@@ -76,9 +87,10 @@ impl Run {
     /// steps passed now (the caller applies their `release`).
     pub fn evaluate(&mut self, lang: Lang, mut facts: Facts) -> std::ops::Range<usize> {
         let first = self.step;
-        for e in facts.entries.iter().skip(self.counted) {
+        for (i, e) in facts.entries.iter().enumerate().skip(self.counted) {
             if e.dir == Dir::Client && e.worst.is_some_and(|w| w >= Severity::Mistake) {
                 self.mistakes += 1;
+                self.mistake_lines.push((i + 1, e.text.clone()));
             }
         }
         self.counted = facts.entries.len();
@@ -96,6 +108,8 @@ impl Run {
                 break;
             }
             self.step += 1;
+            // A new step: its instruction is shown unfolded.
+            self.folded = false;
             self.hints_shown = 0;
             self.missing.clear();
             self.since = facts.entries.len();

@@ -36,12 +36,17 @@ pub enum Action {
     SaveReport,
     /// A lesson: reveal the next hint of the current step.
     LessonHint,
+    /// A lesson: fold or unfold its panel (unfolded, with its introduction).
+    ToggleLessonPanel,
     /// The mouse wheel over the session pane.
     WheelUp,
     WheelDown,
     /// The mouse wheel over the explanation pane.
     ScrollExplainUp,
     ScrollExplainDown,
+    /// The explanation pane, a page at a time, from the keyboard.
+    PageExplainUp,
+    PageExplainDown,
     Quit,
     /// Replay: one line forward / back, to the start / end.
     ReplayNext,
@@ -130,6 +135,49 @@ pub const KEYMAP: &[(KeyCode, KeyModifiers, Mode, Action)] = &[
         KeyModifiers::NONE,
         Mode::Any,
         Action::ScrollUp,
+    ),
+    // The explanation pane from the keyboard (80×24: it rarely fits).
+    (
+        KeyCode::PageUp,
+        KeyModifiers::ALT,
+        Mode::Any,
+        Action::PageExplainUp,
+    ),
+    (
+        KeyCode::PageDown,
+        KeyModifiers::ALT,
+        Mode::Any,
+        Action::PageExplainDown,
+    ),
+    (
+        KeyCode::Up,
+        KeyModifiers::ALT,
+        Mode::Any,
+        Action::ScrollExplainUp,
+    ),
+    (
+        KeyCode::Down,
+        KeyModifiers::ALT,
+        Mode::Any,
+        Action::ScrollExplainDown,
+    ),
+    (
+        KeyCode::F(10),
+        KeyModifiers::NONE,
+        Mode::Any,
+        Action::ToggleLessonPanel,
+    ),
+    (
+        KeyCode::F(8),
+        KeyModifiers::NONE,
+        Mode::Any,
+        Action::PageExplainUp,
+    ),
+    (
+        KeyCode::F(9),
+        KeyModifiers::NONE,
+        Mode::Any,
+        Action::PageExplainDown,
     ),
     (
         KeyCode::PageDown,

@@ -70,6 +70,9 @@ pub struct Link {
     /// The protocol was guessed from the port: the greeting decides
     /// (`+OK` → POP3, `220` → SMTP).
     pub detect_proto: bool,
+    /// The simulated world's STARTTLS/STLS: the go-ahead is sent in clear,
+    /// then this handshake is shown as an event and TLS starts.
+    pub handshake: Option<crate::session::transcript::Handshake>,
     kind: Kind,
 }
 
@@ -127,6 +130,7 @@ impl Link {
             insecure: false,
             options: None,
             detect_proto: false,
+            handshake: None,
             kind: Kind::Sim(session),
         };
         let bytes = link.outputs(vec![greeting], mta);
@@ -145,6 +149,7 @@ impl Link {
             insecure: false,
             options: None,
             detect_proto: false,
+            handshake: None,
             kind: Kind::Offline,
         }
     }
@@ -162,6 +167,7 @@ impl Link {
             insecure: opts.insecure,
             options: Some(opts.clone()),
             detect_proto: false,
+            handshake: None,
             kind: Kind::Net(Remote {
                 tx,
                 rx,
@@ -256,14 +262,16 @@ impl Link {
                         Err(_) => failed,
                     });
                 }
-                // In the simulated world the handshake is immediate.
+                // In the simulated world the handshake is immediate: the
+                // go-ahead goes out in clear, then the handshake is shown
+                // as an event (the caller takes `handshake`) and TLS is on.
                 Output::StartTls => {
-                    self.tls = true;
                     match &mut self.kind {
                         Kind::Sim(Session::Smtp(s)) => s.tls_established(),
                         Kind::Sim(Session::Pop3(s)) => s.tls_established(),
                         Kind::Net(_) | Kind::Offline => {}
                     }
+                    self.handshake = Some(simulated_handshake(&self.host, mta.now()));
                 }
                 Output::Close => self.close(mta),
                 // One student, in memory: no guessing to slow down.
@@ -293,6 +301,28 @@ impl Link {
                 s.connection_lost(&mut view);
             }
         }
+    }
+}
+
+/// What the simulated world's TLS looks like: TLS 1.3 with the lab's
+/// self-signed certificate for this host, valid a year from yesterday (as
+/// `facteur serve` makes it).
+fn simulated_handshake(host: &str, now: i64) -> crate::session::transcript::Handshake {
+    let day = |t: i64| {
+        let (y, m, d) = crate::proto::date::civil_from_days(t.div_euclid(86_400));
+        format!("{y:04}-{m:02}-{d:02} 00:00:00 UTC")
+    };
+    crate::session::transcript::Handshake {
+        version: "TLSv1_3".into(),
+        cipher: "TLS13_AES_256_GCM_SHA384".into(),
+        verified: false,
+        cert: Some(crate::session::transcript::CertInfo {
+            subject: "CN=facteur lab server (self-signed), O=facteur".into(),
+            issuer: "CN=facteur lab server (self-signed), O=facteur".into(),
+            not_before: day(now - 86_400),
+            not_after: day(now + 364 * 86_400),
+            names: vec![host.to_string()],
+        }),
     }
 }
 

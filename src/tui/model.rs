@@ -79,6 +79,19 @@ pub struct Model {
     pub scrollback: usize,
     /// The explainer's state before line (absolute number) n, every 256 lines.
     pub snapshots: std::collections::VecDeque<(usize, Explainer)>,
+    /// Rows of the session pane and of the explanation pane, as last drawn
+    /// (Page↑/Page↓ move by a page; the runtime sets them).
+    pub session_rows: u16,
+    pub explain_rows: u16,
+    /// The panes are stacked (a narrow terminal): the lesson and the
+    /// explanation are below the session, not on its right.
+    pub stacked: bool,
+    /// `--record FILE`: the session is written when facteur quits.
+    pub recorded: bool,
+    /// Entries when the session was last saved (F6).
+    pub saved_at: usize,
+    /// Ctrl-C was pressed once with work not saved: the next one quits.
+    pub quit_armed: bool,
 }
 
 impl Model {
@@ -109,6 +122,7 @@ impl Model {
             // A line inside a multi-line reply is explained with its reply
             // (on the reply's last line).
             Focus::Session(i) => self.notes_of(i, true),
+            Focus::Input if self.input.starts_with('/') => tui_command(self.lang, &self.input),
             Focus::Input if !self.input.is_empty() => self.explainer.typing(self.lang, &self.input),
             Focus::Input => match self.shown().len() {
                 0 => Vec::new(),
@@ -153,6 +167,42 @@ impl Model {
             .map(notes)
             .find(|n| !n.is_empty())
             .unwrap_or_default()
+    }
+}
+
+/// facteur's own commands (`/open HOST [PORT]`, `/reconnect`), explained
+/// as such while typed: they are not sent to the server.
+fn tui_command(lang: Lang, input: &str) -> Vec<Annotation> {
+    use crate::explain::annotation::Severity;
+    let word = input.split_whitespace().next().unwrap_or("/");
+    let name = word.trim_start_matches('/').to_ascii_lowercase();
+    let key = format!("tui.cmd.{name}");
+    if crate::explain::catalog::entry(&key).is_some() {
+        vec![Annotation::from_key(
+            lang,
+            0..input.len(),
+            word,
+            &key,
+            &[],
+            Severity::Info,
+        )]
+    } else {
+        let known = ["/open", "/reconnect"];
+        let becoming = known
+            .iter()
+            .any(|k| k.starts_with(&word.to_ascii_lowercase()));
+        vec![Annotation::from_key(
+            lang,
+            0..input.len(),
+            word,
+            "tui.cmd.unknown",
+            &[&crate::proto::visible::visible_str(word)],
+            if becoming {
+                Severity::Hint
+            } else {
+                Severity::Mistake
+            },
+        )]
     }
 }
 

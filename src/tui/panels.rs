@@ -46,6 +46,28 @@ pub(crate) fn lesson_lines(
     let l = m.lang;
     let bold = theme.fg(Color::Yellow).add_modifier(Modifier::BOLD);
     let mut lines = Vec::new();
+    // Folded: one line, the step and how to unfold it.
+    if run.folded && !run.done() {
+        lines.push(Line::styled(
+            fill(l, "lesson.panel.folded", &[&(run.step + 1), &run.total()]),
+            bold,
+        ));
+        // What is still missing stays in view: it is the feedback.
+        for miss in &run.missing {
+            lines.push(Line::styled(
+                format!("  · {miss}"),
+                theme.severity(Severity::Mistake),
+            ));
+        }
+        return lines;
+    }
+    if run.show_intro {
+        lines.push(Line::styled(text(l, "lesson.panel.intro"), bold));
+        for para in run.lesson.intro.get(l).lines() {
+            lines.push(Line::raw(para.to_string()));
+        }
+        lines.push(Line::raw(String::new()));
+    }
     match run.lesson.steps.get(run.step) {
         None => {
             lines.push(Line::styled(text(l, "lesson.panel.done"), bold));
@@ -54,6 +76,16 @@ pub(crate) fn lesson_lines(
                 "lesson.panel.summary",
                 &[&run.step, &run.total(), &run.hints_used, &run.mistakes],
             )));
+            for (n, line) in &run.mistake_lines {
+                lines.push(Line::styled(
+                    fill(
+                        l,
+                        "lesson.panel.mistake",
+                        &[n, &crate::proto::visible::visible_str(line)],
+                    ),
+                    theme.severity(Severity::Mistake),
+                ));
+            }
         }
         Some(step) => {
             lines.push(Line::styled(

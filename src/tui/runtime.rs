@@ -33,11 +33,25 @@ fn save(model: &mut Model) {
     );
     let html =
         crate::session::export::export(model.lang, &t, &stem, crate::session::export::Format::Html);
-    let result = std::fs::write(format!("{stem}.json"), t.to_json())
-        .and_then(|()| std::fs::write(format!("{stem}.html"), html));
+    // Said with the whole path: the student must find the files again.
+    let path = std::env::current_dir()
+        .map(|d| d.join(&stem))
+        .unwrap_or_else(|_| std::path::PathBuf::from(&stem));
+    let result = std::fs::write(path.with_extension("json"), t.to_json())
+        .and_then(|()| std::fs::write(path.with_extension("html"), html));
     model.notice = match result {
-        Ok(()) => fill(model.lang, "tui.saved", &[&stem]),
-        Err(e) => fill(model.lang, "tui.save_failed", &[&e]),
+        Ok(()) => fill(
+            model.lang,
+            "tui.saved",
+            &[&crate::proto::visible::visible_str(
+                &path.display().to_string(),
+            )],
+        ),
+        Err(e) => fill(
+            model.lang,
+            "tui.save_failed",
+            &[&crate::explain::diag::io_error(model.lang, &e)],
+        ),
     };
 }
 
@@ -46,6 +60,7 @@ fn save(model: &mut Model) {
 pub fn run(mut model: Model, record: Option<&std::path::Path>) -> io::Result<()> {
     let start = std::time::Instant::now();
     model.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    model.recorded = record.is_some();
     let mut terminal = ratatui::init();
     // The wheel scrolls the pane under the pointer (hold Shift to select text).
     // Bracketed paste: a pasted block arrives whole, its line breaks send lines.
@@ -53,6 +68,11 @@ pub fn run(mut model: Model, record: Option<&std::path::Path>) -> io::Result<()>
     let result = (|| -> io::Result<()> {
         while !model.quit {
             model.elapsed_ms = start.elapsed().as_millis() as u64;
+            let size = terminal.size()?;
+            crate::tui::view::measure(
+                &mut model,
+                ratatui::layout::Rect::new(0, 0, size.width, size.height),
+            );
             terminal.draw(|f| draw(&model, f))?;
             // A real server speaks on its own, a replay plays on its own:
             // look at them between keys.

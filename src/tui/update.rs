@@ -52,6 +52,20 @@ pub fn connect_remote(
     model
 }
 
+/// Whether quitting now would lose something the student did.
+fn at_stake(m: &Model) -> bool {
+    if m.replay.is_some() {
+        return false;
+    }
+    let in_data = matches!(
+        &m.explainer,
+        crate::explain::session::Explainer::Smtp(e)
+            if e.state.input_mode() == crate::explain::state::InputMode::Data
+    );
+    let typed = m.entries.iter().any(|e| e.dir == Dir::Client);
+    !m.input.is_empty() || in_data || (typed && !m.recorded && m.saved_at < m.entries.len())
+}
+
 /// The first line of a real server whose protocol was only guessed from
 /// the port: `+OK` is POP3 (RFC 1939 §4), `220` SMTP (RFC 5321 §4.3.1).
 fn detect_protocol(m: &mut Model, greeting: &[u8]) {
@@ -88,12 +102,7 @@ pub fn network(m: &mut Model) -> bool {
                 m.notice = fill(m.lang, "tui.net.connected", &[&peer])
             }
             Incoming::Event(NetEvent::Tls(h)) => {
-                let cert = if h.verified {
-                    text(m.lang, "tui.net.verified")
-                } else {
-                    text(m.lang, "tui.net.unverified")
-                };
-                m.notice = fill(m.lang, "tui.net.tls", &[&h.version, &h.cipher, &cert]);
+                m.notice = tls_notice(m.lang, &h);
                 push_handshake(m, h);
             }
             Incoming::Event(NetEvent::Closed) => m.notice = text(m.lang, "tui.net.closed"),
@@ -114,6 +123,12 @@ pub fn network(m: &mut Model) -> bool {
 
 pub(crate) fn new_model(lang: crate::explain::lang::Lang, mta: Mta, link: Link) -> Model {
     Model {
+        session_rows: 10,
+        explain_rows: 10,
+        stacked: false,
+        recorded: false,
+        saved_at: 0,
+        quit_armed: false,
         lang,
         entries: Vec::new(),
         explainer: Explainer::for_proto(link.proto),
@@ -169,6 +184,24 @@ fn push_as(m: &mut Model, dir: Dir, raw: &[u8], encrypted: bool) {
     push_event(m, Event::new(m.elapsed_ms, dir, raw, encrypted));
 }
 
+/// "TLS 1.3 established, cipher …, certificate (not) verified".
+fn tls_notice(lang: crate::explain::lang::Lang, h: &Handshake) -> String {
+    let cert = if h.verified {
+        text(lang, "tui.net.verified")
+    } else {
+        text(lang, "tui.net.unverified")
+    };
+    fill(
+        lang,
+        "tui.net.tls",
+        &[
+            &crate::explain::tls::version_words(&h.version),
+            &h.cipher,
+            &cert,
+        ],
+    )
+}
+
 /// A TLS handshake, as an event line of the session.
 pub fn push_handshake(m: &mut Model, h: Handshake) {
     push_event(m, Event::handshake(m.elapsed_ms, h));
@@ -183,6 +216,10 @@ pub fn receive(m: &mut Model, bytes: &[u8]) {
 
 /// Apply one action.
 pub fn update(m: &mut Model, action: Action) {
+    // A first Ctrl-C with work at stake only warns; any other key disarms it.
+    if !matches!(action, Action::Quit | Action::Tick(_)) {
+        m.quit_armed = false;
+    }
     match action {
         Action::InsertChar(_) if m.input.len() >= MAX_INPUT => {
             m.notice = fill(m.lang, "tui.input_full", &[&MAX_INPUT]);
@@ -255,8 +292,20 @@ pub fn update(m: &mut Model, action: Action) {
         Action::ScrollDown | Action::WheelDown if m.show_help => {
             m.explain_scroll = m.explain_scroll.saturating_add(5)
         }
-        Action::ScrollUp => m.scroll = (m.scroll + 10).min(m.shown().len().saturating_sub(1)),
-        Action::ScrollDown => m.scroll = m.scroll.saturating_sub(10),
+        // A page is the pane's height less one line kept for context; the
+        // first line can be reached (it then stands at the top).
+        Action::ScrollUp => {
+            let page = usize::from(m.session_rows.saturating_sub(1).max(1));
+            let top = m
+                .shown()
+                .len()
+                .saturating_sub(usize::from(m.session_rows.max(1)));
+            m.scroll = (m.scroll + page).min(top);
+        }
+        Action::ScrollDown => {
+            let page = usize::from(m.session_rows.saturating_sub(1).max(1));
+            m.scroll = m.scroll.saturating_sub(page);
+        }
         Action::WheelUp => m.scroll = (m.scroll + 3).min(m.shown().len().saturating_sub(1)),
         Action::WheelDown => m.scroll = m.scroll.saturating_sub(3),
         Action::BrowseSession if !m.shown().is_empty() => {
@@ -311,7 +360,23 @@ pub fn update(m: &mut Model, action: Action) {
         }
         Action::ToggleContrast => m.high_contrast = !m.high_contrast,
         Action::ToggleTimestamps => m.timestamps = !m.timestamps,
-        Action::SaveReport => m.save_requested = true,
+        // F10: fold / unfold the lesson panel; unfolded, the introduction
+        // (accounts, passwords) is shown again.
+        Action::ToggleLessonPanel => {
+            if let Some(run) = m.lesson.as_mut() {
+                if run.folded || !run.show_intro {
+                    run.folded = false;
+                    run.show_intro = true;
+                } else {
+                    run.show_intro = false;
+                    run.folded = true;
+                }
+            }
+        }
+        Action::SaveReport => {
+            m.save_requested = true;
+            m.saved_at = m.entries.len();
+        }
         Action::LessonHint => {
             if let Some(run) = m.lesson.as_mut() {
                 let had = run.hints_shown;
@@ -323,11 +388,28 @@ pub fn update(m: &mut Model, action: Action) {
         }
         Action::ScrollExplainUp => m.explain_scroll = m.explain_scroll.saturating_sub(3),
         Action::ScrollExplainDown => m.explain_scroll = m.explain_scroll.saturating_add(3),
+        Action::PageExplainUp => {
+            m.explain_scroll = m
+                .explain_scroll
+                .saturating_sub(m.explain_rows.saturating_sub(1).max(1))
+        }
+        Action::PageExplainDown => {
+            m.explain_scroll = m
+                .explain_scroll
+                .saturating_add(m.explain_rows.saturating_sub(1).max(1))
+        }
         Action::ToggleBehindTheScenes => {
             m.right = match m.right {
                 RightPane::Explanation => RightPane::BehindTheScenes,
                 RightPane::BehindTheScenes => RightPane::Explanation,
             }
+        }
+        // Work at stake — a line half typed, a message half sent in DATA, a
+        // live session neither saved (F6) nor recorded (--record): the first
+        // Ctrl-C asks, the second quits.
+        Action::Quit if !m.quit_armed && at_stake(m) => {
+            m.quit_armed = true;
+            m.notice = text(m.lang, "tui.quit.confirm");
         }
         Action::Quit => {
             m.link.close(&mut m.mta);
@@ -410,15 +492,38 @@ fn send_line(m: &mut Model) {
         lesson_check(m);
         return;
     }
+    if line.starts_with('/') {
+        // facteur's commands are never sent to the server.
+        m.notice = fill(
+            m.lang,
+            "tui.cmd.unknown",
+            &[&crate::proto::visible::visible_str(
+                line.split_whitespace().next().unwrap_or("/"),
+            )],
+        );
+        return;
+    }
     if m.link.closed {
         m.notice = text(m.lang, "tui.closed");
         return;
+    }
+    // The student acts: the introduction has been read; on a small screen
+    // the panel folds to one line to leave the explanation its room.
+    if let Some(run) = m.lesson.as_mut() {
+        run.show_intro = false;
+        run.folded = m.stacked;
     }
     push(m, Dir::Client, line.as_bytes());
     let mut wire = line.into_bytes();
     wire.extend_from_slice(b"\r\n");
     let reply = m.link.send(&mut m.mta, &wire);
     receive(m, &reply);
+    // The simulated STARTTLS: the 220 came in clear, now the handshake.
+    if let Some(h) = m.link.handshake.take() {
+        m.link.tls = true;
+        m.notice = tls_notice(m.lang, &h);
+        push_handshake(m, h);
+    }
     if m.link.closed {
         m.notice = text(m.lang, "tui.closed");
     }

@@ -110,6 +110,15 @@ pub fn areas(m: &Model, area: Rect) -> Areas {
     }
 }
 
+/// What the update needs to know of the layout: the panes' heights (for
+/// Page↑/Page↓) and whether they are stacked (for "above" vs "on the right").
+pub fn measure(m: &mut Model, area: Rect) {
+    let a = areas(m, area);
+    m.session_rows = a.left.height.saturating_sub(2);
+    m.explain_rows = a.right.height.saturating_sub(2);
+    m.stacked = a.main.width < SIDE_BY_SIDE_MIN_WIDTH;
+}
+
 /// Draw the whole screen.
 pub fn draw(m: &Model, f: &mut Frame) {
     let theme = Theme {
@@ -324,7 +333,13 @@ fn explanation_pane(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
     ];
     let notes = m.explained();
     if notes.is_empty() {
-        lines.push(Line::raw(text(m.lang, "tui.nothing")));
+        // A replay at its start has nothing to type: say how to move.
+        let key = if m.replay.is_some() {
+            "tui.nothing.replay"
+        } else {
+            "tui.nothing"
+        };
+        lines.push(Line::raw(text(m.lang, key)));
     }
     let browsing = matches!(m.focus, Focus::Session(_)) && notes.len() > 1;
     for (k, n) in notes.into_iter().enumerate() {
@@ -334,8 +349,13 @@ fn explanation_pane(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
             Span::styled(format!("{marker}{} ", n.severity.symbol()), style),
             Span::styled(n.title.clone(), style.add_modifier(Modifier::BOLD)),
         ]));
+        // Wrapped here, by display width, so that continuation lines keep
+        // their indent (ratatui's wrap would start them at column 0).
+        let width = usize::from(area.width.saturating_sub(4)).max(10);
         for body in n.body.lines() {
-            lines.push(Line::raw(format!("  {body}")));
+            for piece in textwrap::wrap(body, textwrap::Options::new(width)) {
+                lines.push(Line::raw(format!("  {piece}")));
+            }
         }
         if let Some(r) = &n.rfc {
             lines.push(Line::styled(format!("  [{r}]"), theme.fg(Color::DarkGray)));
@@ -383,15 +403,25 @@ fn input_line(m: &Model, f: &mut Frame, area: Rect) {
         .borders(Borders::ALL)
         .title(format!(" {} ", text(m.lang, mode)));
     let inner_width = area.width.saturating_sub(4) as usize;
-    // Keep the cursor visible on long lines.
-    let skip = m.cursor.saturating_sub(inner_width);
-    let shown: String = m.input.chars().skip(skip).collect();
-    f.render_widget(
-        Paragraph::new(format!("› {}", crate::proto::visible::visible_str(&shown))).block(block),
-        area,
-    );
+    // Columns, not characters: a CJK character or an emoji takes two
+    // (unicode-width), and the cursor must land after it.
+    use unicode_width::UnicodeWidthStr;
+    let chars: Vec<String> = m
+        .input
+        .chars()
+        .map(|c| crate::proto::visible::visible_str(&c.to_string()))
+        .collect();
+    let col = |from: usize, to: usize| chars[from..to].iter().map(|c| c.width()).sum::<usize>();
+    // Keep the cursor visible on long lines: skip characters until it fits.
+    let cursor = m.cursor.min(chars.len());
+    let mut skip = 0;
+    while skip < cursor && col(skip, cursor) >= inner_width {
+        skip += 1;
+    }
+    let shown: String = chars[skip..].concat();
+    f.render_widget(Paragraph::new(format!("› {shown}")).block(block), area);
     if m.focus == Focus::Input && !m.show_help {
-        let x = area.x + 3 + (m.cursor - skip) as u16;
+        let x = area.x + 3 + col(skip, cursor) as u16;
         f.set_cursor_position((x.min(area.right().saturating_sub(2)), area.y + 1));
     }
 }
@@ -399,9 +429,9 @@ fn input_line(m: &Model, f: &mut Frame, area: Rect) {
 fn status_bar(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
     let proto = m.link.proto.name();
     let tls = match (m.link.tls, m.link.insecure) {
-        (true, true) => "TLS (--insecure)",
-        (true, false) => "TLS",
-        (false, _) => "clair/clear",
+        (true, true) => "TLS (--insecure)".to_string(),
+        (true, false) => "TLS".to_string(),
+        (false, _) => text(m.lang, "tui.status.clear"),
     };
     let world = match (&m.replay, m.link.remote) {
         (Some(_), _) => " replay",
@@ -413,7 +443,14 @@ fn status_bar(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
         m.link.host,
         m.link.port,
         m.lang.code().to_uppercase(),
-        text(m.lang, "tui.hint")
+        text(
+            m.lang,
+            if m.quit_armed {
+                "tui.quit.confirm"
+            } else {
+                "tui.hint"
+            }
+        )
     );
     f.render_widget(
         Paragraph::new(status).style(theme.fg(Color::Black).bg(if m.color {

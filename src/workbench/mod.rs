@@ -34,16 +34,12 @@ impl Sheet {
     }
 
     fn render(&self) -> String {
-        let width = self
-            .rows
-            .iter()
-            .map(|(l, _)| l.chars().count())
-            .max()
-            .unwrap_or(0);
+        use unicode_width::UnicodeWidthStr;
+        let width = self.rows.iter().map(|(l, _)| l.width()).max().unwrap_or(0);
         let room = TEXT_WIDTH.saturating_sub(width + 2).max(40);
         let mut out = String::new();
         for (label, value) in &self.rows {
-            let pad = width - label.chars().count();
+            let pad = width.saturating_sub(label.width());
             let wrapped: Vec<String> = value.lines().flat_map(|l| wrap(l, room)).collect();
             let mut lines = wrapped.iter().map(String::as_str);
             out.push_str(label);
@@ -63,23 +59,20 @@ impl Sheet {
 /// The width reports are laid out for (a classic terminal).
 const TEXT_WIDTH: usize = 80;
 
-/// Cut a line at spaces so that no piece is wider than `room` characters
-/// (a word longer than that stands alone).
+/// Cut a line at spaces so that no piece is wider than `room` columns
+/// (display width: an accented letter is one, a CJK character two; a word
+/// longer than that stands alone) — textwrap does it by the Unicode rules.
 fn wrap(line: &str, room: usize) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut current = String::new();
-    for word in line.split(' ') {
-        let len = current.chars().count();
-        if len > 0 && len + 1 + word.chars().count() > room {
-            out.push(std::mem::take(&mut current));
-        }
-        if !current.is_empty() {
-            current.push(' ');
-        }
-        current.push_str(word);
+    let options = textwrap::Options::new(room.max(1)).break_words(false);
+    let out: Vec<String> = textwrap::wrap(line, options)
+        .into_iter()
+        .map(|c| c.into_owned())
+        .collect();
+    if out.is_empty() {
+        vec![String::new()]
+    } else {
+        out
     }
-    out.push(current);
-    out
 }
 
 /// Octets as hexadecimal pairs, at most 48 shown.
