@@ -117,6 +117,44 @@ pub fn measure(m: &mut Model, area: Rect) {
     m.session_rows = a.left.height.saturating_sub(2);
     m.explain_rows = a.right.height.saturating_sub(2);
     m.stacked = a.main.width < SIDE_BY_SIDE_MIN_WIDTH;
+    if m.right == RightPane::Explanation && !m.show_help {
+        settle_explain_scroll(m, explanation_area(m, a.right));
+    }
+}
+
+/// The explanation pane's rectangle within the right pane (below the
+/// lesson panel when a lesson runs).
+fn explanation_area(m: &Model, right: Rect) -> Rect {
+    match &m.lesson {
+        Some(run) => {
+            let theme = Theme {
+                color: false,
+                contrast: false,
+            };
+            let lines = crate::tui::panels::lesson_lines(m, run, &theme);
+            lesson_split(run, &lines, right).1
+        }
+        None => right,
+    }
+}
+
+/// The lesson panel as tall as its wrapped text (at most 60 % of the right
+/// pane, 80 % while the introduction shows), and what remains below it.
+fn lesson_split(run: &crate::lesson::run::Run, lines: &[Line<'_>], right: Rect) -> (Rect, Rect) {
+    let width = right.width.saturating_sub(2).max(1) as usize;
+    let needed: usize = lines
+        .iter()
+        .map(|l| l.width().max(1).div_ceil(width))
+        .sum::<usize>()
+        + 2;
+    let share = if run.show_intro { 8 } else { 6 };
+    let cap = (right.height as usize * share / 10).max(3);
+    let [top, rest] = Layout::vertical([
+        Constraint::Length(needed.min(cap) as u16),
+        Constraint::Min(0),
+    ])
+    .areas(right);
+    (top, rest)
 }
 
 /// Draw the whole screen.
@@ -144,19 +182,7 @@ pub fn draw(m: &Model, f: &mut Frame) {
     let right = match &m.lesson {
         Some(run) => {
             let lines = crate::tui::panels::lesson_lines(m, run, &theme);
-            // As tall as its wrapped text, at most 60 % of the pane.
-            let width = right.width.saturating_sub(2).max(1) as usize;
-            let needed: usize = lines
-                .iter()
-                .map(|l| l.width().max(1).div_ceil(width))
-                .sum::<usize>()
-                + 2;
-            let cap = (right.height as usize * 6 / 10).max(3);
-            let [top, rest] = Layout::vertical([
-                Constraint::Length(needed.min(cap) as u16),
-                Constraint::Min(0),
-            ])
-            .areas(right);
+            let (top, rest) = lesson_split(run, &lines, right);
             crate::tui::panels::lesson_pane(m, run, lines, f, top);
             rest
         }
@@ -323,14 +349,21 @@ fn state_strip(m: &Model) -> String {
     }
 }
 
-fn explanation_pane(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(format!(" {} ", text(m.lang, "tui.title.explain")));
-    let mut lines = vec![
-        Line::styled(state_strip(m), theme.fg(Color::Magenta)),
-        Line::raw(""),
-    ];
+/// The explanation pane's lines, wrapped to `width` (display columns) so
+/// that continuation lines keep their indent; and the line where each
+/// note starts (to keep the pointed one in view).
+fn explanation_lines(m: &Model, theme: &Theme, width: usize) -> (Vec<Line<'static>>, Vec<usize>) {
+    let wrap = |s: &str| -> Vec<String> {
+        textwrap::wrap(s, textwrap::Options::new(width.max(10)))
+            .into_iter()
+            .map(|c| c.into_owned())
+            .collect()
+    };
+    let mut lines: Vec<Line<'static>> = wrap(&state_strip(m))
+        .into_iter()
+        .map(|l| Line::styled(l, theme.fg(Color::Magenta)))
+        .collect();
+    lines.push(Line::raw(""));
     let notes = m.explained();
     if notes.is_empty() {
         // A replay at its start has nothing to type: say how to move.
@@ -339,21 +372,20 @@ fn explanation_pane(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
         } else {
             "tui.nothing"
         };
-        lines.push(Line::raw(text(m.lang, key)));
+        lines.extend(wrap(&text(m.lang, key)).into_iter().map(Line::raw));
     }
     let browsing = matches!(m.focus, Focus::Session(_)) && notes.len() > 1;
+    let mut starts = Vec::with_capacity(notes.len());
     for (k, n) in notes.into_iter().enumerate() {
+        starts.push(lines.len());
         let style = theme.severity(n.severity);
         let marker = if browsing && k == m.note { "▶" } else { "" };
         lines.push(Line::from(vec![
             Span::styled(format!("{marker}{} ", n.severity.symbol()), style),
             Span::styled(n.title.clone(), style.add_modifier(Modifier::BOLD)),
         ]));
-        // Wrapped here, by display width, so that continuation lines keep
-        // their indent (ratatui's wrap would start them at column 0).
-        let width = usize::from(area.width.saturating_sub(4)).max(10);
         for body in n.body.lines() {
-            for piece in textwrap::wrap(body, textwrap::Options::new(width)) {
+            for piece in wrap(body) {
                 lines.push(Line::raw(format!("  {piece}")));
             }
         }
@@ -361,11 +393,43 @@ fn explanation_pane(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
             lines.push(Line::styled(format!("  [{r}]"), theme.fg(Color::DarkGray)));
         }
     }
+    (lines, starts)
+}
+
+/// Keep the explanation's scroll within its text, and the pointed note in view.
+fn settle_explain_scroll(m: &mut Model, area: Rect) {
+    let theme = Theme {
+        color: false,
+        contrast: false,
+    };
+    let (lines, starts) = explanation_lines(m, &theme, usize::from(area.width.saturating_sub(4)));
+    let rows = usize::from(area.height.saturating_sub(2)).max(1);
+    let max = lines.len().saturating_sub(rows);
+    let mut scroll = usize::from(m.explain_scroll).min(max);
+    if let (Focus::Session(_), Some(&start)) = (m.focus, starts.get(m.note)) {
+        let end = starts.get(m.note + 1).copied().unwrap_or(lines.len());
+        if start < scroll {
+            scroll = start;
+        } else if end > scroll + rows {
+            scroll = (end.saturating_sub(rows)).min(start).min(max);
+        }
+    }
+    m.explain_scroll = u16::try_from(scroll).unwrap_or(u16::MAX);
+}
+
+fn explanation_pane(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(format!(" {} ", text(m.lang, "tui.title.explain")));
+    let (lines, _) = explanation_lines(m, theme, usize::from(area.width.saturating_sub(4)));
+    let rows = area.height.saturating_sub(2);
+    let max = u16::try_from(lines.len())
+        .unwrap_or(u16::MAX)
+        .saturating_sub(rows);
     f.render_widget(
         Paragraph::new(lines)
             .block(block)
-            .wrap(Wrap { trim: false })
-            .scroll((m.explain_scroll, 0)),
+            .scroll((m.explain_scroll.min(max), 0)),
         area,
     );
 }
