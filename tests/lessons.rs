@@ -353,3 +353,158 @@ fn a_lessons_world_stays_in_its_folder_and_is_a_small_regular_file() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Every `facteur …` command a lesson tells the student to run works as
+/// written (a placeholder such as `<le défi>` gets a real value).
+#[test]
+fn every_command_quoted_in_a_lesson_runs() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons");
+    let mut found = 0;
+    let mut failures = Vec::new();
+    for f in std::fs::read_dir(&dir).unwrap() {
+        let path = f.unwrap().path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (i, _) in text.match_indices("facteur ") {
+            let rest = &text[i + "facteur ".len()..];
+            // The command ends at a quote, a backquote, a comma or a word that is no argument.
+            let end = rest.find(['`', '"', ',', ';', ')']).unwrap_or(rest.len());
+            let words: Vec<&str> = rest[..end].split_whitespace().collect();
+            let Some(sub) = words.first() else { continue };
+            if !["encode", "decode", "cram-md5", "apop", "explain", "headers"].contains(sub) {
+                continue;
+            }
+            // Up to the first word that is plain prose (not a flag, value or placeholder).
+            let mut args: Vec<String> = Vec::new();
+            let mut k = 0;
+            while k < words.len() {
+                let w = words[k];
+                if w.starts_with('<') {
+                    // A placeholder like "<le défi>" or "<the challenge>".
+                    while k < words.len() && !words[k].ends_with('>') {
+                        k += 1;
+                    }
+                    args.push("PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+".into());
+                } else if k == 0
+                    || w.starts_with("--")
+                    || args.last().is_some_and(|a| a.starts_with("--"))
+                    || ["plain", "login"].contains(&w)
+                    || (k == 1 && ["explain", "decode", "headers"].contains(sub))
+                {
+                    args.push(w.to_string());
+                } else {
+                    break;
+                }
+                k += 1;
+            }
+            found += 1;
+            let out = std::process::Command::new(env!("CARGO_BIN_EXE_facteur"))
+                .args(["--lang", "en"])
+                .args(&args)
+                .output()
+                .unwrap();
+            if !out.status.success() {
+                failures.push(format!(
+                    "{}: facteur {} → {}",
+                    path.display(),
+                    args.join(" "),
+                    String::from_utf8_lossy(&out.stderr)
+                ));
+            }
+        }
+    }
+    assert!(found >= 4, "only {found} commands found in the lessons");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A check sees what was really sent: a recipient typo fails at its own
+/// step with a hint, and a Date the MTA added is not one the student typed.
+#[test]
+fn a_typo_fails_at_its_own_step_and_the_date_must_be_typed() {
+    let lesson = shipped()
+        .into_iter()
+        .find(|l| l.id.starts_with("01-"))
+        .unwrap();
+    let mut m = start(lesson, Lang::En);
+    send(&mut m, "HELO pc-fred.free.fr");
+    send(&mut m, "MAIL FROM:<fred@free.fr>");
+    assert_eq!(step(&m), 2);
+    send(&mut m, "RCPT TO:<marc@wanado.fr>");
+    assert_eq!(step(&m), 2, "the typo does not pass the step");
+    let missing = m.lesson.as_ref().unwrap().missing.join("\n");
+    assert!(
+        missing.contains("marc@wanado.fr") && missing.contains("typo"),
+        "{missing}"
+    );
+    send(&mut m, "RSET");
+    send(&mut m, "MAIL FROM:<fred@free.fr>");
+    send(&mut m, "RCPT TO:<marc@wanadoo.fr>");
+    send(&mut m, "DATA");
+    assert_eq!(step(&m), 4);
+    // No Date: typed (the MTA adds one): the step is not done.
+    for l in [
+        "From: Fred <fred@free.fr>",
+        "To: Marc <marc@wanadoo.fr>",
+        "Subject: x",
+        "",
+        "hello",
+        ".",
+    ] {
+        send(&mut m, l);
+    }
+    assert_eq!(step(&m), 4, "a Date added by the MTA is not the student's");
+    let missing = m.lesson.as_ref().unwrap().missing.join("\n");
+    assert!(missing.contains("Date"), "{missing}");
+    // Typed this time.
+    send(&mut m, "MAIL FROM:<fred@free.fr>");
+    send(&mut m, "RCPT TO:<marc@wanadoo.fr>");
+    send(&mut m, "DATA");
+    for l in [
+        "Date: Mon, 30 Nov 2026 09:00:00 +0100",
+        "From: Fred <fred@free.fr>",
+        "To: Marc <marc@wanadoo.fr>",
+        "Subject: x",
+        "",
+        "hello",
+        ".",
+    ] {
+        send(&mut m, l);
+    }
+    assert_eq!(step(&m), 5);
+}
+
+/// The summary counts the student's mistakes only: the errors a step asks
+/// to provoke (lesson 03) are not mistakes; a real one is listed with its line.
+#[test]
+fn the_summary_counts_only_the_students_mistakes_and_lists_them() {
+    let lesson = shipped()
+        .into_iter()
+        .find(|l| l.id.starts_with("03-"))
+        .unwrap();
+    let steps = lesson.steps.clone();
+    let mut m = start(lesson, Lang::En);
+    for s in &steps {
+        for l in &s.expect {
+            send(&mut m, l);
+        }
+    }
+    let run = m.lesson.as_ref().unwrap();
+    assert!(run.done(), "lesson 03 completed by its expected commands");
+    assert_eq!(
+        run.mistakes, 0,
+        "provoked errors counted: {:?}",
+        run.mistake_lines
+    );
+    let lesson = shipped()
+        .into_iter()
+        .find(|l| l.id.starts_with("01-"))
+        .unwrap();
+    let mut m = start(lesson, Lang::En);
+    send(&mut m, "HELO pc-fred.free.fr");
+    send(&mut m, "MAIL FROM <fred@free.fr>");
+    let run = m.lesson.as_ref().unwrap();
+    assert_eq!(run.mistakes, 1);
+    assert_eq!(run.mistake_lines[0].1, "MAIL FROM <fred@free.fr>");
+}

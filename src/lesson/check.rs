@@ -51,6 +51,10 @@ pub enum Check {
 pub struct ReplyCheck {
     pub to: String,
     pub code: String,
+    /// The command's address must be this one (case-insensitive), e.g.
+    /// `marc@wanadoo.fr` for RCPT: a typo fails at its own step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,6 +94,10 @@ pub struct MailboxCheck {
     /// The header section ends with a blank line before the body (RFC 5322 §2.1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blank_line: Option<bool>,
+    /// Header fields the student must have *typed* in DATA since the step
+    /// began (a Date: the MTA added does not count).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub typed_headers: Vec<String>,
 }
 
 const STAGES: [&str; 6] = [
@@ -121,6 +129,8 @@ pub struct Exchange {
     pub verb: String,
     /// `250`, `+OK`, `-ERR`, `+` (a POP3 continuation).
     pub code: String,
+    /// The client's line the reply answers (empty for the end of DATA).
+    pub line: String,
 }
 
 /// Pair each command with its reply, through the whole session (the modes
@@ -129,6 +139,7 @@ pub fn exchanges(entries: &[Entry], first: Proto) -> Vec<Exchange> {
     let mut out = Vec::new();
     let mut proto = first;
     let mut pending: Option<String> = None;
+    let mut pending_line = String::new();
     let mut data = false;
     let mut auth = false;
     for (i, e) in entries.iter().enumerate() {
@@ -156,6 +167,7 @@ pub fn exchanges(entries: &[Entry], first: Proto) -> Vec<Exchange> {
                 let line = String::from_utf8_lossy(&e.raw);
                 let verb = line.split([' ', ':']).next().unwrap_or("");
                 pending = Some(verb.to_ascii_uppercase());
+                pending_line = line.to_string();
             }
             Dir::Server => {
                 let raw = &e.raw;
@@ -176,11 +188,48 @@ pub fn exchanges(entries: &[Entry], first: Proto) -> Vec<Exchange> {
                 pending = None;
                 data = code == "354";
                 auth = code == "334" || code == "+";
-                out.push(Exchange { at: i, verb, code });
+                out.push(Exchange {
+                    at: i,
+                    verb,
+                    code,
+                    line: std::mem::take(&mut pending_line),
+                });
             }
         }
     }
     out
+}
+
+/// The header names the student typed in DATA from entry `since` on: the
+/// lines after a 354 up to the first blank line.
+fn typed_header_names(entries: &[Entry], since: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut in_headers = false;
+    // From the entry before the step began: its 354 may open the DATA.
+    for e in entries.iter().skip(since.saturating_sub(1)) {
+        match e.dir {
+            Dir::Server if e.raw.starts_with(b"354") => in_headers = true,
+            Dir::Client if in_headers => {
+                if e.raw.is_empty() || e.raw == b"." {
+                    in_headers = false;
+                } else if !e.raw.starts_with(b" ") && !e.raw.starts_with(b"\t") {
+                    let line = String::from_utf8_lossy(&e.raw);
+                    if let Some((name, _)) = line.split_once(':') {
+                        out.push(name.trim().to_string());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The address of a MAIL/RCPT line: what stands between `<` and `>`.
+fn address_of(line: &str) -> String {
+    let start = line.find('<').map_or(0, |i| i + 1);
+    let end = line[start..].find('>').map_or(line.len(), |i| start + i);
+    line.get(start..end).unwrap_or("").trim().to_string()
 }
 
 /// Whether `code` matches `pattern` (`2xx`, `250|251`, `+OK`).
@@ -229,13 +278,28 @@ impl Check {
                 }
             }
             Check::Reply(r) => {
-                let ok = exchanges(f.entries, f.first).iter().any(|x| {
-                    x.at >= f.since
-                        && x.verb.eq_ignore_ascii_case(&r.to)
-                        && code_matches(&r.code, &x.code)
-                });
-                if ok {
+                let all = exchanges(f.entries, f.first);
+                let answered: Vec<&Exchange> = all
+                    .iter()
+                    .filter(|x| {
+                        x.at >= f.since
+                            && x.verb.eq_ignore_ascii_case(&r.to)
+                            && code_matches(&r.code, &x.code)
+                    })
+                    .collect();
+                let right_address = |x: &&Exchange| match &r.address {
+                    None => true,
+                    Some(a) => address_of(&x.line).eq_ignore_ascii_case(a),
+                };
+                if answered.iter().any(right_address) {
                     Vec::new()
+                } else if let (Some(want), Some(x)) = (&r.address, answered.last()) {
+                    // Accepted, but for another address: say it now (a typo).
+                    vec![fill(
+                        lang,
+                        "lesson.missing.address",
+                        &[&r.to, &address_of(&x.line), want],
+                    )]
                 } else if r.to == "." {
                     vec![fill(lang, "lesson.missing.end_of_data", &[&r.code])]
                 } else {
@@ -321,6 +385,24 @@ impl Check {
                     )]
                 }
             }
+        }
+    }
+
+    /// The verbs whose error reply (4xx, 5xx, -ERR) this check asks for.
+    pub fn error_replies_asked(&self) -> Vec<String> {
+        match self {
+            Check::All(list) | Check::Any(list) => {
+                list.iter().flat_map(Check::error_replies_asked).collect()
+            }
+            Check::Reply(r)
+                if r.code.split('|').any(|c| {
+                    let c = c.trim();
+                    c.starts_with(['4', '5']) || c == "-ERR"
+                }) =>
+            {
+                vec![r.to.to_ascii_uppercase()]
+            }
+            _ => Vec::new(),
         }
     }
 
@@ -411,6 +493,18 @@ impl Check {
 }
 
 fn mailbox_missing(lang: Lang, m: &MailboxCheck, f: &Facts) -> Vec<String> {
+    if !m.typed_headers.is_empty() {
+        let typed = typed_header_names(f.entries, f.since);
+        let missing: Vec<String> = m
+            .typed_headers
+            .iter()
+            .filter(|h| !typed.iter().any(|t| t.eq_ignore_ascii_case(h)))
+            .map(|h| fill(lang, "lesson.missing.typed_header", &[h]))
+            .collect();
+        if !missing.is_empty() {
+            return missing;
+        }
+    }
     let messages = f.mta.store.messages(&m.mailbox.to_ascii_lowercase());
     if let Some(n) = m.count
         && messages.len() != n

@@ -106,6 +106,7 @@ fn default_start() -> String {
 
 /// The shipped lessons, embedded at build time.
 pub const SHIPPED: &[(&str, &str)] = &[
+    ("00", include_str!("../../lessons/00-vue-d-ensemble.json")),
     (
         "01",
         include_str!("../../lessons/01-premiere-session-smtp.json"),

@@ -35,6 +35,9 @@ pub struct Run {
     /// The student's lines the engine flagged, with their line number in
     /// the session (for the summary).
     pub mistake_lines: Vec<(usize, String)>,
+    /// Of those, how many belong to the current step (a step that asks for
+    /// an error reply does not count the command that provoked it).
+    step_mistakes: usize,
 }
 
 impl Run {
@@ -52,6 +55,7 @@ impl Run {
             show_intro: true,
             folded: false,
             mistake_lines: Vec::new(),
+            step_mistakes: 0,
         }
     }
 
@@ -91,6 +95,7 @@ impl Run {
             if e.dir == Dir::Client && e.worst.is_some_and(|w| w >= Severity::Mistake) {
                 self.mistakes += 1;
                 self.mistake_lines.push((i + 1, e.text.clone()));
+                self.step_mistakes += 1;
             }
         }
         self.counted = facts.entries.len();
@@ -107,6 +112,27 @@ impl Run {
                 };
                 break;
             }
+            // A step that asked for an error reply (503, 550, -ERR…): the
+            // command that provoked it is what was asked, not a mistake.
+            let asked: Vec<String> = step.check.error_replies_asked();
+            if !asked.is_empty() {
+                let first =
+                    self.mistake_lines.len() - self.step_mistakes.min(self.mistake_lines.len());
+                let mut kept = self.mistake_lines[..first].to_vec();
+                for (n, line) in &self.mistake_lines[first..] {
+                    let verb = line
+                        .split([' ', ':'])
+                        .next()
+                        .unwrap_or("")
+                        .to_ascii_uppercase();
+                    if !asked.contains(&verb) {
+                        kept.push((*n, line.clone()));
+                    }
+                }
+                self.mistakes -= self.mistake_lines.len() - kept.len();
+                self.mistake_lines = kept;
+            }
+            self.step_mistakes = 0;
             self.step += 1;
             // A new step: its instruction is shown unfolded.
             self.folded = false;
