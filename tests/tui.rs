@@ -534,6 +534,89 @@ fn the_session_as_a_transcript() {
 mod snapshots {
     use super::*;
 
+    /// As the runtime does before drawing: the panes' sizes for the update.
+    fn screen_measured(m: &mut Model, w: u16, h: u16) -> String {
+        facteur::tui::view::measure(m, ratatui::layout::Rect::new(0, 0, w, h));
+        screen(m, w, h)
+    }
+
+    fn lesson(id: &str) -> Model {
+        let lesson = facteur::lesson::shipped()
+            .into_iter()
+            .find(|l| l.id.starts_with(id))
+            .unwrap();
+        let mut mta = Mta::new(World::default(), Store::in_memory(), 7);
+        mta.set_now(1_796_000_000);
+        let mut m = facteur::tui::update::open_lesson(Lang::Fr, mta, lesson).unwrap();
+        m.color = false;
+        m
+    }
+
+    #[test]
+    fn handout_session_80x24_fr() {
+        let mut m = model(Lang::Fr);
+        for l in [
+            "EHLO skyrunner.home",
+            "MAIL FROM:<fred@free.fr>",
+            "RCPT TO:<marc@wanadoo.fr>",
+            "DATA",
+            "Subject: test",
+            "",
+            "Bonjour",
+            ".",
+        ] {
+            send(&mut m, l);
+        }
+        insta::assert_snapshot!(screen_measured(&mut m, 80, 24));
+    }
+
+    #[test]
+    fn lesson_07_start_80x24_fr() {
+        let mut m = lesson("07");
+        insta::assert_snapshot!(screen_measured(&mut m, 80, 24));
+    }
+
+    #[test]
+    fn lesson_09_after_retr_80x24_fr() {
+        let mut m = lesson("09");
+        for l in [
+            "EHLO pc-fred.free.fr",
+            "MAIL FROM:<fred@free.fr>",
+            "RCPT TO:<marc@wanadoo.fr>",
+            "DATA",
+            "Subject: itinéraire",
+            "",
+            "Bonjour",
+            ".",
+            "QUIT",
+            "/open pop.wanadoo.fr",
+            "USER marc",
+            "PASS marcpass",
+            "RETR 1",
+        ] {
+            facteur::tui::view::measure(&mut m, ratatui::layout::Rect::new(0, 0, 80, 24));
+            send(&mut m, l);
+        }
+        // The hops, brought into view from the keyboard (F9).
+        for _ in 0..2 {
+            update(&mut m, Action::PageExplainDown);
+            facteur::tui::view::measure(&mut m, ratatui::layout::Rect::new(0, 0, 80, 24));
+        }
+        insta::assert_snapshot!(screen_measured(&mut m, 80, 24));
+    }
+
+    #[test]
+    fn tab_browsing_80x24_fr() {
+        let mut m = model(Lang::Fr);
+        send(&mut m, "EHLO lab");
+        send(&mut m, "MAIL FROM: <fred@free.fr> SIZE=1000");
+        update(&mut m, Action::BrowseSession);
+        update(&mut m, Action::SelectPrev);
+        update(&mut m, Action::NoteNext);
+        update(&mut m, Action::NoteNext);
+        insta::assert_snapshot!(screen_measured(&mut m, 80, 24));
+    }
+
     #[test]
     fn first_screen_80x24() {
         insta::assert_snapshot!(screen(&model(Lang::Fr), 80, 24));

@@ -115,10 +115,12 @@ pub fn areas(m: &Model, area: Rect) -> Areas {
 pub fn measure(m: &mut Model, area: Rect) {
     let a = areas(m, area);
     m.session_rows = a.left.height.saturating_sub(2);
-    m.explain_rows = a.right.height.saturating_sub(2);
     m.stacked = a.main.width < SIDE_BY_SIDE_MIN_WIDTH;
+    // The explanation is what the lesson panel leaves of the right pane.
+    let explanation = explanation_area(m, a.right);
+    m.explain_rows = explanation.height.saturating_sub(2);
     if m.right == RightPane::Explanation && !m.show_help {
-        settle_explain_scroll(m, explanation_area(m, a.right));
+        settle_explain_scroll(m, explanation);
     }
 }
 
