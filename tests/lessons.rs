@@ -371,7 +371,11 @@ fn every_command_quoted_in_a_lesson_runs() {
             let rest = &text[i + "facteur ".len()..];
             // The command ends at a quote, a backquote, a comma or a word that is no argument.
             let end = rest.find(['`', '"', ',', ';', ')']).unwrap_or(rest.len());
-            let words: Vec<&str> = rest[..end].split_whitespace().collect();
+            // (A JSON text escapes its quotes: a word may end with "\\".)
+            let words: Vec<&str> = rest[..end]
+                .split_whitespace()
+                .map(|w| w.trim_end_matches('\\'))
+                .collect();
             let Some(sub) = words.first() else { continue };
             if !["encode", "decode", "cram-md5", "apop", "explain", "headers"].contains(sub) {
                 continue;
@@ -393,7 +397,15 @@ fn every_command_quoted_in_a_lesson_runs() {
                     || ["plain", "login"].contains(&w)
                     || (k == 1 && ["explain", "decode", "headers"].contains(sub))
                 {
-                    args.push(w.to_string());
+                    // A file named in the text (FICHIER.eml): a real message.
+                    if w.ends_with(".eml") && !std::path::Path::new(w).exists() {
+                        args.push(format!(
+                            "{}/tests/fixtures/seed-message.eml",
+                            env!("CARGO_MANIFEST_DIR")
+                        ));
+                    } else {
+                        args.push(w.to_string());
+                    }
                 } else {
                     break;
                 }
