@@ -229,7 +229,8 @@ fn a_thousand_connections_and_the_one_past_the_limit() {
         assert!(buf[..n].starts_with(b"250"));
     }
     drop(conns);
-    std::thread::sleep(Duration::from_millis(200));
+    // All 1,000 sessions ended (their log lines) before the check.
+    server.wait_logged("client left", 1000);
     still_serving(&server);
 }
 
@@ -330,7 +331,7 @@ fn pop3_dele_rset_quit_and_the_lock() {
     // The lock, freed however the first session ends.
     let mut second = Raw::pop3(server.pop3, "marc", "marcpass", "-ERR [IN-USE]");
     drop(p);
-    std::thread::sleep(Duration::from_millis(150));
+    server.wait_logged("user=marc@wanadoo.fr tls=- client left", 1);
     second.cmd("USER marc", "+OK");
     second.cmd(
         "PASS marcpass",

@@ -166,7 +166,8 @@ fn hostile_input_gets_a_reply_and_the_session_goes_on() {
     c.cmd("DATA", "354");
     c.send(b"Subject: never ends\r\n\r\nhalf a message\r\n");
     drop(c);
-    std::thread::sleep(Duration::from_millis(100));
+    // The server has seen the client leave (its log line) before we look.
+    server.wait_logged("client left", 1);
     let mut p = Raw::pop3(
         server.pop3,
         "fred@free.fr",
@@ -197,7 +198,7 @@ fn pop3_dele_then_disconnect_removes_nothing_and_frees_the_lock() {
     let mut second = Raw::pop3(server.pop3, "marc", "marcpass", "-ERR [IN-USE]");
     p.cmd("DELE 1", "+OK");
     drop(p);
-    std::thread::sleep(Duration::from_millis(100));
+    server.wait_logged("user=marc@wanadoo.fr tls=- client left", 1);
     second.cmd("USER marc", "+OK");
     second.cmd(
         "PASS marcpass",

@@ -188,8 +188,10 @@ fn the_transcripts_say_what_they_are_for() {
 
 /// The course's route in the built-in world — fred@free.fr writes to
 /// marc@wanadoo.fr through smtp.free.fr, marc reads it at pop.wanadoo.fr —
-/// typed into the TUI's model. The shipped file is what the simulator says,
-/// byte for byte (UPDATE_GOLDEN=1 writes it again after a deliberate change).
+/// typed into the TUI's model. Each reply is checked against what a person
+/// wrote here from the RFCs (the oracle is not the code under test), and
+/// the shipped file must still be what the simulator says, byte for byte
+/// (after a deliberate change, record it again with `facteur --record`).
 #[test]
 fn the_route_transcript_is_what_the_simulator_says() {
     use facteur::sim::mta::Mta;
@@ -232,11 +234,68 @@ fn the_route_transcript_is_what_the_simulator_says() {
         }
         update(&mut m, Action::SendLine);
     }
+    // Written by hand: the reply each command must get (RFC 5321 §4.2,
+    // RFC 1939 §5), in order.
+    // Written by hand: the first line of the reply each command must get
+    // (RFC 5321 §4.2, RFC 1939 §5), in order.
+    let want: &[(&str, &str)] = &[
+        ("EHLO pc-fred.free.fr", "250-smtp.free.fr"),
+        ("MAIL FROM:<fred@free.fr>", "250 2.1.0"),
+        ("RCPT TO:<marc@wanadoo.fr>", "250 2.1.5"),
+        ("DATA", "354 "),
+        (".", "250 2.0.0 Ok: queued as "),
+        ("QUIT", "221 2.0.0"),
+        ("USER marc", "+OK"),
+        (
+            "PASS marcpass",
+            "+OK marc@wanadoo.fr's maildrop has 1 messages",
+        ),
+        ("STAT", "+OK 1 "),
+        ("LIST", "+OK"),
+        ("RETR 1", "+OK"),
+        ("DELE 1", "+OK"),
+        ("QUIT", "+OK"),
+    ];
+    use facteur::session::transcript::Dir as D;
+    // Each command with the server lines that follow it, up to the next
+    // line the student typed.
+    let mut got: Vec<(String, Vec<String>)> = Vec::new();
+    for e in &m.entries {
+        match e.dir {
+            D::Client => {
+                if want.iter().any(|(c, _)| *c == e.text) {
+                    got.push((e.text.clone(), Vec::new()));
+                }
+            }
+            D::Server => {
+                if let Some(last) = got.last_mut() {
+                    last.1.push(e.text.clone());
+                }
+            }
+            // A new connection: what follows is not the last command's reply.
+            _ => got.push((format!("{:?}", e.dir), Vec::new())),
+        }
+    }
+    got.retain(|(c, _)| want.iter().any(|(w, _)| w == c));
+    assert_eq!(got.len(), want.len(), "{got:?}");
+    for ((c, r), (wc, wr)) in got.iter().zip(want) {
+        assert_eq!(c, wc);
+        let first = r.first().map(String::as_str).unwrap_or("");
+        assert!(first.starts_with(wr), "{c} → {r:?}, wanted {wr:?}");
+    }
+    // The EHLO reply is multi-line and its last line says "250 " (§4.2.1).
+    let ehlo = &got[0].1;
+    assert!(
+        ehlo.iter()
+            .take(ehlo.len() - 1)
+            .all(|l| l.starts_with("250-")),
+        "{ehlo:?}"
+    );
+    assert!(ehlo.last().unwrap().starts_with("250 "), "{ehlo:?}");
+    // QUIT's reply is the last thing that connection says (§4.1.1.10).
+    assert_eq!(got[5].1.len(), 1, "{:?}", got[5]);
     let json = m.transcript().to_json() + "\n";
     let path = dir().join("route-fred-to-marc.json");
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(&path, &json).unwrap();
-    }
     let shipped = std::fs::read_to_string(&path).unwrap();
     assert_eq!(
         shipped, json,

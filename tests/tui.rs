@@ -773,20 +773,26 @@ fn the_pointed_annotation_highlights_its_span() {
                 .contains("C: MAIL FROM")
         })
         .unwrap();
-    let line: String = (0..120)
-        .map(|x| buf[(x, row)].symbol().to_string())
-        .collect();
-    let x0 = line.find("C: MAIL").unwrap() as u16 + 3;
+    // The column (cells, not bytes: the border "│" is one cell of three
+    // bytes) where the line's text starts, after "C: ".
+    let cell = |x: u16| buf[(x, row)].symbol().to_string();
+    let x0 = (0..110u16)
+        .find(|&x| cell(x) == "C" && cell(x + 1) == ":" && cell(x + 3) == "M")
+        .expect("the C: prefix")
+        + 3;
     let highlighted: String = (0..60u16)
         .filter(|&x| buf[(x, row)].bg == ratatui::style::Color::Yellow)
-        .map(|x| buf[(x, row)].symbol().to_string())
+        .map(cell)
         .collect();
     let span = &notes[k].span;
     assert_eq!(highlighted, &m.entries[i].text[span.clone()]);
-    assert_eq!(
-        buf[(x0 + span.start as u16, row)].bg,
-        ratatui::style::Color::Yellow
-    );
+    // Exactly the span's cells: its first and last are highlighted, the
+    // cells just outside are not.
+    let (first, last) = (x0 + span.start as u16, x0 + span.end as u16 - 1);
+    assert_eq!(buf[(first, row)].bg, ratatui::style::Color::Yellow);
+    assert_eq!(buf[(last, row)].bg, ratatui::style::Color::Yellow);
+    assert_ne!(buf[(first - 1, row)].bg, ratatui::style::Color::Yellow);
+    assert_ne!(buf[(last + 1, row)].bg, ratatui::style::Color::Yellow);
     // The explanation marks the pointed annotation.
     let s = screen(&m, 120, 40);
     assert!(

@@ -229,19 +229,37 @@ mod tests {
     use super::*;
     use crate::session::transcript::{Dir, VERSION};
 
+    /// A dialogue whose lines differ and whose explanations depend on the
+    /// state: seven exchanges in turn (256 is no multiple of 7), with the
+    /// index in the addresses.
     fn transcript(n: usize) -> Transcript {
         let mut events = vec![Event::new(0, Dir::Server, b"220 h ESMTP", false)];
         for i in 0..n {
+            let (c, s) = match i % 7 {
+                0 => ("EHLO lab".to_string(), "250 h Hello".to_string()),
+                1 => (format!("MAIL FROM:<u{i}@free.fr>"), "250 2.1.0 Ok".into()),
+                2 => (
+                    format!("RCPT TO:<x{}@wanadoo.fr>", i % 11),
+                    "250 2.1.5 Ok".into(),
+                ),
+                3 => (
+                    "RCPT TO:<y@wanadoo.fr>".into(),
+                    "550 5.1.1 User unknown".into(),
+                ),
+                4 => (format!("VRFY v{i}"), "252 2.5.2 Cannot VRFY".into()),
+                5 => ("DATA".into(), "554 5.5.1 Error: no valid recipients".into()),
+                _ => ("RSET".into(), "250 2.0.0 Ok".into()),
+            };
             events.push(Event::new(
                 1000 * i as u64 + 500,
                 Dir::Client,
-                b"NOOP",
+                c.as_bytes(),
                 false,
             ));
             events.push(Event::new(
                 1000 * i as u64 + 600,
                 Dir::Server,
-                b"250 2.0.0 Ok",
+                s.as_bytes(),
                 false,
             ));
         }
@@ -294,6 +312,7 @@ mod tests {
         for i in [0, 1, 2, 255, 256, 257, 600] {
             let lazy = r.notes_from(Lang::En, i, |_, _| false);
             assert_eq!(lazy.len(), 1);
+            assert!(!lazy[0].is_empty(), "line {i} is explained");
             assert_eq!(lazy[0], eager[i].notes, "line {i}");
             assert_eq!(r.entries[i].worst, eager[i].worst);
         }

@@ -12,6 +12,8 @@ pub struct Server {
     pub smtp: u16,
     pub pop3: u16,
     pub ports: std::collections::HashMap<String, u16>,
+    /// The server's log lines so far (one per session as it ends).
+    pub log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Server {
@@ -37,14 +39,41 @@ impl Server {
             }
         }
         let (smtp, pop3) = (ports["SMTP facteur.lab"], ports["POP3 facteur.lab"]);
-        // Keep draining the log so the server never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
+        // Keep draining the log so the server never blocks on a full pipe,
+        // and keep it for the tests that wait for a session's end.
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let kept = log.clone();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                let mut v = kept.lock().unwrap();
+                if v.len() < 100_000 {
+                    v.push(line);
+                }
+            }
+        });
         Server {
             child,
             smtp,
             pop3,
             ports,
+            log,
         }
+    }
+
+    /// How many log lines contain `needle`.
+    pub fn logged(&self, needle: &str) -> usize {
+        self.log
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|l| l.contains(needle))
+            .count()
+    }
+
+    /// Wait (10 s at most) until `n` log lines contain `needle`: a session
+    /// the server has finished with, instead of a sleep.
+    pub fn wait_logged(&self, needle: &str, n: usize) {
+        eventually(Duration::from_secs(10), needle, || self.logged(needle) >= n);
     }
 }
 

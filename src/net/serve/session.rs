@@ -233,10 +233,12 @@ pub(super) async fn connection(
         c.shutdown().await;
     }
     lock(shared).set_now(unix_now());
+    // Closed by the protocol (QUIT), or not: seen before the session is told.
+    let closed = served.is_closed();
     // Whatever happened, a POP3 maildrop still held is released, removing
     // nothing (RFC 1939 §6: only QUIT enters UPDATE).
     served.lost(&mut lock(shared));
-    let end = match (ending.why, served.is_closed()) {
+    let end = match (ending.why, closed) {
         (Why::Timeout, _) => "timeout",
         (Why::Stalled, _) => "stopped reading",
         (Why::Shutdown, _) => "shutdown",
