@@ -17,8 +17,9 @@ use crate::tui::model::{Focus, Model};
 use crate::tui::update::update;
 use crate::tui::view::draw;
 
-/// F6: write the session as `facteur-YYYYMMDD-HHMMSS.json` (transcript)
-/// and `.html` (the annotated report) in the current folder.
+/// F6: write the session as `facteur-YYYYMMDD-HHMMSS.json` (transcript),
+/// `.html` (the annotated report) and `.pcapng` (a capture Wireshark
+/// dissects, addresses of the simulated world) in the current folder.
 fn save(model: &mut Model) {
     use crate::explain::catalog::fill;
     let t = model.transcript();
@@ -33,8 +34,17 @@ fn save(model: &mut Model) {
     );
     let html =
         crate::session::export::export(model.lang, &t, &stem, crate::session::export::Format::Html);
+    let world = crate::sim::world::World::default();
+    let resolve = |host: &str| world.address(host).map(std::net::IpAddr::V4);
+    let (pcapng, _) = crate::session::capture::pcapng::write(
+        model.lang,
+        &t,
+        &resolve,
+        crate::session::capture::pcapng::Addresses::default(),
+    );
     let result = std::fs::write(format!("{stem}.json"), t.to_json())
-        .and_then(|()| std::fs::write(format!("{stem}.html"), html));
+        .and_then(|()| std::fs::write(format!("{stem}.html"), html))
+        .and_then(|()| std::fs::write(format!("{stem}.pcapng"), pcapng));
     model.notice = match result {
         Ok(()) => fill(model.lang, "tui.saved", &[&stem]),
         Err(e) => fill(model.lang, "tui.save_failed", &[&e]),

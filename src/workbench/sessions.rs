@@ -36,7 +36,7 @@ pub fn load_source(
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
-    if !capture::is_capture(file) {
+    if !capture::wants_capture(file) {
         let text = crate::files::read_text(file, crate::files::MAX_TRANSCRIPT)
             .map_err(|e| file_error(lang, file, &e.describe(lang)))?;
         let transcript = crate::session::transcript::Transcript::from_json(&text)
@@ -72,7 +72,7 @@ pub fn capture_list_report(
     opts: &crate::session::capture::Options,
 ) -> Report {
     use crate::session::capture;
-    if !capture::is_capture(file) {
+    if !capture::wants_capture(file) {
         let why = capture::CaptureError::NotCapture.describe(lang, &[]);
         return Report {
             text: file_error(lang, file, &why),

@@ -124,6 +124,17 @@ pub fn is_capture(path: &Path) -> bool {
         .unwrap_or(false)
 }
 
+/// Whether to read the file as a capture: its first octets say so, or,
+/// when they do not, its name does (`.pcap`, `.pcapng`, `.cap`) — then the
+/// reader is told what is wrong with it as a capture.
+pub fn wants_capture(path: &Path) -> bool {
+    let named = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "pcap" | "pcapng" | "cap"));
+    named || is_capture(path)
+}
+
 /// The mail sessions of a capture (first pass).
 pub fn list_from<R: Read>(
     input: R,

@@ -183,11 +183,15 @@ fn v6(a: IpAddr) -> Ipv6Addr {
 }
 
 /// facteur's explanation of an entry on one line: its first note.
-fn one_line(e: &Entry) -> String {
+fn one_line(lang: Lang, e: &Entry) -> String {
     let Some(n) = e.notes.first() else {
-        return String::new();
+        return match e.dir {
+            Dir::Server if e.raw.get(3) == Some(&b'-') => text(lang, "capture.pcap.continued"),
+            _ => String::new(),
+        };
     };
-    let first = n.body.split(". ").next().unwrap_or_default();
+    let first = n.body.lines().next().unwrap_or_default();
+    let first = first.split(". ").next().unwrap_or_default();
     let mut s = format!("{} — {}", n.title, first.trim_end_matches('.'));
     if s.chars().count() > 300 {
         s = s.chars().take(299).collect::<String>() + "…";
@@ -275,18 +279,18 @@ pub fn write(
                 }
                 k += 1;
                 conn = conn_for(&to.host, to.port, t.events.get(i + 1), resolve, addrs, k);
-                w.open(lang, &mut conn, ts, one_line(e));
+                w.open(lang, &mut conn, ts, one_line(lang, e));
                 continue;
             }
             (Dir::Client | Dir::Server, _) => {}
             _ => {
                 // A handshake or the encrypted rest: said on the next packet.
-                pending = one_line(e);
+                pending = one_line(lang, e);
                 continue;
             }
         }
         let from_client = e.dir == Dir::Client;
-        let mut comment = one_line(e);
+        let mut comment = one_line(lang, e);
         if !pending.is_empty() {
             comment = format!("{} | {comment}", std::mem::take(&mut pending));
         }
