@@ -81,6 +81,16 @@ pub fn read(path: &Path, cap: u64) -> Result<Vec<u8>, FileError> {
     Ok(out)
 }
 
+/// Open a regular file to stream it (a capture of any size is read a
+/// buffer at a time, never whole).
+pub fn open(path: &Path) -> Result<std::fs::File, FileError> {
+    let meta = std::fs::metadata(path).map_err(|e| FileError::io(&e))?;
+    if !meta.is_file() {
+        return Err(FileError::NotRegular);
+    }
+    std::fs::File::open(path).map_err(|e| FileError::io(&e))
+}
+
 /// The same, as UTF-8 text.
 pub fn read_text(path: &Path, cap: u64) -> Result<String, FileError> {
     String::from_utf8(read(path, cap)?).map_err(|_| FileError::Io {

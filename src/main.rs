@@ -82,16 +82,18 @@ enum Cmd {
     },
     /// Run the simulated world on TCP for a lab room (SMTP and POP3)
     Serve(facteur::net::serve::ServeArgs),
-    /// Write a transcript as an annotated report for a lab write-up (Markdown or HTML)
+    /// Write a transcript or a capture as an annotated report (Markdown or HTML) or as pcapng
     Export {
-        /// The transcript (.json)
+        /// The transcript (.json) or the capture (.pcap, .pcapng)
         file: std::path::PathBuf,
-        /// md or html
+        /// md, html or pcapng
         #[arg(long, default_value = "html")]
         format: String,
         /// Where to write (standard output if not given)
         #[arg(short, long)]
         output: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        capture: CaptureArgs,
     },
     /// Lessons: list them, run one (facteur lesson 01), check a file (facteur lesson check FILE)
     Lesson {
@@ -101,10 +103,15 @@ enum Cmd {
         #[arg(long)]
         dir: Option<std::path::PathBuf>,
     },
-    /// Replay a recorded session (transcript) with the full explanation, line by line
+    /// Replay a recorded or captured session with the full explanation, line by line
     Replay {
-        /// The transcript (.json), e.g. transcripts/seed-telnet-wanadoo.json
+        /// The transcript (.json) or the capture (.pcap, .pcapng)
         file: std::path::PathBuf,
+        /// List the mail sessions of the capture
+        #[arg(long)]
+        list: bool,
+        #[command(flatten)]
+        capture: CaptureArgs,
     },
     /// Compute an APOP digest (POP3, RFC 1939 §7)
     Apop {
@@ -118,6 +125,33 @@ enum Cmd {
         #[arg(long)]
         user: Option<String>,
     },
+}
+
+/// Which session of a capture (pcap, pcapng) to open.
+#[derive(clap::Args)]
+struct CaptureArgs {
+    /// The number of the session in the capture (see replay --list)
+    #[arg(long, value_name = "N")]
+    stream: Option<usize>,
+    /// One more port to look for SMTP or POP3 on (repeatable)
+    #[arg(long, value_name = "PORT")]
+    port: Vec<u16>,
+}
+
+impl CaptureArgs {
+    fn options(&self) -> facteur::session::capture::Options {
+        facteur::session::capture::Options {
+            ports: self.port.clone(),
+            stream: self.stream,
+        }
+    }
+}
+
+/// Notices for stderr (a capture's list of sessions, what it lacks), made visible.
+fn notices(list: &[String]) {
+    for n in list {
+        eprint!("{}", facteur::proto::visible::visible_text(n));
+    }
 }
 
 #[derive(Subcommand)]
@@ -267,7 +301,20 @@ fn main() -> ExitCode {
             file,
             format,
             output,
-        }) => workbench::export_report(lang, &file, &format, output.as_deref()),
+            capture,
+        }) => {
+            let mut said = Vec::new();
+            let report = workbench::export_report(
+                lang,
+                &file,
+                &format,
+                output.as_deref(),
+                &capture.options(),
+                &mut said,
+            );
+            notices(&said);
+            report
+        }
         Some(Cmd::Lesson { args, dir }) => match args.as_slice() {
             [] => workbench::lesson_list_report(lang, dir.as_deref()),
             [check, file] if check == "check" => {
@@ -301,20 +348,28 @@ fn main() -> ExitCode {
                 return ExitCode::from(2);
             }
         },
-        Some(Cmd::Replay { file }) => {
-            let replay = match facteur::session::replay::load_file(lang, &file) {
-                Ok(r) => r,
+        Some(Cmd::Replay {
+            file,
+            list: true,
+            capture,
+        }) => workbench::capture_list_report(lang, &file, &capture.options()),
+        Some(Cmd::Replay { file, capture, .. }) => {
+            let source = match workbench::load_source(lang, &file, &capture.options()) {
+                Ok(s) => s,
                 Err(e) => {
                     eprintln!(
                         "facteur replay: {}",
-                        facteur::proto::visible::visible_text(&e.to_string())
+                        facteur::proto::visible::visible_text(e.trim_end())
                     );
                     return ExitCode::from(2);
                 }
             };
+            notices(&source.notices);
             if let Some(code) = need_terminal(lang, "replay") {
                 return code;
             }
+            let replay =
+                facteur::session::replay::Replay::load(lang, &source.name, source.transcript);
             let (now, seed) = clock();
             return tui_exit(facteur::tui::run_replay(lang, replay, now, seed));
         }

@@ -5,7 +5,8 @@ use crate::explain::annotation::Annotation;
 use crate::explain::lang::Lang;
 use crate::explain::session::{Explainer, Proto};
 use crate::proto::visible::visible;
-use crate::session::transcript::{Dir, Endpoint, Event, Handshake, Transcript};
+use crate::session::capture::notes;
+use crate::session::transcript::{Dir, Endpoint, Event, Handshake, Sealed, TcpFacts, Transcript};
 
 /// One line of the transcript, a TLS handshake, or a new connection.
 #[derive(Debug, Clone)]
@@ -27,6 +28,12 @@ pub struct Entry {
     pub raw: Vec<u8>,
     /// Milliseconds since the session started.
     pub at_ms: u64,
+    /// From a capture: octets never captured here (no line).
+    pub gap: Option<u64>,
+    /// From a capture: the encrypted rest of the session.
+    pub sealed: Option<Sealed>,
+    /// From a capture: the connection under this first line.
+    pub tcp: Option<Box<TcpFacts>>,
 }
 
 impl Entry {
@@ -55,9 +62,30 @@ impl Entry {
                     crate::explain::annotation::Severity::Info,
                 )]
             }
+            // A hole or the encrypted rest: the explainer's state does not move.
+            None if event.gap.is_some() || event.sealed.is_some() => Vec::new(),
             None => ex.entry(lang, event.dir, &raw, event.handshake.as_ref()),
         };
+        let mut notes = notes;
+        if let Some(octets) = event.gap {
+            notes.extend(notes::gap_notes(lang, event.dir, octets));
+        }
+        if let Some(s) = &event.sealed {
+            notes.extend(notes::sealed_notes(lang, s));
+        }
+        if let Some(tcp) = &event.tcp {
+            // The connection first, then the line.
+            let mut all = notes::tcp_notes(lang, tcp);
+            all.append(&mut notes);
+            notes = all;
+        }
         let text = match (&event.handshake, &event.open) {
+            _ if event.gap.is_some() => notes::gap_line(lang, event.gap.unwrap_or_default()),
+            (None, None) if event.sealed.is_some() => event
+                .sealed
+                .as_ref()
+                .map(|s| notes::sealed_line(lang, s))
+                .unwrap_or_default(),
             (Some(h), _) => crate::explain::tls::handshake_line(h),
             (None, Some(to)) => format!(
                 "── {}:{} ({}) ──",
@@ -78,16 +106,23 @@ impl Entry {
             encrypted: event.tls,
             raw,
             at_ms: event.t_ms,
+            gap: event.gap,
+            sealed: event.sealed.clone(),
+            tcp: event.tcp.clone(),
         }
     }
 
     /// Back to the recorded event.
     pub fn event(&self) -> Event {
-        match (&self.handshake, &self.open) {
-            (Some(h), _) => Event::handshake(self.at_ms, h.clone()),
-            (None, Some(to)) => Event::open(self.at_ms, to.clone()),
-            (None, None) => Event::new(self.at_ms, self.dir, &self.raw, self.encrypted),
-        }
+        let mut e = match (&self.handshake, &self.open, &self.sealed, self.gap) {
+            (Some(h), _, _, _) => Event::handshake(self.at_ms, h.clone()),
+            (None, Some(to), _, _) => Event::open(self.at_ms, to.clone()),
+            (None, None, Some(s), _) => Event::sealed(self.at_ms, s.clone()),
+            (None, None, None, Some(n)) => Event::gap(self.at_ms, self.dir, n),
+            (None, None, None, None) => Event::new(self.at_ms, self.dir, &self.raw, self.encrypted),
+        };
+        e.tcp = self.tcp.clone();
+        e
     }
 }
 

@@ -1,6 +1,7 @@
 //! Sessions as data: the transcript format that `--record` writes (and that
-//! replay and lessons will read).
+//! replay and lessons will read), and capture files read and written.
 
+pub mod capture;
 pub mod explained;
 pub mod export;
 pub mod replay;

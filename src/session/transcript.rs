@@ -25,6 +25,14 @@
 //! connection in the same recording (`"open": {"host": "pop.wanadoo.fr",
 //! "port": 110, "protocol": "pop3"}`): fred sends, then marc reads. A file that does not parse gets
 //! an error naming its line and column.
+//!
+//! A session read from a capture (`src/session/capture/`) adds three
+//! optional fields, absent from every other transcript: `tcp` on the first
+//! line of a connection (the addresses, the three-way handshake and how the
+//! connection ended, RFC 9293 §3.5), `gap` on a `client`/`server` event that
+//! has no line (so many octets the capture never saw, RFC 9293 §3.4), and
+//! `sealed` on a `tls` event that has no handshake (the encrypted rest of
+//! the session: its size and what its hellos said in clear).
 
 use serde::{Deserialize, Serialize};
 
@@ -82,6 +90,62 @@ pub struct Handshake {
     pub cert: Option<CertInfo>,
 }
 
+/// How one side ended a connection, as a capture saw it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TcpEnd {
+    /// `client` or `server`.
+    pub by: Dir,
+    /// `fin` (an orderly close, RFC 9293 §3.6) or `rst` (an abort, §3.5.2).
+    pub flag: String,
+    /// Microseconds since the transcript's start.
+    pub t_us: u64,
+}
+
+/// The TCP connection under a session, as a capture saw it (RFC 9293).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TcpFacts {
+    /// `192.0.2.77:51234`, `[2001:db8::1]:51234`.
+    pub client: String,
+    pub server: String,
+    /// The three-way handshake (RFC 9293 §3.5), microseconds since the
+    /// transcript's start; absent when the capture began later.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub syn_us: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub syn_ack_us: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ack_us: Option<u64>,
+    /// FIN and RST segments, first of each side, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ends: Vec<TcpEnd>,
+}
+
+/// The encrypted part of a captured session: what can be counted and what
+/// the hellos say in clear (RFC 8446 §4.1.2, §4.1.3; RFC 6066 §3).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sealed {
+    /// TLS records and their octets, both directions.
+    pub records: u64,
+    pub bytes: u64,
+    /// TLS from the first octet (ports 465, 995): nothing of the session is readable.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub implicit: bool,
+    /// The server name the client asked for (SNI).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sni: Option<String>,
+    /// The highest version the client offered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offered: Option<String>,
+    /// The version and cipher suite the server chose.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cipher: Option<String>,
+}
+
 /// One line of the session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -98,6 +162,15 @@ pub struct Event {
     pub handshake: Option<Handshake>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub open: Option<Endpoint>,
+    /// From a capture: the connection under this, its first line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tcp: Option<Box<TcpFacts>>,
+    /// From a capture: so many octets of this side were never captured here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gap: Option<u64>,
+    /// From a capture: the encrypted rest of the session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed: Option<Sealed>,
 }
 
 impl Event {
@@ -115,7 +188,34 @@ impl Event {
             tls,
             handshake: None,
             open: None,
+            tcp: None,
+            gap: None,
+            sealed: None,
         }
+    }
+
+    /// The event of octets a capture missed.
+    pub fn gap(t_ms: u64, dir: Dir, octets: u64) -> Event {
+        Event {
+            gap: Some(octets),
+            ..Event::new(t_ms, dir, b"", false)
+        }
+        .without_line()
+    }
+
+    /// The event of the encrypted rest of a captured session.
+    pub fn sealed(t_ms: u64, sealed: Sealed) -> Event {
+        Event {
+            sealed: Some(sealed),
+            ..Event::new(t_ms, Dir::Tls, b"", true)
+        }
+        .without_line()
+    }
+
+    fn without_line(mut self) -> Event {
+        self.line = None;
+        self.line_base64 = None;
+        self
     }
 
     /// The event of a new connection.
@@ -128,6 +228,9 @@ impl Event {
             tls: false,
             handshake: None,
             open: Some(to),
+            tcp: None,
+            gap: None,
+            sealed: None,
         }
     }
 
@@ -141,6 +244,9 @@ impl Event {
             tls: true,
             handshake: Some(handshake),
             open: None,
+            tcp: None,
+            gap: None,
+            sealed: None,
         }
     }
 
@@ -185,7 +291,9 @@ pub enum TranscriptError {
         "transcript event {index}: it has neither \"line\" nor \"line_base64\", or its base64 is invalid"
     )]
     NoLine { index: usize },
-    #[error("transcript event {index}: a \"tls\" event needs \"handshake\" and no line")]
+    #[error(
+        "transcript event {index}: a \"tls\" event needs \"handshake\" (or, from a capture, \"sealed\") and no line"
+    )]
     NoHandshake { index: usize },
     #[error(
         "transcript event {index}: an \"open\" event needs \"open\": {{host, port, protocol smtp|pop3}} and no line"
@@ -271,8 +379,14 @@ impl Transcript {
                 continue;
             }
             if e.dir == Dir::Tls {
-                if e.handshake.is_none() || e.line.is_some() || e.line_base64.is_some() {
+                if e.handshake.is_some() == e.sealed.is_some() || has_line {
                     return Err(TranscriptError::NoHandshake { index });
+                }
+                continue;
+            }
+            if e.gap.is_some() {
+                if has_line {
+                    return Err(TranscriptError::NoLine { index });
                 }
                 continue;
             }

@@ -17,8 +17,9 @@ use crate::tui::model::{Focus, Model};
 use crate::tui::update::update;
 use crate::tui::view::draw;
 
-/// F6: write the session as `facteur-YYYYMMDD-HHMMSS.json` (transcript)
-/// and `.html` (the annotated report) in the current folder.
+/// F6: write the session as `facteur-YYYYMMDD-HHMMSS.json` (transcript),
+/// `.html` (the annotated report) and `.pcapng` (a capture Wireshark
+/// dissects, addresses of the simulated world) in the current folder.
 fn save(model: &mut Model) {
     use crate::explain::catalog::fill;
     let t = model.transcript();
@@ -33,12 +34,21 @@ fn save(model: &mut Model) {
     );
     let html =
         crate::session::export::export(model.lang, &t, &stem, crate::session::export::Format::Html);
+    let world = crate::sim::world::World::default();
+    let resolve = |host: &str| world.address(host).map(std::net::IpAddr::V4);
+    let (pcapng, _) = crate::session::capture::pcapng::write(
+        model.lang,
+        &t,
+        &resolve,
+        crate::session::capture::pcapng::Addresses::default(),
+    );
     // Said with the whole path: the student must find the files again.
     let path = std::env::current_dir()
         .map(|d| d.join(&stem))
         .unwrap_or_else(|_| std::path::PathBuf::from(&stem));
     let result = std::fs::write(path.with_extension("json"), t.to_json())
-        .and_then(|()| std::fs::write(path.with_extension("html"), html));
+        .and_then(|()| std::fs::write(path.with_extension("html"), html))
+        .and_then(|()| std::fs::write(path.with_extension("pcapng"), pcapng));
     model.notice = match result {
         Ok(()) => fill(
             model.lang,

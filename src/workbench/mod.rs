@@ -3,7 +3,10 @@
 //! and the SASL functions compute. Pure: strings in, a [`Report`] out.
 
 mod sessions;
-pub use sessions::{export_report, lesson_check_report, lesson_list_report};
+pub use sessions::{
+    Source, capture_list_report, export_report, lesson_check_report, lesson_list_report,
+    load_source, world_address,
+};
 
 use crate::explain::catalog::{count, fill, text};
 use crate::explain::decode::{self, Verdict, describe_base64_error};

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod french;
+pub mod pcapgen;
 pub mod tcp;
 
 use facteur::sim::mta::{Mta, PopView, Role};

@@ -51,6 +51,7 @@ pub const FILES: &[(&str, bool, &str)] = &[
     ("realworld", true, include_str!("realworld.json")),
     ("mailfields", true, include_str!("mailfields.json")),
     ("course", true, include_str!("course.json")),
+    ("capture", true, include_str!("capture.json")),
 ];
 
 /// Parse one file (tests check that each parses).
