@@ -46,7 +46,7 @@ fn main() {
         update(m, Action::SendLine);
     };
     send(&mut m, "EHLO lab");
-    while m.entries.len() < 10_000 {
+    while m.live.entries.len() < 10_000 {
         send(&mut m, "NOOP");
     }
     let typed = "RCPT TO:<marc@wanadoo.fr>";
@@ -113,7 +113,7 @@ fn main() {
     for (w, h, median, p99, anchor) in figures {
         println!(
             "keystroke → frame at {w}x{h}, scrollback {} lines: median {:.3} ms, p99 {:.3} ms (goal ≤ 0.2 / ≤ 1 ms); bare ratatui redraw of the same screen: median {:.3} ms (×{:.1})",
-            m.entries.len(),
+            m.live.entries.len(),
             median as f64 / 1e6,
             p99 as f64 / 1e6,
             anchor as f64 / 1e6,

@@ -74,7 +74,7 @@ pub fn smtp_reply(data: &[u8]) {
     for chunk in data.chunks(step) {
         let _ = r.feed(chunk);
     }
-    let mut ex = crate::explain::session::SmtpExplainer::new();
+    let mut ex = crate::explain::dialogue::SmtpExplainer::new();
     for line in crate::proto::data::split_lines(data) {
         let _ = ex.server(Lang::En, &String::from_utf8_lossy(line));
     }

@@ -7,11 +7,11 @@ use facteur::explain::Lang;
 use facteur::explain::annotation::Severity;
 use facteur::explain::catalog::text;
 use facteur::explain::command::{explain_smtp_input, header_annotation};
+use facteur::explain::dialogue::{Side, explain_smtp_dialogue, render_dialogue};
 use facteur::explain::message::explain_message;
 use facteur::explain::reply::{
     Answering, code_annotation, enhanced_annotations, explain_reply, keyword_annotation,
 };
-use facteur::explain::session::{Side, explain_smtp_dialogue, render_dialogue};
 use facteur::explain::state::SmtpState;
 use facteur::proto::smtp::reply::{Code, EnhancedCode, ReplyEvent, ReplyReader};
 

@@ -18,7 +18,7 @@ fn start(lesson: Lesson, lang: Lang) -> Model {
 }
 
 fn send(m: &mut Model, line: &str) {
-    let line = facteur::lesson::run::expand(line, &m.entries);
+    let line = facteur::lesson::run::expand(line, &m.live.entries);
     for c in line.chars() {
         update(m, Action::InsertChar(c));
     }
@@ -81,7 +81,8 @@ fn every_shipped_lesson_is_completed_by_its_expected_commands() {
                     i + 1,
                     s.expect,
                     run.missing,
-                    m.entries
+                    m.live
+                        .entries
                         .iter()
                         .rev()
                         .take(4)
@@ -179,13 +180,13 @@ fn the_mailbox_lock_of_lesson_8_is_real() {
     send(&mut m, "USER marc");
     send(&mut m, "PASS marcpass");
     assert!(
-        m.entries.last().unwrap().text.contains("[IN-USE]"),
+        m.live.entries.last().unwrap().text.contains("[IN-USE]"),
         "{:?}",
-        m.entries.last()
+        m.live.entries.last()
     );
     assert_eq!(step(&m), 1, "the lock was seen; the phone lets go");
     // The step's `release` let the phone's lock go.
-    assert!(!m.mta.store.is_locked("marc@wanadoo.fr"));
+    assert!(!m.live.link.mta.store.is_locked("marc@wanadoo.fr"));
     send(&mut m, "USER marc");
     send(&mut m, "PASS marcpass");
     assert_eq!(step(&m), 2);

@@ -198,7 +198,7 @@ mod common;
 #[test]
 fn connect_knows_its_protocol_from_the_greeting() {
     use facteur::explain::Lang;
-    use facteur::tui::link::Proto;
+    use facteur::net::link::Proto;
     use facteur::tui::update::{connect_remote, network};
     let server = common::tcp::Server::start(&[]);
     let mta = facteur::sim::mta::Mta::new(
@@ -210,15 +210,15 @@ fn connect_knows_its_protocol_from_the_greeting() {
     let mut m = connect_remote(Lang::En, mta, options(server.pop3), Proto::Smtp, false);
     common::tcp::eventually(Duration::from_secs(10), "the greeting", || {
         network(&mut m);
-        !m.entries.is_empty()
+        !m.live.entries.is_empty()
     });
-    assert_eq!(m.link.proto, Proto::Pop3);
+    assert_eq!(m.live.link.info.proto, Proto::Pop3);
     assert!(matches!(
-        m.explainer,
-        facteur::explain::session::Explainer::Pop3(_)
+        m.live.explainer,
+        facteur::explain::dialogue::Explainer::Pop3(_)
     ));
     assert!(m.notice.contains("POP3"), "{}", m.notice);
-    let notes: String = m.entries[0].notes.iter().map(|n| n.render()).collect();
+    let notes: String = m.live.entries[0].notes.iter().map(|n| n.render()).collect();
     assert!(
         !notes.contains("malformed") && !notes.contains("Invalid"),
         "{notes}"

@@ -9,7 +9,7 @@ use facteur::sim::store::Store;
 use facteur::sim::world::World;
 use facteur::tui::action::{Action, action_for, paste_actions};
 use facteur::tui::model::Model;
-use facteur::tui::update::{HISTORY, MAX_INPUT, SCROLLBACK, connect, receive, update};
+use facteur::tui::update::{HISTORY, MAX_INPUT, SCROLLBACK, connect, update};
 use facteur::tui::view::draw;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -140,7 +140,7 @@ fn a_hundred_thousand_random_actions() {
             // Garbage from the server.
             75..=89 => {
                 let g = rng.pick(garbage);
-                receive(&mut m, g);
+                m.live.receive(g);
             }
             // Mouse, clock.
             90..=96 => update(
@@ -165,12 +165,12 @@ fn a_hundred_thousand_random_actions() {
             frame(&m, w, h);
         }
         assert!(!m.quit);
-        assert!(m.entries.len() <= SCROLLBACK);
+        assert!(m.live.entries.len() <= SCROLLBACK);
         assert!(m.input.len() <= MAX_INPUT + 4, "{}", m.input.len());
         assert!(m.history.len() <= HISTORY);
     }
     // Nothing a server sent reaches the terminal raw.
-    for e in &m.entries {
+    for e in &m.live.entries {
         assert!(
             !e.text.contains('\u{1b}') && !e.text.contains('\u{9b}') && !e.text.contains('\u{7}'),
             "{:?}",
@@ -185,7 +185,7 @@ fn a_hundred_thousand_random_actions() {
 #[test]
 fn a_real_server_that_floods_stalls_or_hangs_up() {
     use facteur::net::client::{ConnectOptions, TlsMode};
-    use facteur::tui::link::Proto;
+    use facteur::net::link::Proto;
     use facteur::tui::update::{connect_remote, network};
     use std::io::Write;
     use std::time::{Duration, Instant};
@@ -225,19 +225,24 @@ fn a_real_server_that_floods_stalls_or_hangs_up() {
                 "a step took {:?}",
                 t.elapsed()
             );
-            if m.entries.iter().any(|e| e.text.contains(what)) || m.notice.contains(what) {
+            if m.live.entries.iter().any(|e| e.text.contains(what)) || m.notice.contains(what) {
                 return;
             }
             std::thread::sleep(Duration::from_millis(10));
         }
         panic!(
             "{what:?} never came: {:?}",
-            m.entries.iter().map(|e| e.text.clone()).collect::<Vec<_>>()
+            m.live
+                .entries
+                .iter()
+                .map(|e| e.text.clone())
+                .collect::<Vec<_>>()
         );
     };
     let mut m = connect_remote(Lang::En, mta(), opts.clone(), Proto::Smtp, true);
     until(&mut m, "250 after the flood");
     let cut = m
+        .live
         .entries
         .iter()
         .find(|e| e.text.contains("octets cut"))
@@ -254,12 +259,12 @@ fn a_real_server_that_floods_stalls_or_hangs_up() {
         assert!(t.elapsed() < Duration::from_millis(200));
     }
     update(&mut m, Action::SendLine);
-    assert_eq!(m.entries.last().unwrap().text, "EHLO lab");
+    assert_eq!(m.live.entries.last().unwrap().text, "EHLO lab");
     // 3: the close mid-reply is said; what came is shown.
     let mut m = connect_remote(Lang::En, mta(), opts, Proto::Smtp, true);
     until(&mut m, "250-first");
     until(&mut m, "closed");
-    assert!(m.link.closed);
+    assert!(m.live.link.info.closed);
     server.join().unwrap();
 }
 
@@ -287,17 +292,21 @@ fn the_input_and_scrollback_limits_are_reached_and_hold() {
     );
     update(&mut m, Action::ClearLine);
     let flood = "250 ok\r\n".repeat(SCROLLBACK + 5_000);
-    receive(&mut m, flood.as_bytes());
-    assert!(m.entries.len() <= SCROLLBACK, "{}", m.entries.len());
+    m.live.receive(flood.as_bytes());
     assert!(
-        m.dropped >= 5_000,
+        m.live.entries.len() <= SCROLLBACK,
+        "{}",
+        m.live.entries.len()
+    );
+    assert!(
+        m.live.dropped >= 5_000,
         "the oldest lines were dropped: {}",
-        m.dropped
+        m.live.dropped
     );
     // Still usable.
     for c in "NOOP".chars() {
         update(&mut m, Action::InsertChar(c));
     }
     update(&mut m, Action::SendLine);
-    assert!(m.entries.last().unwrap().text.starts_with("250"));
+    assert!(m.live.entries.last().unwrap().text.starts_with("250"));
 }

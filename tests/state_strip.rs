@@ -7,7 +7,7 @@
 mod common;
 use common::*;
 use facteur::explain::Lang;
-use facteur::explain::session::{Explainer, Side};
+use facteur::explain::dialogue::{Explainer, Side};
 use facteur::proto::smtp::command::Verb;
 use facteur::sim::smtp_server::SessionInfo;
 
@@ -57,7 +57,7 @@ fn smtp_after(script: &[&str], last: Option<&str>) -> (Explainer, Option<String>
             ..SessionInfo::default()
         },
     );
-    let mut e = Explainer::for_proto(facteur::explain::session::Proto::Smtp);
+    let mut e = Explainer::for_proto(facteur::proto::Proto::Smtp);
     for l in greeting.lines() {
         e.line(Lang::En, Side::Server, l);
     }
@@ -169,7 +169,7 @@ fn pop_after(script: &[&str], last: Option<&str>) -> (Explainer, Option<String>)
     let mut cfg = facteur::sim::pop3_server::Pop3Config::new("pop.wanadoo.fr");
     cfg.stls = true;
     p.session = facteur::sim::pop3_server::Pop3Session::new(cfg, mta.nonce());
-    let mut e = Explainer::for_proto(facteur::explain::session::Proto::Pop3);
+    let mut e = Explainer::for_proto(facteur::proto::Proto::Pop3);
     e.line(Lang::En, Side::Server, greeting.trim_end());
     for line in script {
         let reply = p.raw(&mut mta, format!("{line}\r\n").as_bytes());

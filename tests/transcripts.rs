@@ -226,9 +226,9 @@ fn the_route_transcript_is_what_the_simulator_says() {
         "QUIT",
     ];
     for (i, line) in typed.iter().enumerate() {
-        m.elapsed_ms = 2_000 * (i as u64 + 1);
+        m.live.elapsed_ms = 2_000 * (i as u64 + 1);
         // The world's clock moves with the session's, as the runtime does.
-        m.mta.set_now(1_796_025_600 + 2 * (i as i64 + 1));
+        m.live.link.mta.set_now(1_796_025_600 + 2 * (i as i64 + 1));
         for c in line.chars() {
             update(&mut m, Action::InsertChar(c));
         }
@@ -260,7 +260,7 @@ fn the_route_transcript_is_what_the_simulator_says() {
     // Each command with the server lines that follow it, up to the next
     // line the student typed.
     let mut got: Vec<(String, Vec<String>)> = Vec::new();
-    for e in &m.entries {
+    for e in &m.live.entries {
         match e.dir {
             D::Client => {
                 if want.iter().any(|(c, _)| *c == e.text) {
@@ -294,7 +294,7 @@ fn the_route_transcript_is_what_the_simulator_says() {
     assert!(ehlo.last().unwrap().starts_with("250 "), "{ehlo:?}");
     // QUIT's reply is the last thing that connection says (§4.1.1.10).
     assert_eq!(got[5].1.len(), 1, "{:?}", got[5]);
-    let json = m.transcript().to_json() + "\n";
+    let json = m.live.transcript().to_json() + "\n";
     let path = dir().join("route-fred-to-marc.json");
     let shipped = std::fs::read_to_string(&path).unwrap();
     assert_eq!(

@@ -79,7 +79,7 @@ fn typing_mail_from_half_way_is_explained_live() {
     assert!(s.contains("› MAIL FROM:<fre"));
     assert!(s.contains("State: introduced (EHLO/HELO)"));
     // Nothing was sent yet.
-    assert!(!m.entries.iter().any(|e| e.text.starts_with("MAIL")));
+    assert!(!m.live.entries.iter().any(|e| e.text.starts_with("MAIL")));
 }
 
 #[test]
@@ -87,12 +87,12 @@ fn a_535_and_an_auth_plain_exchange_are_explained() {
     let mut m = model(Lang::En);
     send(&mut m, "EHLO lab");
     send(&mut m, "AUTH PLAIN");
-    assert!(m.entries.last().unwrap().text.starts_with("334"));
+    assert!(m.live.entries.last().unwrap().text.starts_with("334"));
     type_str(&mut m, "AGZyZWQAd3Jvbmc=");
     let live = screen(&m, 120, 40);
     assert!(live.contains("password \"wrong\""), "{live}");
     update(&mut m, Action::SendLine);
-    let last = m.entries.last().unwrap();
+    let last = m.live.entries.last().unwrap();
     assert!(last.text.starts_with("535 5.7.8"));
     let s = screen(&m, 120, 40);
     assert!(s.contains("Credentials refused"), "{s}");
@@ -114,7 +114,8 @@ fn the_route_to_marc_and_the_received_chain_at_pop_wanadoo() {
         send(&mut m, l);
     }
     assert!(
-        m.entries
+        m.live
+            .entries
             .last()
             .unwrap()
             .text
@@ -133,6 +134,7 @@ fn the_route_to_marc_and_the_received_chain_at_pop_wanadoo() {
         send(&mut m, l);
     }
     let received: Vec<&str> = m
+        .live
         .entries
         .iter()
         .map(|e| e.text.as_str())
@@ -209,7 +211,7 @@ fn line_editing_and_history() {
     assert!(m.input.is_empty());
     // What is typed is sent exactly: lower case and all.
     send(&mut m, "noop");
-    assert!(m.entries.iter().any(|e| e.text == "noop"));
+    assert!(m.live.entries.iter().any(|e| e.text == "noop"));
 }
 
 #[test]
@@ -393,7 +395,7 @@ fn end_to_end_in_tmux() {
 #[test]
 fn connect_options_from_the_command_line() {
     use facteur::net::client::TlsMode;
-    use facteur::tui::link::Proto;
+    use facteur::net::link::Proto;
     use facteur::workbench::connect_options;
     let (o, p) =
         connect_options(Lang::En, "smtp.example.org:465", None, false, false, false).unwrap();
@@ -422,7 +424,7 @@ fn connect_options_from_the_command_line() {
 #[test]
 fn a_real_server_with_starttls_and_a_refused_connection() {
     use facteur::net::client::{ConnectOptions, TlsMode};
-    use facteur::tui::link::Proto;
+    use facteur::net::link::Proto;
     use facteur::tui::update::{connect_remote, network};
     use std::io::BufRead;
     /// Killed even if the test fails.
@@ -464,7 +466,11 @@ fn a_real_server_with_starttls_and_a_refused_connection() {
     let wait = |m: &mut Model, want: &str| {
         for _ in 0..200 {
             network(m);
-            if m.entries.last().is_some_and(|e| e.text.starts_with(want)) || m.notice.contains(want)
+            if m.live
+                .entries
+                .last()
+                .is_some_and(|e| e.text.starts_with(want))
+                || m.notice.contains(want)
             {
                 return;
             }
@@ -478,6 +484,7 @@ fn a_real_server_with_starttls_and_a_refused_connection() {
     send(&mut m, "STARTTLS");
     wait(&mut m, "TLS established");
     let ready = m
+        .live
         .entries
         .iter()
         .find(|e| e.text.starts_with("220 2.0.0"))
@@ -485,6 +492,7 @@ fn a_real_server_with_starttls_and_a_refused_connection() {
     assert!(!ready.encrypted, "the go-ahead itself came in clear");
     // The handshake is an event of the session, with the certificate read from its DER.
     let tls = m
+        .live
         .entries
         .iter()
         .find(|e| e.dir == facteur::session::transcript::Dir::Tls)
@@ -496,12 +504,12 @@ fn a_real_server_with_starttls_and_a_refused_connection() {
     let notes: String = tls.notes.iter().map(|n| n.render() + "\n").collect();
     assert!(notes.contains("Valid from"), "{notes}");
     assert!(notes.contains("NOT verified"), "{notes}");
-    let t = m.transcript();
+    let t = m.live.transcript();
     let back = facteur::session::transcript::Transcript::from_json(&t.to_json()).unwrap();
     assert_eq!(back, t, "the handshake survives the transcript");
     send(&mut m, "EHLO lab");
     wait(&mut m, "250 HELP");
-    let last = m.entries.last().unwrap();
+    let last = m.live.entries.last().unwrap();
     assert!(last.encrypted);
     let s = screen(&m, 120, 40);
     assert!(s.contains("S~ 250 HELP"), "{s}");
@@ -510,15 +518,15 @@ fn a_real_server_with_starttls_and_a_refused_connection() {
     let mta = Mta::new(World::default(), Store::in_memory(), 1);
     let mut m = connect_remote(Lang::En, mta, opts, Proto::Smtp, true);
     wait(&mut m, "connection refused");
-    assert!(m.link.closed);
+    assert!(m.live.link.info.closed);
 }
 
 #[test]
 fn the_session_as_a_transcript() {
     let mut m = model(Lang::En);
-    m.elapsed_ms = 1500;
+    m.live.elapsed_ms = 1500;
     send(&mut m, "EHLO lab");
-    let t = m.transcript();
+    let t = m.live.transcript();
     assert_eq!(t.protocol, "smtp");
     assert_eq!(
         t.events[0].line.as_deref(),
@@ -685,7 +693,7 @@ mod snapshots {
 #[test]
 fn timestamps_contrast_and_wheel() {
     let mut m = model(Lang::En);
-    m.elapsed_ms = 2500;
+    m.live.elapsed_ms = 2500;
     send(&mut m, "NOOP");
     update(&mut m, Action::ToggleTimestamps);
     let s = screen(&m, 120, 40);
@@ -709,23 +717,23 @@ fn timestamps_contrast_and_wheel() {
 fn reconnect_after_the_server_closed() {
     let mut m = model(Lang::En);
     send(&mut m, "QUIT");
-    assert!(m.link.closed);
+    assert!(m.live.link.info.closed);
     assert!(m.notice.contains("/reconnect"));
     send(&mut m, "NOOP");
     assert_eq!(
-        m.entries.last().unwrap().text,
+        m.live.entries.last().unwrap().text,
         "221 2.0.0 smtp.free.fr Bye",
         "nothing sent on a closed link"
     );
     send(&mut m, "/reconnect");
-    assert!(!m.link.closed);
+    assert!(!m.live.link.info.closed);
     // The session goes on: a separator for the new connection, then its greeting.
-    let n = m.entries.len();
+    let n = m.live.entries.len();
     assert_eq!(n, 5, "220, QUIT, 221, the new connection, 220");
-    assert_eq!(m.entries[n - 2].text, "── smtp.free.fr:25 (SMTP) ──");
-    assert!(m.entries[n - 1].text.starts_with("220 smtp.free.fr"));
+    assert_eq!(m.live.entries[n - 2].text, "── smtp.free.fr:25 (SMTP) ──");
+    assert!(m.live.entries[n - 1].text.starts_with("220 smtp.free.fr"));
     // The recording keeps both connections.
-    let t = m.transcript();
+    let t = m.live.transcript();
     let back = facteur::session::transcript::Transcript::from_json(&t.to_json()).unwrap();
     assert_eq!(back.events.len(), 5);
     assert_eq!(back.events[3].open.as_ref().unwrap().host, "smtp.free.fr");
@@ -751,8 +759,8 @@ fn the_pointed_annotation_highlights_its_span() {
     let Focus::Session(i) = m.focus else {
         panic!("browsing")
     };
-    assert_eq!(m.entries[i].text, "MAIL FROM:<fred@free.fr>");
-    let notes = m.entries[i].notes.clone();
+    assert_eq!(m.live.entries[i].text, "MAIL FROM:<fred@free.fr>");
+    let notes = m.live.entries[i].notes.clone();
     // Find an annotation about a part of the line, not all of it.
     let k = notes
         .iter()
@@ -785,7 +793,7 @@ fn the_pointed_annotation_highlights_its_span() {
         .map(cell)
         .collect();
     let span = &notes[k].span;
-    assert_eq!(highlighted, &m.entries[i].text[span.clone()]);
+    assert_eq!(highlighted, &m.live.entries[i].text[span.clone()]);
     // Exactly the span's cells: its first and last are highlighted, the
     // cells just outside are not.
     let (first, last) = (x0 + span.start as u16, x0 + span.end as u16 - 1);
@@ -818,6 +826,7 @@ fn a_pasted_block_sends_its_lines() {
         update(&mut m, a);
     }
     let sent: Vec<&str> = m
+        .live
         .entries
         .iter()
         .filter(|e| e.dir == facteur::session::transcript::Dir::Client)
@@ -837,9 +846,9 @@ fn a_pasted_block_sends_its_lines() {
         ]
     );
     assert!(
-        m.entries.last().unwrap().text.starts_with("250"),
+        m.live.entries.last().unwrap().text.starts_with("250"),
         "{:?}",
-        m.entries.last()
+        m.live.entries.last()
     );
 }
 
@@ -894,7 +903,7 @@ fn replaying_a_transcript() {
     for _ in 0..8 {
         act(&mut m, KeyCode::Char('+'));
     }
-    let mut t = m.elapsed_ms;
+    let mut t = m.live.elapsed_ms;
     while m.replay.as_ref().unwrap().playing {
         t += 100;
         update(&mut m, Action::Tick(t));
@@ -914,12 +923,12 @@ fn replaying_a_transcript() {
         act(&mut m, KeyCode::Up);
     }
     let Focus::Session(i) = m.focus else { panic!() };
-    assert!(m.entries[i].notes.is_empty());
+    assert!(m.live.entries[i].notes.is_empty());
     let notes = m.explained();
     assert!(
         !notes.is_empty(),
         "line {i} {:?} is explained",
-        m.entries[i].text
+        m.live.entries[i].text
     );
     // French at once, at the same place.
     update(&mut m, Action::ToggleLanguage);

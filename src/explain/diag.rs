@@ -18,7 +18,7 @@ use crate::proto::smtp::reply::ReplyError;
 use crate::proto::visible::visible_str;
 
 /// A diagnostic that can be said in French or English.
-pub trait Describe {
+pub trait Describe: std::fmt::Debug {
     fn describe(&self, lang: Lang) -> String;
 }
 

@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod command;
 pub mod decode;
 pub mod diag;
+pub mod dialogue;
 pub mod dsn;
 pub mod fields;
 pub mod lang;
@@ -16,7 +17,6 @@ pub mod message;
 pub mod pop3;
 pub mod realworld;
 pub mod reply;
-pub mod session;
 pub mod state;
 pub mod tls;
 

@@ -4,8 +4,8 @@
 use crate::explain::annotation::{Annotation, Severity};
 use crate::explain::catalog::text;
 use crate::explain::lang::Lang;
+use crate::proto::tls::Handshake;
 use crate::proto::visible::visible_str;
-use crate::session::transcript::Handshake;
 
 /// The annotations for a completed handshake. Every field comes from the
 /// server (a certificate is the server's text): shown visible, never raw.
@@ -68,16 +68,13 @@ fn visible_handshake(h: &Handshake) -> Handshake {
         version: v(&h.version),
         cipher: v(&h.cipher),
         verified: h.verified,
-        cert: h
-            .cert
-            .as_ref()
-            .map(|c| crate::session::transcript::CertInfo {
-                subject: v(&c.subject),
-                issuer: v(&c.issuer),
-                not_before: v(&c.not_before),
-                not_after: v(&c.not_after),
-                names: c.names.iter().map(|n| v(n)).collect(),
-            }),
+        cert: h.cert.as_ref().map(|c| crate::proto::tls::CertInfo {
+            subject: v(&c.subject),
+            issuer: v(&c.issuer),
+            not_before: v(&c.not_before),
+            not_after: v(&c.not_after),
+            names: c.names.iter().map(|n| v(n)).collect(),
+        }),
     }
 }
 
@@ -110,7 +107,7 @@ pub fn version_words(v: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::session::transcript::CertInfo;
+    use crate::proto::tls::CertInfo;
 
     #[test]
     fn a_self_signed_unverified_certificate_is_explained() {

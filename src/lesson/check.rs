@@ -6,8 +6,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::explain::catalog::fill;
+use crate::explain::dialogue::{Explainer, Proto};
 use crate::explain::lang::Lang;
-use crate::explain::session::{Explainer, Proto};
 use crate::lesson::Problem;
 use crate::session::explained::Entry;
 use crate::session::transcript::Dir;

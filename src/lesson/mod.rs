@@ -336,12 +336,10 @@ pub fn from_dir(dir: &std::path::Path) -> std::io::Result<Vec<(String, Result<Le
 /// Play every step's expected commands through the real runner (the TUI's
 /// model on the built-in world): the problems of a step they do not complete.
 pub fn play_expected(lang: Lang, lesson: &Lesson, world: &World) -> Vec<Problem> {
-    use crate::tui::action::Action;
-    use crate::tui::update::{open_lesson, update};
     let mut mta =
         crate::sim::mta::Mta::new(world.clone(), crate::sim::store::Store::in_memory(), 7);
     mta.set_now(1_796_025_600);
-    let Some(mut m) = open_lesson(lang, mta, lesson.clone()) else {
+    let Some((mut live, mut run)) = run::start(lang, mta, lesson) else {
         return vec![Problem::new("start", "diag.lesson.cannot_start", &[])];
     };
     let mut out = Vec::new();
@@ -349,7 +347,7 @@ pub fn play_expected(lang: Lang, lesson: &Lesson, world: &World) -> Vec<Problem>
         if step.expect.is_empty() {
             continue;
         }
-        if m.lesson.as_ref().is_some_and(|r| r.step > i) {
+        if run.step > i {
             out.push(Problem::new(
                 format!("steps[{i}].check"),
                 "diag.lesson.already_satisfied",
@@ -358,23 +356,17 @@ pub fn play_expected(lang: Lang, lesson: &Lesson, world: &World) -> Vec<Problem>
             continue;
         }
         for line in &step.expect {
-            let line = run::expand(line, &m.entries);
-            for c in line.chars() {
-                update(&mut m, Action::InsertChar(c));
-            }
-            update(&mut m, Action::SendLine);
+            let line = run::expand(line, &live.entries);
+            run::type_line(&mut live, &line);
+            run.check(&mut live);
         }
-        match m.lesson.as_ref() {
-            Some(r) if r.step > i => {}
-            Some(r) => {
-                out.push(Problem::new(
-                    format!("steps[{i}].expect"),
-                    "diag.lesson.incomplete",
-                    &[&r.missing.join("; ")],
-                ));
-                break;
-            }
-            None => break,
+        if run.step <= i {
+            out.push(Problem::new(
+                format!("steps[{i}].expect"),
+                "diag.lesson.incomplete",
+                &[&run.missing.join("; ")],
+            ));
+            break;
         }
     }
     out

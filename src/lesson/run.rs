@@ -6,6 +6,8 @@ use crate::explain::annotation::Severity;
 use crate::explain::lang::Lang;
 use crate::lesson::check::Facts;
 use crate::lesson::{Lesson, Text};
+use crate::net::link::Link;
+use crate::session::live::{Live, Wire};
 use crate::session::transcript::Dir;
 use crate::sim::mta::Mta;
 
@@ -142,6 +144,58 @@ impl Run {
             self.since_stage = facts.mta.itinerary.next_seq();
         }
         first..self.step
+    }
+}
+
+impl Run {
+    /// After each exchange: the lesson's check against what happened in
+    /// the session; the mailboxes of the steps passed are released.
+    pub fn check(&mut self, live: &mut Live<Link>) -> std::ops::Range<usize> {
+        let facts = Facts {
+            entries: &live.entries,
+            first: live.first_proto(),
+            since: 0,
+            since_stage: 0,
+            mta: &live.link.mta,
+            explainer: &live.explainer,
+            host: &live.link.info.host,
+            open: !live.link.info.closed,
+        };
+        let passed = self.evaluate(live.lang, facts);
+        for i in passed.clone() {
+            if let Some(mailbox) = self.lesson.steps.get(i).and_then(|s| s.release.clone()) {
+                live.link.mta.store.unlock(&mailbox.to_ascii_lowercase());
+            }
+        }
+        passed
+    }
+}
+
+/// A lesson's session, ready for its first step: its messages put in
+/// their mailboxes, connected to its start host. None if that host is not
+/// in the world (`lesson check` reports it first).
+pub fn start(lang: Lang, mut mta: Mta, lesson: &Lesson) -> Option<(Live<Link>, Run)> {
+    prepare(lesson, &mut mta).ok()?;
+    let (link, greeting) = Link::open(mta, &lesson.start, None, true).ok()?;
+    let started = link.mta.now();
+    let mut live = Live::new(lang, link, started);
+    live.receive(&greeting);
+    let stage = live.link.mta.itinerary.next_seq();
+    let mut run = Run::new(lesson.clone(), live.entries.len(), stage);
+    run.check(&mut live);
+    Some((live, run))
+}
+
+/// One line typed as the student would: facteur's `/open HOST [PORT]`
+/// goes to another host of the world, anything else to the server.
+pub fn type_line(live: &mut Live<Link>, line: &str) {
+    if let Some(rest) = line.strip_prefix("/open") {
+        let mut words = rest.split_whitespace();
+        let host = words.next().unwrap_or("");
+        let port = words.next().and_then(|p| p.parse().ok());
+        let _ = crate::net::link::open_in_world(live, host, port);
+    } else if !live.link.info().closed {
+        live.send_line(line);
     }
 }
 

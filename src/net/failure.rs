@@ -138,3 +138,9 @@ impl NetFailure {
         }
     }
 }
+
+impl crate::explain::diag::Describe for NetFailure {
+    fn describe(&self, lang: Lang) -> String {
+        NetFailure::describe(self, lang)
+    }
+}

@@ -4,5 +4,6 @@
 pub mod client;
 pub mod conn;
 pub mod failure;
+pub mod link;
 pub mod serve;
 pub mod tls;

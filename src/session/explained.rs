@@ -2,8 +2,8 @@
 //! through, what the lesson checker reads and what the exporters write.
 
 use crate::explain::annotation::Annotation;
+use crate::explain::dialogue::{Explainer, Proto};
 use crate::explain::lang::Lang;
-use crate::explain::session::{Explainer, Proto};
 use crate::proto::visible::visible;
 use crate::session::capture::notes;
 use crate::session::transcript::{Dir, Endpoint, Event, Handshake, Sealed, TcpFacts, Transcript};

@@ -4,5 +4,6 @@
 pub mod capture;
 pub mod explained;
 pub mod export;
+pub mod live;
 pub mod replay;
 pub mod transcript;

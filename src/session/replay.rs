@@ -2,8 +2,8 @@
 //! that moves forward and back, auto-play at an adjustable speed. Pure: the
 //! TUI gives the time (`tick`) and draws `entries[..pos]`.
 
+use crate::explain::dialogue::{Explainer, Proto};
 use crate::explain::lang::Lang;
-use crate::explain::session::{Explainer, Proto};
 use crate::session::explained::Entry;
 use crate::session::transcript::{Event, Transcript};
 

@@ -36,23 +36,12 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::proto::Dir;
 use crate::proto::sasl::{decode_base64, encode_base64};
+pub use crate::proto::tls::{CertInfo, Handshake};
 
 /// The version this code writes and reads.
 pub const VERSION: u32 = 1;
-
-/// Who wrote a line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Dir {
-    Client,
-    Server,
-    /// A TLS handshake completed (no line: see `handshake`).
-    Tls,
-    /// A new connection within the same recording (`/open` in the TUI):
-    /// see `open`. Later lines belong to it.
-    Open,
-}
 
 /// Where a connection goes (the transcript's own, or an `open` event's).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,32 +51,6 @@ pub struct Endpoint {
     pub port: u16,
     /// `smtp` or `pop3`.
     pub protocol: String,
-}
-
-/// What the server's certificate says (RFC 5280 §4.1.2).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CertInfo {
-    pub subject: String,
-    pub issuer: String,
-    /// Validity (§4.1.2.5), as `YYYY-MM-DD HH:MM:SS UTC`.
-    pub not_before: String,
-    pub not_after: String,
-    /// The DNS names of subjectAltName: what a client checks (RFC 6125).
-    #[serde(default)]
-    pub names: Vec<String>,
-}
-
-/// A completed TLS handshake.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Handshake {
-    pub version: String,
-    pub cipher: String,
-    /// The certificate chain was checked against trusted authorities.
-    pub verified: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cert: Option<CertInfo>,
 }
 
 /// How one side ended a connection, as a capture saw it.

@@ -4,12 +4,10 @@
 //! in-memory connection to the simulated world).
 
 pub mod action;
-pub mod link;
 pub mod model;
 pub mod modes;
 pub mod panels;
 pub mod runtime;
-pub mod scrollback;
 pub mod update;
 pub mod view;
 
@@ -45,7 +43,7 @@ pub fn run_builtin(
 pub fn run_remote(
     lang: Lang,
     opts: crate::net::client::ConnectOptions,
-    proto: link::Proto,
+    proto: crate::proto::Proto,
     proto_given: bool,
     now: i64,
     seed: u64,

@@ -5,10 +5,10 @@
 
 use crate::explain::annotation::Annotation;
 use crate::explain::lang::Lang;
-use crate::sim::mta::Mta;
-use crate::tui::link::Link;
+use crate::net::link::Link;
+use crate::session::live::Live;
 
-pub use crate::explain::session::Explainer;
+pub use crate::explain::dialogue::Explainer;
 pub use crate::session::explained::Entry;
 
 /// Where the keys go.
@@ -27,12 +27,14 @@ pub enum RightPane {
     BehindTheScenes,
 }
 
-/// The whole state of the TUI.
+/// The whole state of the TUI: the live session (the engine below any
+/// UI) and how it is shown.
 #[derive(Debug)]
 pub struct Model {
     pub lang: Lang,
-    pub entries: Vec<Entry>,
-    pub explainer: Explainer,
+    /// The session: its link (and the simulated world), its explained
+    /// lines, the explainer's state.
+    pub live: Live<Link>,
     /// The line being typed and the cursor (in chars).
     pub input: String,
     pub cursor: usize,
@@ -43,8 +45,6 @@ pub struct Model {
     pub focus: Focus,
     /// Browsing: which annotation of the selected line is pointed at.
     pub note: usize,
-    /// The first connection of the session (later ones are `open` entries).
-    pub origin: crate::session::transcript::Endpoint,
     pub right: RightPane,
     pub show_help: bool,
     /// A message from facteur itself (not the server), e.g. "connected to…".
@@ -58,12 +58,6 @@ pub struct Model {
     pub timestamps: bool,
     /// Lines scrolled in the explanation pane.
     pub explain_scroll: u16,
-    /// Unix time the session started, and milliseconds since (the runtime
-    /// reads the clock and sets them; the model never does).
-    pub started: i64,
-    pub elapsed_ms: u64,
-    pub link: Link,
-    pub mta: Mta,
     /// Replaying a transcript (`facteur replay`): `entries` holds it all,
     /// the first `replay.pos` are shown.
     pub replay: Option<crate::session::replay::Replay>,
@@ -73,12 +67,6 @@ pub struct Model {
     pub save_requested: bool,
     /// A lesson being run (`facteur lesson ID`).
     pub lesson: Option<crate::lesson::run::Run>,
-    /// Lines dropped from the front of the scrollback so far.
-    pub dropped: usize,
-    /// How many lines the scrollback keeps ([`crate::tui::scrollback::SCROLLBACK`]).
-    pub scrollback: usize,
-    /// The explainer's state before line (absolute number) n, every 256 lines.
-    pub snapshots: std::collections::VecDeque<(usize, Explainer)>,
     /// Rows of the session pane and of the explanation pane, as last drawn
     /// (Page↑/Page↓ move by a page; the runtime sets them).
     pub session_rows: u16,
@@ -98,8 +86,8 @@ impl Model {
     /// The entries on screen: all of them, or the replayed part.
     pub fn shown(&self) -> &[Entry] {
         match &self.replay {
-            Some(r) => &self.entries[..r.pos.min(self.entries.len())],
-            None => &self.entries,
+            Some(r) => &self.live.entries[..r.pos.min(self.live.entries.len())],
+            None => &self.live.entries,
         }
     }
 
@@ -123,7 +111,9 @@ impl Model {
             // (on the reply's last line).
             Focus::Session(i) => self.notes_of(i, true),
             Focus::Input if self.input.starts_with('/') => tui_command(self.lang, &self.input),
-            Focus::Input if !self.input.is_empty() => self.explainer.typing(self.lang, &self.input),
+            Focus::Input if !self.input.is_empty() => {
+                self.live.explainer.typing(self.lang, &self.input)
+            }
             Focus::Input => match self.shown().len() {
                 0 => Vec::new(),
                 n => self.notes_of(n - 1, false),
@@ -158,7 +148,7 @@ impl Model {
                 .find(|n| !n.is_empty())
                 .unwrap_or_default();
         }
-        let notes = |j: usize| crate::tui::scrollback::notes(self, j);
+        let notes = |j: usize| self.live.notes(j);
         if first.dir != Dir::Server || !reply {
             return notes(i);
         }
@@ -211,20 +201,4 @@ fn tui_command(lang: Lang, input: &str) -> Vec<Annotation> {
 fn most_serious_first(mut notes: Vec<Annotation>) -> Vec<Annotation> {
     notes.sort_by_key(|n| std::cmp::Reverse(n.severity));
     notes
-}
-
-impl Model {
-    /// The session as a transcript (for `--record`).
-    pub fn transcript(&self) -> crate::session::transcript::Transcript {
-        use crate::session::transcript::{Transcript, VERSION};
-        Transcript {
-            version: VERSION,
-            host: self.origin.host.clone(),
-            port: self.origin.port,
-            protocol: self.origin.protocol.clone(),
-            simulated: !self.link.remote,
-            started: self.started,
-            events: self.entries.iter().map(Entry::event).collect(),
-        }
-    }
 }

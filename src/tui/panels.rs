@@ -132,11 +132,11 @@ pub(crate) fn behind_pane(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
         )
     };
     lines.push(head("tui.itinerary"));
-    if m.mta.itinerary.steps.is_empty() {
+    if m.live.link.mta.itinerary.steps.is_empty() {
         lines.push(Line::raw(text(m.lang, "tui.no_relay")));
     }
     // The last steps, oldest first, numbered as in the handout's figure.
-    let steps: Vec<_> = m.mta.itinerary.iter().rev().take(12).collect();
+    let steps: Vec<_> = m.live.link.mta.itinerary.iter().rev().take(12).collect();
     for step in steps.into_iter().rev() {
         lines.push(Line::from(vec![
             Span::styled(
@@ -146,11 +146,11 @@ pub(crate) fn behind_pane(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
             Span::raw(step_text(m, step)),
         ]));
     }
-    if !m.mta.relay_log.is_empty() {
+    if !m.live.link.mta.relay_log.is_empty() {
         lines.push(Line::raw(""));
         lines.push(head("tui.relays"));
     }
-    for rec in m.mta.relay_log.iter().rev().take(3) {
+    for rec in m.live.link.mta.relay_log.iter().rev().take(3) {
         lines.push(Line::styled(
             format!("{} → {}", rec.from_host, rec.to_host),
             theme.fg(Color::Magenta).add_modifier(Modifier::BOLD),

@@ -22,8 +22,8 @@ use crate::tui::view::draw;
 /// dissects, addresses of the simulated world) in the current folder.
 fn save(model: &mut Model) {
     use crate::explain::catalog::fill;
-    let t = model.transcript();
-    let now = model.started + (model.elapsed_ms / 1000) as i64;
+    let t = model.live.transcript();
+    let now = model.live.started + (model.live.elapsed_ms / 1000) as i64;
     let (y, mo, d) = crate::proto::date::civil_from_days(now.div_euclid(86_400));
     let secs = now.rem_euclid(86_400);
     let stem = format!(
@@ -77,7 +77,7 @@ pub fn run(mut model: Model, record: Option<&std::path::Path>) -> io::Result<()>
     let _ = execute!(std::io::stdout(), EnableMouseCapture, EnableBracketedPaste);
     let result = (|| -> io::Result<()> {
         while !model.quit {
-            model.elapsed_ms = start.elapsed().as_millis() as u64;
+            model.live.elapsed_ms = start.elapsed().as_millis() as u64;
             let size = terminal.size()?;
             crate::tui::view::measure(
                 &mut model,
@@ -87,7 +87,8 @@ pub fn run(mut model: Model, record: Option<&std::path::Path>) -> io::Result<()>
             // A real server speaks on its own, a replay plays on its own:
             // look at them between keys.
             let playing = model.replay.as_ref().is_some_and(|r| r.playing);
-            if (model.link.remote || playing) && !event::poll(std::time::Duration::from_millis(30))?
+            if (model.live.link.info.remote || playing)
+                && !event::poll(std::time::Duration::from_millis(30))?
             {
                 crate::tui::update::network(&mut model);
                 let now = start.elapsed().as_millis() as u64;
@@ -101,7 +102,7 @@ pub fn run(mut model: Model, record: Option<&std::path::Path>) -> io::Result<()>
                         .duration_since(std::time::UNIX_EPOCH)
                         .map(|d| d.as_secs() as i64)
                         .unwrap_or(0);
-                    model.mta.set_now(now);
+                    model.live.link.mta.set_now(now);
                     if let Some(a) =
                         action_for(key, model.mode(), model.show_help, model.input.is_empty())
                     {
@@ -148,7 +149,7 @@ pub fn run(mut model: Model, record: Option<&std::path::Path>) -> io::Result<()>
     );
     ratatui::restore();
     if let Some(path) = record {
-        std::fs::write(path, model.transcript().to_json())?;
+        std::fs::write(path, model.live.transcript().to_json())?;
         eprintln!("facteur: session recorded in {}", path.display());
     }
     result

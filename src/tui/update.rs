@@ -3,18 +3,18 @@
 //! exactly as typed, with CRLF — facteur never rewrites a command.
 
 use crate::explain::catalog::{fill, text};
-use crate::net::client::{ConnectOptions, NetEvent};
-use crate::session::transcript::{Dir, Endpoint, Event, Handshake};
+use crate::net::client::ConnectOptions;
+use crate::net::link::{Link, Proto};
+use crate::proto::tls::Handshake;
+use crate::session::live::{Happened, Live};
+use crate::session::transcript::Dir;
 use crate::sim::mta::Mta;
 use crate::tui::action::Action;
-use crate::tui::link::Link;
-use crate::tui::link::{Incoming, Proto};
-use crate::tui::model::{Explainer, Focus, Model, RightPane};
+use crate::tui::model::{Focus, Model, RightPane};
 use crate::tui::modes::replay_to;
 pub use crate::tui::modes::{lesson_check, open_lesson, open_replay};
 
-pub use crate::tui::scrollback::SCROLLBACK;
-use crate::tui::scrollback::push_event;
+pub use crate::session::live::SCROLLBACK;
 
 /// The longest line that can be typed (a message line is at most 1,000
 /// octets, RFC 5321 §4.5.3.1.6; a pasted flood stops here).
@@ -24,11 +24,11 @@ pub const MAX_INPUT: usize = 64 * 1024;
 pub const HISTORY: usize = 1_000;
 
 /// A new model connected to `host` of the world (the course's smtp.free.fr by default).
-pub fn connect(lang: crate::explain::lang::Lang, mut mta: Mta, host: &str) -> Option<Model> {
-    let (link, greeting) = Link::open(&mut mta, host, None, true)?;
-    let mut model = new_model(lang, mta, link);
+pub fn connect(lang: crate::explain::lang::Lang, mta: Mta, host: &str) -> Option<Model> {
+    let (link, greeting) = Link::open(mta, host, None, true).ok()?;
+    let mut model = new_model(lang, link);
     model.notice = connected_notice(&model);
-    receive(&mut model, &greeting);
+    model.live.receive(&greeting);
     Some(model)
 }
 
@@ -40,15 +40,12 @@ pub fn connect_remote(
     proto: Proto,
     given: bool,
 ) -> Model {
-    let mut link = Link::connect(opts, proto);
-    link.detect_proto = !given;
-    let mut model = new_model(lang, mta, link);
+    let mut link = Link::connect(mta, opts, proto);
+    link.info.detect_proto = !given;
+    let mut model = new_model(lang, link);
     let name = proto.name();
-    model.notice = fill(
-        lang,
-        "tui.net.connecting",
-        &[&model.link.host, &model.link.port, &name],
-    );
+    let info = &model.live.link.info;
+    model.notice = fill(lang, "tui.net.connecting", &[&info.host, &info.port, &name]);
     model
 }
 
@@ -58,70 +55,50 @@ fn at_stake(m: &Model) -> bool {
         return false;
     }
     let in_data = matches!(
-        &m.explainer,
-        crate::explain::session::Explainer::Smtp(e)
+        &m.live.explainer,
+        crate::explain::dialogue::Explainer::Smtp(e)
             if e.state.input_mode() == crate::explain::state::InputMode::Data
     );
-    let typed = m.entries.iter().any(|e| e.dir == Dir::Client);
-    !m.input.is_empty() || in_data || (typed && !m.recorded && m.saved_at < m.entries.len())
+    let typed = m.live.entries.iter().any(|e| e.dir == Dir::Client);
+    !m.input.is_empty() || in_data || (typed && !m.recorded && m.saved_at < m.live.entries.len())
 }
 
-/// The first line of a real server whose protocol was only guessed from
-/// the port: `+OK` is POP3 (RFC 1939 §4), `220` SMTP (RFC 5321 §4.3.1).
-fn detect_protocol(m: &mut Model, greeting: &[u8]) {
-    m.link.detect_proto = false;
-    let found = if greeting.starts_with(b"+OK") {
-        Proto::Pop3
-    } else if greeting.starts_with(b"220") {
-        Proto::Smtp
-    } else {
-        m.notice = text(m.lang, "tui.net.unknown_greeting");
-        return;
-    };
-    if found != m.link.proto {
-        m.link.proto = found;
-        m.origin.protocol = found.name().to_ascii_lowercase();
-        m.explainer = crate::explain::session::Explainer::for_proto(found);
-        m.notice = fill(m.lang, "tui.net.proto_detected", &[&found.name()]);
+/// What the engine noticed, said in the notice line.
+fn tell(m: &mut Model, happened: Vec<Happened>) {
+    for h in happened {
+        m.notice = match h {
+            Happened::Connected(peer) => fill(m.lang, "tui.net.connected", &[&peer]),
+            Happened::Tls(h) => tls_notice(m.lang, &h),
+            Happened::Closed => text(m.lang, "tui.net.closed"),
+            Happened::Failed(why) => fill(m.lang, "tui.net.failed", &[&why.describe(m.lang)]),
+            Happened::Injected(n) => fill(m.lang, "tui.net.injected", &[&n]),
+            Happened::NotSent(n) => fill(m.lang, "tui.net.not_sent", &[&n]),
+            Happened::ProtoFound(p) => fill(m.lang, "tui.net.proto_detected", &[&p.name()]),
+            Happened::UnknownGreeting => text(m.lang, "tui.net.unknown_greeting"),
+        };
+    }
+}
+
+/// Lines dropped from the front of the scrollback: the line being browsed
+/// keeps its place.
+fn follow_drop(m: &mut Model, dropped: usize) {
+    if let Focus::Session(i) = m.focus {
+        m.focus = Focus::Session(i.saturating_sub(dropped));
     }
 }
 
 /// Take in what a real server sent; true if anything changed.
 pub fn network(m: &mut Model) -> bool {
-    let incoming = m.link.poll();
-    let changed = !incoming.is_empty();
-    for i in incoming {
-        match i {
-            Incoming::Line(l, encrypted) => {
-                if m.link.detect_proto {
-                    detect_protocol(m, &l);
-                }
-                push_as(m, Dir::Server, &l, encrypted)
-            }
-            Incoming::Event(NetEvent::Connected(peer)) => {
-                m.notice = fill(m.lang, "tui.net.connected", &[&peer])
-            }
-            Incoming::Event(NetEvent::Tls(h)) => {
-                m.notice = tls_notice(m.lang, &h);
-                push_handshake(m, h);
-            }
-            Incoming::Event(NetEvent::Closed) => m.notice = text(m.lang, "tui.net.closed"),
-            Incoming::Event(NetEvent::Failed(why)) => {
-                m.notice = fill(m.lang, "tui.net.failed", &[&why.describe(m.lang)])
-            }
-            Incoming::Event(NetEvent::Injected(n)) => {
-                m.notice = fill(m.lang, "tui.net.injected", &[&n])
-            }
-            Incoming::Event(NetEvent::NotSent(n)) => {
-                m.notice = fill(m.lang, "tui.net.not_sent", &[&n])
-            }
-            Incoming::Event(NetEvent::Data(_)) => {}
-        }
-    }
+    let before = (m.live.dropped, m.live.entries.len());
+    let happened = m.live.poll();
+    let changed = !happened.is_empty() || before != (m.live.dropped, m.live.entries.len());
+    follow_drop(m, m.live.dropped - before.0);
+    tell(m, happened);
     changed
 }
 
-pub(crate) fn new_model(lang: crate::explain::lang::Lang, mta: Mta, link: Link) -> Model {
+pub(crate) fn new_model(lang: crate::explain::lang::Lang, link: Link) -> Model {
+    let started = link.mta.now();
     Model {
         session_rows: 10,
         explain_rows: 10,
@@ -130,8 +107,7 @@ pub(crate) fn new_model(lang: crate::explain::lang::Lang, mta: Mta, link: Link) 
         saved_at: 0,
         quit_armed: false,
         lang,
-        entries: Vec::new(),
-        explainer: Explainer::for_proto(link.proto),
+        live: Live::new(lang, link, started),
         input: String::new(),
         cursor: 0,
         history: Vec::new(),
@@ -139,11 +115,6 @@ pub(crate) fn new_model(lang: crate::explain::lang::Lang, mta: Mta, link: Link) 
         scroll: 0,
         focus: Focus::Input,
         note: 0,
-        origin: Endpoint {
-            host: link.host.clone(),
-            port: link.port,
-            protocol: link.proto.word().into(),
-        },
         right: RightPane::Explanation,
         show_help: false,
         notice: String::new(),
@@ -152,36 +123,17 @@ pub(crate) fn new_model(lang: crate::explain::lang::Lang, mta: Mta, link: Link) 
         high_contrast: false,
         timestamps: false,
         explain_scroll: 0,
-        started: mta.now(),
-        elapsed_ms: 0,
-        link,
-        mta,
         replay: None,
         jumping: false,
         save_requested: false,
         lesson: None,
-        dropped: 0,
-        scrollback: SCROLLBACK,
-        snapshots: Default::default(),
     }
 }
 
 fn connected_notice(m: &Model) -> String {
-    let proto = m.link.proto.name();
-    fill(
-        m.lang,
-        "tui.connected",
-        &[&m.link.host, &m.link.port, &proto],
-    )
-}
-
-fn push(m: &mut Model, dir: Dir, raw: &[u8]) {
-    let encrypted = m.link.tls;
-    push_as(m, dir, raw, encrypted);
-}
-
-fn push_as(m: &mut Model, dir: Dir, raw: &[u8], encrypted: bool) {
-    push_event(m, Event::new(m.elapsed_ms, dir, raw, encrypted));
+    let info = &m.live.link.info;
+    let proto = info.proto.name();
+    fill(m.lang, "tui.connected", &[&info.host, &info.port, &proto])
 }
 
 /// "TLS 1.3 established, cipher …, certificate (not) verified".
@@ -200,18 +152,6 @@ fn tls_notice(lang: crate::explain::lang::Lang, h: &Handshake) -> String {
             &cert,
         ],
     )
-}
-
-/// A TLS handshake, as an event line of the session.
-pub fn push_handshake(m: &mut Model, h: Handshake) {
-    push_event(m, Event::handshake(m.elapsed_ms, h));
-}
-
-/// Server bytes arrive: split into lines (any ending), each explained.
-pub fn receive(m: &mut Model, bytes: &[u8]) {
-    for line in crate::proto::data::split_lines(bytes) {
-        push(m, Dir::Server, line);
-    }
 }
 
 /// Apply one action.
@@ -340,17 +280,17 @@ pub fn update(m: &mut Model, action: Action) {
             if let Some(r) = m.replay.take() {
                 let r = r.relang(m.lang);
                 let mut r = r;
-                m.entries = r.take_entries();
-                m.explainer = r.explainer_at(m.lang, r.pos);
+                m.live.entries = r.take_entries();
+                m.live.lang = m.lang;
+                m.live.explainer = r.explainer_at(m.lang, r.pos);
                 m.notice = fill(m.lang, "tui.replay.loaded", &[&r.name, &r.len()]);
                 m.replay = Some(r);
             }
         }
         Action::ToggleLanguage => {
             m.lang = m.lang.other();
-            let first = Proto::parse(&m.origin.protocol).unwrap_or(m.link.proto);
-            crate::tui::scrollback::reexplain(m, first);
-            if !m.link.remote {
+            m.live.reexplain(m.lang);
+            if !m.live.link.info.remote {
                 m.notice = connected_notice(m);
             }
         }
@@ -375,7 +315,7 @@ pub fn update(m: &mut Model, action: Action) {
         }
         Action::SaveReport => {
             m.save_requested = true;
-            m.saved_at = m.entries.len();
+            m.saved_at = m.live.entries.len();
         }
         Action::LessonHint => {
             if let Some(run) = m.lesson.as_mut() {
@@ -412,7 +352,7 @@ pub fn update(m: &mut Model, action: Action) {
             m.notice = text(m.lang, "tui.quit.confirm");
         }
         Action::Quit => {
-            m.link.close(&mut m.mta);
+            m.live.close();
             m.quit = true;
         }
         Action::ReplayNext | Action::ReplayPrev | Action::ReplayFirst | Action::ReplayLast => {
@@ -427,7 +367,7 @@ pub fn update(m: &mut Model, action: Action) {
             }
         }
         Action::ReplayPlay => {
-            let now = m.elapsed_ms;
+            let now = m.live.elapsed_ms;
             if let Some(r) = m.replay.as_mut() {
                 r.toggle_play(now);
             }
@@ -448,7 +388,7 @@ pub fn update(m: &mut Model, action: Action) {
         }
         Action::ReplayJump => {}
         Action::Tick(now) => {
-            m.elapsed_ms = now;
+            m.live.elapsed_ms = now;
             let moved = m.replay.as_mut().is_some_and(|r| r.tick(now));
             if moved {
                 let pos = m.replay.as_ref().map_or(0, |r| r.pos);
@@ -487,7 +427,7 @@ fn send_line(m: &mut Model) {
         return;
     }
     if line.trim() == "/reconnect" {
-        let target = format!("{} {}", m.link.host, m.link.port);
+        let target = format!("{} {}", m.live.link.info.host, m.live.link.info.port);
         open(m, &target);
         lesson_check(m);
         return;
@@ -503,7 +443,7 @@ fn send_line(m: &mut Model) {
         );
         return;
     }
-    if m.link.closed {
+    if m.live.link.info.closed {
         m.notice = text(m.lang, "tui.closed");
         return;
     }
@@ -513,18 +453,11 @@ fn send_line(m: &mut Model) {
         run.show_intro = false;
         run.folded = m.stacked;
     }
-    push(m, Dir::Client, line.as_bytes());
-    let mut wire = line.into_bytes();
-    wire.extend_from_slice(b"\r\n");
-    let reply = m.link.send(&mut m.mta, &wire);
-    receive(m, &reply);
-    // The simulated STARTTLS: the 220 came in clear, now the handshake.
-    if let Some(h) = m.link.handshake.take() {
-        m.link.tls = true;
-        m.notice = tls_notice(m.lang, &h);
-        push_handshake(m, h);
-    }
-    if m.link.closed {
+    let before = m.live.dropped;
+    let happened = m.live.send_line(&line);
+    follow_drop(m, m.live.dropped - before);
+    tell(m, happened);
+    if m.live.link.info.closed {
         m.notice = text(m.lang, "tui.closed");
     }
     lesson_check(m);
@@ -536,11 +469,11 @@ fn open(m: &mut Model, args: &str) {
     let host = words.next().unwrap_or("");
     let port = words.next().and_then(|p| p.parse().ok());
     // Connected to real servers: /open goes to another real server, with the same TLS choices.
-    if let Some(opts) = m.link.options.clone() {
+    if let Some(opts) = m.live.link.options.clone() {
         let port = port.unwrap_or(opts.port);
-        let (proto, tls) = crate::tui::link::guess(port);
+        let (proto, tls) = crate::net::link::guess(port);
         let proto = if port == opts.port {
-            m.link.proto
+            m.live.link.info.proto
         } else {
             proto
         };
@@ -551,29 +484,27 @@ fn open(m: &mut Model, args: &str) {
             tls,
             ..opts
         };
-        m.link.close(&mut m.mta);
         let name = proto.name();
         m.notice = fill(
             m.lang,
             "tui.net.connecting",
             &[&opts.host, &opts.port, &name],
         );
-        m.link = Link::connect(opts, proto);
+        m.live.link.reconnect(opts, proto);
         opened(m);
         return;
     }
-    let home = host.eq_ignore_ascii_case(&m.origin.host);
-    match Link::open(&mut m.mta, host, port, home) {
-        Some((link, greeting)) => {
-            m.link.close(&mut m.mta);
-            m.link = link;
-            opened(m);
+    match crate::net::link::open_in_world(&mut m.live, host, port) {
+        Some(dropped) => {
+            follow_drop(m, dropped);
+            m.focus = Focus::Input;
+            m.scroll = 0;
             m.notice = connected_notice(m);
-            receive(m, &greeting);
         }
         None => {
-            let mut hosts = m.mta.world.smtp_hosts();
-            hosts.extend(m.mta.world.pop_hosts());
+            let world = &m.live.link.mta.world;
+            let mut hosts = world.smtp_hosts();
+            hosts.extend(world.pop_hosts());
             m.notice = fill(m.lang, "tui.no_host", &[&host, &hosts.join(", ")]);
         }
     }
@@ -582,12 +513,8 @@ fn open(m: &mut Model, args: &str) {
 /// A new connection goes on in the same session: a separator line that
 /// starts the explainer again (and is recorded as an `open` event).
 fn opened(m: &mut Model) {
-    let to = Endpoint {
-        host: m.link.host.clone(),
-        port: m.link.port,
-        protocol: m.link.proto.word().into(),
-    };
-    push_event(m, Event::open(m.elapsed_ms, to));
+    let dropped = m.live.opened();
+    follow_drop(m, dropped);
     m.focus = Focus::Input;
     m.scroll = 0;
 }

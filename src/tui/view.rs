@@ -207,8 +207,8 @@ fn session_pane(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
         None => format!(
             " {} — {}:{} ",
             text(m.lang, "tui.title.session"),
-            m.link.host,
-            m.link.port
+            m.live.link.info.host,
+            m.live.link.info.port
         ),
     };
     let block = Block::default().borders(Borders::ALL).title(title);
@@ -285,7 +285,7 @@ fn pointed_span(m: &Model, i: usize) -> Option<(String, String, String)> {
 }
 
 fn state_strip(m: &Model) -> String {
-    match &m.explainer {
+    match &m.live.explainer {
         Explainer::Smtp(e) => {
             let phase = match e.state.phase {
                 Phase::Connected => "Connected",
@@ -297,8 +297,8 @@ fn state_strip(m: &Model) -> String {
             };
             let mut name = text(m.lang, &format!("tui.phase.{phase}"));
             // Live, the link says whether TLS is up (a 220 is not a handshake).
-            let tls = if m.link.is_live() {
-                m.link.tls
+            let tls = if m.live.link.is_live() {
+                m.live.link.info.tls
             } else {
                 e.state.tls
             };
@@ -455,7 +455,7 @@ fn input_line(m: &Model, f: &mut Frame, area: Rect) {
         f.render_widget(Paragraph::new(status).block(block), area);
         return;
     }
-    let mode = match &m.explainer {
+    let mode = match &m.live.explainer {
         Explainer::Smtp(e) => match e.state.input_mode() {
             InputMode::Command => "tui.input.command",
             InputMode::Data => "tui.input.data",
@@ -493,21 +493,21 @@ fn input_line(m: &Model, f: &mut Frame, area: Rect) {
 }
 
 fn status_bar(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
-    let proto = m.link.proto.name();
-    let tls = match (m.link.tls, m.link.insecure) {
+    let proto = m.live.link.info.proto.name();
+    let tls = match (m.live.link.info.tls, m.live.link.insecure) {
         (true, true) => "TLS (--insecure)".to_string(),
         (true, false) => "TLS".to_string(),
         (false, _) => text(m.lang, "tui.status.clear"),
     };
-    let world = match (&m.replay, m.link.remote) {
+    let world = match (&m.replay, m.live.link.info.remote) {
         (Some(_), _) => " replay",
         (None, true) => "",
         (None, false) => " sim",
     };
     let status = format!(
         " {}:{} {proto}{world} {tls} {} │ {}",
-        m.link.host,
-        m.link.port,
+        m.live.link.info.host,
+        m.live.link.info.port,
         m.lang.code().to_uppercase(),
         text(
             m.lang,

@@ -538,9 +538,9 @@ pub fn connect_options(
     tls: bool,
     starttls: bool,
     insecure: bool,
-) -> Result<(crate::net::client::ConnectOptions, crate::tui::link::Proto), String> {
+) -> Result<(crate::net::client::ConnectOptions, crate::net::link::Proto), String> {
     use crate::net::client::{ConnectOptions, TlsMode};
-    use crate::tui::link::{Proto, guess};
+    use crate::net::link::{Proto, guess};
     let (host, port) = match target.rsplit_once(':') {
         Some((h, p)) if !h.is_empty() && !h.ends_with(':') => (
             h.trim_matches(['[', ']']).to_string(),

@@ -139,7 +139,7 @@ struct Shared {
     idle: tokio::sync::Notify,
 }
 
-use crate::explain::session::Proto;
+use crate::proto::Proto;
 
 mod args;
 mod limits;

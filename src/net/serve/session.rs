@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 use tokio::net::TcpStream;
 
 use super::{Listener, Shared, lock, unix_now};
-use crate::explain::session::Proto;
 use crate::net::conn::Conn;
+use crate::proto::Proto;
 use crate::sim::Output;
 use crate::sim::mta::{Mta, PopView, Role};
 use crate::sim::pop3_server::{Pop3Config, Pop3Session};

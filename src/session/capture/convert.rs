@@ -8,7 +8,7 @@ use super::flows::StreamInfo;
 use super::reassembly::Chunk;
 use super::stream::Collected;
 use super::tls::{Records, client_hello, server_hello};
-use crate::explain::session::Proto;
+use crate::proto::Proto;
 use crate::session::transcript::{Dir, Event, Sealed, TcpEnd, TcpFacts, Transcript, VERSION};
 
 /// A line longer than this is cut (a binary blob has no line ends).

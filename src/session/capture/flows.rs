@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 
 use super::packets::Segment;
-use crate::explain::session::Proto;
+use crate::proto::Proto;
 
 /// The ports of mail sessions: SMTP (25, submission 587, implicit TLS 465,
 /// the lab's 2525) and POP3 (110, implicit TLS 995, the lab's 1110).

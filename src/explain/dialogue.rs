@@ -8,41 +8,10 @@ use crate::explain::lang::Lang;
 use crate::explain::pop3::Pop3State;
 use crate::explain::reply::explain_reply;
 use crate::explain::state::SmtpState;
+use crate::proto::Dir;
+pub use crate::proto::Proto;
 use crate::proto::smtp::reply::{ReplyEvent, ReplyReader};
-use crate::session::transcript::{Dir, Handshake};
-
-/// The two protocols facteur speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Proto {
-    Smtp,
-    Pop3,
-}
-
-impl Proto {
-    /// `smtp` / `pop3` (the transcript's and the lesson's word for it).
-    pub fn parse(word: &str) -> Option<Proto> {
-        match word.to_ascii_lowercase().as_str() {
-            "smtp" => Some(Proto::Smtp),
-            "pop3" => Some(Proto::Pop3),
-            _ => None,
-        }
-    }
-
-    pub fn word(self) -> &'static str {
-        match self {
-            Proto::Smtp => "smtp",
-            Proto::Pop3 => "pop3",
-        }
-    }
-
-    /// `SMTP` / `POP3`, as shown.
-    pub fn name(self) -> &'static str {
-        match self {
-            Proto::Smtp => "SMTP",
-            Proto::Pop3 => "POP3",
-        }
-    }
-}
+use crate::proto::tls::Handshake;
 
 /// The session's explainer, by protocol.
 #[derive(Debug, Clone)]
