@@ -2,9 +2,12 @@
 //! server sessions as sans-IO state machines, the MTA that relays between
 //! simulated hosts, and the mailbox store.
 
+pub mod backend;
+mod bounce;
 pub mod itinerary;
 pub mod mta;
 pub mod pop3_server;
+pub mod relay;
 pub mod sasl_server;
 pub mod smtp_server;
 pub mod store;
