@@ -37,8 +37,10 @@ pub enum Check {
     /// `{"server_said": "[IN-USE]"}`: since the step began, a server line contained this.
     ServerSaid(String),
     /// `{"itinerary": "delivered"}`: since the step began, this step of the
-    /// course's itinerary happened: submitted, relayed, delivered, opened,
-    /// retrieved, updated.
+    /// course's itinerary happened: submitted, resolved (an MX lookup),
+    /// unreachable (a host down), relayed, deferred (queued for a retry),
+    /// delivered, bounced, warned (a delay warning), opened, retrieved,
+    /// updated.
     Itinerary(String),
     /// Every one of these.
     All(Vec<Check>),
@@ -92,10 +94,15 @@ pub struct MailboxCheck {
     pub blank_line: Option<bool>,
 }
 
-const STAGES: [&str; 6] = [
+const STAGES: [&str; 11] = [
     "submitted",
+    "resolved",
+    "unreachable",
     "relayed",
+    "deferred",
     "delivered",
+    "bounced",
+    "warned",
     "opened",
     "retrieved",
     "updated",
@@ -104,7 +111,12 @@ const STAGES: [&str; 6] = [
 fn stage_name(s: &Stage) -> &'static str {
     match s {
         Stage::Submitted { .. } => "submitted",
+        Stage::MxLookup { .. } => "resolved",
+        Stage::Unreachable { .. } => "unreachable",
         Stage::Relayed { .. } => "relayed",
+        Stage::Deferred { .. } => "deferred",
+        Stage::Bounced { delayed: false, .. } => "bounced",
+        Stage::Bounced { delayed: true, .. } => "warned",
         Stage::Delivered { .. } => "delivered",
         Stage::MaildropOpened { .. } => "opened",
         Stage::Retrieved { .. } => "retrieved",

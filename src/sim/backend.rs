@@ -35,6 +35,38 @@ impl SmtpView<'_> {
     }
 }
 
+impl SmtpView<'_> {
+    /// RFC 6647 §2.1: the triplet (client address, sender, recipient) seen
+    /// for the first time — or less than `delay` seconds ago — is refused
+    /// for now (Some(delay)); once the delay has passed it is let through,
+    /// and stays known (postgrey's auto-whitelist).
+    fn greylisted(
+        &mut self,
+        info: &SessionInfo,
+        from: Option<&Mailbox>,
+        rcpt: &Mailbox,
+        delay: i64,
+    ) -> Option<i64> {
+        let now = self.mta.now;
+        let key = (
+            info.client_ip.map(|ip| ip.to_string()).unwrap_or_default(),
+            from.map(|m| m.to_string().to_ascii_lowercase())
+                .unwrap_or_default(),
+            rcpt.to_string().to_ascii_lowercase(),
+        );
+        let list = &mut self.mta.greylist;
+        if list.len() >= crate::sim::mta::GREYLIST_MAX {
+            // Bounded whatever the clients do: the oldest half goes.
+            let mut times: Vec<i64> = list.values().copied().collect();
+            times.sort_unstable();
+            let cut = times.get(times.len() / 2).copied().unwrap_or(now);
+            list.retain(|_, t| *t > cut);
+        }
+        let first = *list.entry(key).or_insert(now);
+        (now - first < delay).then_some(delay)
+    }
+}
+
 impl SmtpBackend for SmtpView<'_> {
     fn postmaster(&self, hostname: &str) -> Mailbox {
         // The shared front port is no host of the world: its postmaster is
@@ -54,7 +86,12 @@ impl SmtpBackend for SmtpView<'_> {
         }
     }
 
-    fn check_recipient(&self, info: &SessionInfo, rcpt: &Mailbox) -> RcptDecision {
+    fn check_recipient(
+        &mut self,
+        info: &SessionInfo,
+        from: Option<&Mailbox>,
+        rcpt: &Mailbox,
+    ) -> RcptDecision {
         let world = &self.mta.world;
         let may_relay = info.authenticated.is_some() || info.trusted;
         let domain = rcpt.domain_lower();
@@ -66,6 +103,11 @@ impl SmtpBackend for SmtpView<'_> {
         {
             return RcptDecision::Accept;
         }
+        // RFC 7505 §4.1 (Postfix's reject_unknown_recipient_domain): a
+        // domain with a null MX accepts no mail; say so at once.
+        if crate::sim::dns::route(world, &domain) == crate::sim::dns::Route::Null {
+            return RcptDecision::NullMx;
+        }
         let local_here = match (&self.role, self.mta.entry_host(&self.role, info)) {
             (Role::Host(h), _) => world.serves_domain(h, &domain),
             (Role::Front, Some(entry)) => world.serves_domain(&entry, &domain),
@@ -75,17 +117,31 @@ impl SmtpBackend for SmtpView<'_> {
             if rcpt.local.contains(['%', '!']) {
                 return RcptDecision::RoutingDenied;
             }
-            return match world.destination(rcpt) {
-                // One mailbox already over its quota: refused at RCPT.
-                Destination::Mailboxes(list)
-                    if list.len() == 1
-                        && self.mta.store.mailbox_bytes(&list[0]) >= self.mta.limits.quota =>
-                {
-                    RcptDecision::MailboxFull
-                }
-                Destination::Mailboxes(_) => RcptDecision::Accept,
-                _ => RcptDecision::UnknownUser,
+            let Destination::Mailboxes(list) = world.destination(rcpt) else {
+                return RcptDecision::UnknownUser;
             };
+            // Greylisting sits after the check of the recipient, and spares
+            // the server's own users (authenticated or trusted), as a
+            // Postfix with postgrey is set up.
+            let greylisting = world.domain(&domain).and_then(|d| d.greylisting);
+            if let Some(g) = greylisting
+                && !may_relay
+                && let Some(delay) = self.greylisted(info, from, rcpt, g.delay.0)
+            {
+                return RcptDecision::Greylisted { delay };
+            }
+            // One mailbox already over its quota: refused at RCPT.
+            if let [one] = list.as_slice() {
+                let (quota, tempfail) = self.mta.quota(one);
+                if self.mta.store.mailbox_bytes(one) >= quota {
+                    return if tempfail {
+                        RcptDecision::MailboxFullTemporary
+                    } else {
+                        RcptDecision::MailboxFull
+                    };
+                }
+            }
+            return RcptDecision::Accept;
         }
         if may_relay {
             RcptDecision::Accept
@@ -200,7 +256,7 @@ impl SmtpBackend for SmtpView<'_> {
                         .mta
                         .world
                         .mx(&rcpt.domain)
-                        .unwrap_or("")
+                        .unwrap_or_default()
                         .to_ascii_lowercase();
                     match by_mx.iter_mut().find(|(h, _)| *h == mx) {
                         Some((_, v)) => v.push(rcpt.clone()),

@@ -4,14 +4,20 @@
 
 pub mod backend;
 mod bounce;
+mod course;
+pub mod dns;
 pub mod itinerary;
 pub mod mta;
 pub mod pop3_server;
+pub mod queue;
 pub mod relay;
 pub mod sasl_server;
+pub mod scenario;
+pub mod smtp_api;
 pub mod smtp_server;
 pub mod store;
 pub mod world;
+mod world_check;
 
 /// What a server session asks its driver to do (SMTP and POP3 alike).
 #[derive(Debug, Clone, PartialEq, Eq)]

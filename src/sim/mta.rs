@@ -14,6 +14,7 @@ use crate::proto::date::{paris_offset_minutes, rfc5322};
 use crate::proto::message::{Header, add_fields};
 use crate::proto::smtp::address::{Mailbox, parse_mailbox};
 pub use crate::sim::backend::{PopView, SmtpView};
+use crate::sim::bounce::Report;
 use crate::sim::itinerary::Step;
 pub use crate::sim::relay::{Direction, RelayRecord};
 use crate::sim::smtp_server::{Envelope, SessionInfo, SubmitError};
@@ -61,14 +62,103 @@ pub enum Role {
     Front,
 }
 
-/// A recipient that could not be delivered, and why (for the bounce).
+/// A recipient that could not be delivered (yet), and why: for the
+/// bounce, the queue and `mailq`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
     pub rcpt: String,
+    /// The enhanced status (RFC 3463): `5.1.1`, `4.7.1` …; a `4` is
+    /// temporary, the message stays in the queue.
     pub status: String,
+    /// The remote server's reply (`450 4.7.1 …`), or what went wrong in
+    /// Postfix's words (`connect to …: Connection refused`).
     pub diagnostic: String,
+    /// The host that answered or could not be reached.
     pub remote: Option<String>,
+    /// The command the reply answered (`RCPT TO`, `end of DATA` …);
+    /// `greeting` for a refusal at connection; None when the diagnostic is
+    /// not a reply.
+    pub in_reply_to: Option<&'static str>,
 }
+
+impl Failure {
+    /// A failure that is not a remote server's reply.
+    pub(crate) fn local(rcpt: &str, status: &str, diagnostic: String) -> Failure {
+        Failure {
+            rcpt: rcpt.to_string(),
+            status: status.into(),
+            diagnostic,
+            remote: None,
+            in_reply_to: None,
+        }
+    }
+
+    /// RFC 3463 §3.1: class 4 is a persistent transient failure — the
+    /// message stays queued and is tried again.
+    pub fn temporary(&self) -> bool {
+        self.status.starts_with('4')
+    }
+
+    /// The reason as Postfix writes it in `mailq` and in a bounce.
+    pub fn reason(&self, world: &World) -> String {
+        let host = |h: &str| match world.address(h) {
+            Some(ip) => format!("{h}[{ip}]"),
+            None => h.to_string(),
+        };
+        match (&self.remote, self.in_reply_to) {
+            (Some(h), Some("greeting")) => {
+                format!(
+                    "host {} refused to talk to me: {}",
+                    host(h),
+                    self.diagnostic
+                )
+            }
+            (Some(h), Some(c)) => format!(
+                "host {} said: {} (in reply to {c} command)",
+                host(h),
+                self.diagnostic
+            ),
+            _ => self.diagnostic.clone(),
+        }
+    }
+
+    /// RFC 3464 §2.3.6: `smtp; <reply>` for a server's reply, else the
+    /// reporting MTA's own type (`X-Postfix;`, as Postfix writes it).
+    pub fn diagnostic_code(&self) -> String {
+        let is_reply = self.diagnostic.len() > 3
+            && self.diagnostic.as_bytes()[..3]
+                .iter()
+                .all(u8::is_ascii_digit);
+        if is_reply {
+            format!("smtp; {}", self.diagnostic)
+        } else {
+            format!("X-Postfix; {}", self.diagnostic)
+        }
+    }
+}
+
+/// The world's clock: the real time the driver gives, run `speed` times
+/// faster from the moment the world started, plus the time jumped with
+/// `/wait` (the queue is run at each moment a retry falls due).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Clock {
+    /// (real, simulated) time when the world started.
+    pub(crate) origin: Option<(i64, i64)>,
+    pub(crate) offset: i64,
+}
+
+/// One question asked of the world's DNS (by an MTA or by `/dig`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DnsQuery {
+    pub at: i64,
+    pub name: String,
+    pub qtype: crate::sim::dns::QType,
+}
+
+/// Questions the DNS log keeps.
+pub const DNS_LOG: usize = 200;
+/// Greylisting triplets kept (older ones are forgotten first).
+pub const GREYLIST_MAX: usize = 50_000;
 
 /// The world in motion: its data, its mailboxes, the relay log.
 #[derive(Debug)]
@@ -80,7 +170,15 @@ pub struct Mta {
     pub limits: Limits,
     /// The handout's steps 1 to 6, as they happened.
     pub itinerary: crate::sim::itinerary::Itinerary,
+    /// Messages waiting for another attempt (RFC 5321 §4.5.4.1).
+    pub queue: crate::sim::queue::Queue,
+    /// The questions the world's DNS answered, oldest first.
+    pub dns_log: VecDeque<DnsQuery>,
+    /// Greylisting (RFC 6647): when each (client IP, sender, recipient)
+    /// triplet was first seen.
+    pub(crate) greylist: std::collections::HashMap<(String, String, String), i64>,
     pub(crate) now: i64,
+    pub(crate) clock: Clock,
     rng: u64,
     pub(crate) seq: u64,
 }
@@ -96,15 +194,68 @@ impl Mta {
             relay_log_bytes: 0,
             limits: Limits::default(),
             itinerary: Default::default(),
+            queue: Default::default(),
+            dns_log: VecDeque::new(),
+            greylist: Default::default(),
             now: 0,
+            clock: Clock::default(),
             rng: seed | 1,
             seq: 0,
         }
     }
 
-    /// Set the current Unix time (the driver calls this before each step).
-    pub fn set_now(&mut self, now: i64) {
-        self.now = now;
+    /// The driver reads the real clock (Unix time) before each step; the
+    /// world's time runs from it at the world's speed (`clock.speed`),
+    /// plus what `/wait` jumped, and never goes back.
+    pub fn set_now(&mut self, real: i64) {
+        let (r0, s0) = *self.clock.origin.get_or_insert((real, real));
+        let speed = i64::from(self.world.clock.speed.max(1));
+        let t = s0
+            .saturating_add(real.saturating_sub(r0).saturating_mul(speed))
+            .saturating_add(self.clock.offset);
+        self.now = self.now.max(t);
+    }
+
+    /// When the world started (simulated time).
+    pub fn started(&self) -> i64 {
+        self.clock.origin.map_or(self.now, |(_, s)| s)
+    }
+
+    /// The fault the world gives `host` now, if any.
+    pub fn fault(&self, host: &str) -> Option<crate::sim::scenario::Fault> {
+        let f = self.world.faults.get(&host.to_ascii_lowercase())?;
+        f.active(self.now - self.started()).then_some(*f)
+    }
+
+    /// The octets `mailbox` may hold, and whether going past them is a
+    /// temporary failure: the user's quota, else the domain's, else the
+    /// server's (`--quota`).
+    pub fn quota(&self, mailbox: &str) -> (usize, bool) {
+        let m = parse_mailbox(mailbox).ok();
+        let domain = m.as_ref().and_then(|m| self.world.domain(&m.domain));
+        let user = m.as_ref().and_then(|m| self.world.user(m));
+        let quota = user
+            .and_then(|u| u.quota)
+            .or(domain.and_then(|d| d.quota))
+            .unwrap_or(self.limits.quota);
+        (quota, domain.is_some_and(|d| d.quota_tempfail))
+    }
+
+    /// Ask the world's DNS, as an MTA or `/dig` does; the question is logged.
+    pub fn dig(&mut self, name: &str, qtype: crate::sim::dns::QType) -> crate::sim::dns::Dig {
+        self.log_dns(name, qtype);
+        crate::sim::dns::dig(&self.world, name, qtype)
+    }
+
+    pub(crate) fn log_dns(&mut self, name: &str, qtype: crate::sim::dns::QType) {
+        self.dns_log.push_back(DnsQuery {
+            at: self.now,
+            name: name.trim_end_matches('.').to_ascii_lowercase(),
+            qtype,
+        });
+        while self.dns_log.len() > DNS_LOG {
+            self.dns_log.pop_front();
+        }
     }
 
     pub fn now(&self) -> i64 {
@@ -203,7 +354,23 @@ impl Mta {
         let mut stamped = received.into_bytes();
         stamped.extend_from_slice(&msg);
         let failures = self.route(host, envelope, &stamped, hops)?;
-        self.bounce(host, envelope, &stamped, &failures, hops);
+        let (later, failed): (Vec<Failure>, Vec<Failure>) =
+            failures.into_iter().partition(Failure::temporary);
+        let message = std::sync::Arc::new(stamped);
+        let arrival = self.now;
+        self.bounce(
+            host,
+            envelope.from.as_ref(),
+            &message,
+            &failed,
+            hops,
+            Report::Failed { arrival },
+        );
+        // RFC 5321 §4.5.4.1: a temporary failure keeps the message in the
+        // queue of the host that holds it, for another attempt later.
+        if !later.is_empty() {
+            self.enqueue(host, id, envelope.from.clone(), later, message, hops);
+        }
         Ok(())
     }
 
@@ -274,14 +441,11 @@ impl Mta {
                             }
                         }
                     }
-                    _ => failures.push(Failure {
-                        rcpt: rcpt.to_string(),
-                        status: "5.1.1".into(),
-                        diagnostic: format!(
-                            "550 5.1.1 <{rcpt}>: Recipient address rejected: User unknown"
-                        ),
-                        remote: None,
-                    }),
+                    _ => failures.push(Failure::local(
+                        &rcpt.to_string(),
+                        "5.1.1",
+                        format!("550 5.1.1 <{rcpt}>: Recipient address rejected: User unknown"),
+                    )),
                 }
             } else {
                 push_remote(&mut remote, rcpt.clone());
@@ -305,13 +469,24 @@ impl Mta {
         for mailbox in local {
             let Some(body) = &body else { break };
             // RFC 3463 §3.3: X.2.2 mailbox full. The delivery bounces, as
-            // Postfix does when Dovecot's LDA reports the quota exceeded.
-            if self.store.mailbox_bytes(&mailbox) + body.len() > self.limits.quota {
-                failures.push(Failure {
-                    rcpt: mailbox.clone(),
-                    status: "5.2.2".into(),
-                    diagnostic: format!("552 5.2.2 <{mailbox}>: Mailbox full (quota exceeded)"),
-                    remote: None,
+            // Postfix does when Dovecot's LDA reports the quota exceeded —
+            // or, with quota_tempfail, waits in this host's queue.
+            let (quota, tempfail) = self.quota(&mailbox);
+            if self.store.mailbox_bytes(&mailbox) + body.len() > quota {
+                failures.push(if tempfail {
+                    Failure::local(
+                        &mailbox,
+                        "4.2.2",
+                        format!(
+                            "452 4.2.2 <{mailbox}>: Mailbox full (quota exceeded), try again later"
+                        ),
+                    )
+                } else {
+                    Failure::local(
+                        &mailbox,
+                        "5.2.2",
+                        format!("552 5.2.2 <{mailbox}>: Mailbox full (quota exceeded)"),
+                    )
                 });
                 continue;
             }
@@ -325,29 +500,20 @@ impl Mta {
         }
         for (domain, rcpts) in remote {
             if hops + 1 >= MAX_HOPS {
-                failures.extend(rcpts.iter().map(|r| Failure {
-                    rcpt: r.to_string(),
-                    status: "5.4.6".into(),
-                    diagnostic: "554 5.4.6 mail forwarding loop (too many hops)".into(),
-                    remote: None,
+                failures.extend(rcpts.iter().map(|r| {
+                    Failure::local(
+                        &r.to_string(),
+                        "5.4.6",
+                        "554 5.4.6 mail forwarding loop (too many hops)".into(),
+                    )
                 }));
                 continue;
             }
-            match self.world.mx(&domain).map(str::to_ascii_lowercase) {
-                None => failures.extend(rcpts.iter().map(|r| Failure {
-                    rcpt: r.to_string(),
-                    status: "5.1.2".into(),
-                    diagnostic: format!("Host or domain name not found. Name service error for name={domain} type=MX: Host not found"),
-                    remote: None,
-                })),
-                Some(mx) => {
-                    let sub = Envelope {
-                        from: envelope.from.clone(),
-                        to: rcpts,
-                    };
-                    failures.extend(self.relay(host, &mx, &sub, msg, hops + 1));
-                }
-            }
+            let sub = Envelope {
+                from: envelope.from.clone(),
+                to: rcpts,
+            };
+            failures.extend(self.send_remote(host, &domain, &sub, msg, hops + 1));
         }
         Ok(failures)
     }

@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::explain::annotation::Severity;
 use crate::explain::catalog::{fill, text};
+use crate::sim::dns::Route;
 use crate::sim::itinerary::Step;
 use crate::sim::mta::Direction as RelayDirection;
 use crate::tui::model::Model;
@@ -123,6 +124,12 @@ pub(crate) fn behind_pane(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
             format!("{} → {}", rec.from_host, rec.to_host),
             theme.fg(Color::Magenta).add_modifier(Modifier::BOLD),
         ));
+        if let Some(note) = &rec.note {
+            lines.push(Line::styled(
+                format!("✗ {}", crate::proto::visible::visible_str(note)),
+                theme.severity(Severity::Mistake),
+            ));
+        }
         for (dir, l) in &rec.lines {
             let (p, c) = match dir {
                 RelayDirection::ClientToServer => ("C: ", Color::Cyan),
@@ -162,6 +169,56 @@ fn step_text(m: &Model, step: &Step) -> String {
                 "tui.step.Relayed.refused"
             };
             fill(l, key, &[from_host, to_host])
+        }
+        Step::MxLookup {
+            host,
+            domain,
+            route,
+        } => match route {
+            Route::Hosts(list) if list.first().is_some_and(|(p, h)| *p == 0 && h == domain) => {
+                fill(l, "tui.step.MxLookup.implicit", &[host, domain])
+            }
+            Route::Hosts(list) => {
+                let mx: Vec<String> = list.iter().map(|(p, h)| format!("{p} {h}")).collect();
+                fill(l, "tui.step.MxLookup", &[host, domain, &mx.join(", ")])
+            }
+            Route::Null => fill(l, "tui.step.MxLookup.null", &[host, domain]),
+            Route::NotFound => fill(l, "tui.step.MxLookup.notfound", &[host, domain]),
+        },
+        Step::Unreachable {
+            from_host,
+            to_host,
+            timeout,
+        } => {
+            let key = if *timeout {
+                "tui.step.Unreachable.timeout"
+            } else {
+                "tui.step.Unreachable.refused"
+            };
+            fill(l, key, &[from_host, to_host])
+        }
+        Step::Deferred {
+            host,
+            id,
+            rcpts,
+            next,
+        } => fill(
+            l,
+            "tui.step.Deferred",
+            &[
+                host,
+                id,
+                &rcpts.join(", "),
+                &crate::sim::queue::ctime(*next),
+            ],
+        ),
+        Step::Bounced { host, to, delayed } => {
+            let key = if *delayed {
+                "tui.step.Warned"
+            } else {
+                "tui.step.Bounced"
+            };
+            fill(l, key, &[host, to])
         }
         Step::Delivered { host, mailbox } => fill(l, "tui.step.Delivered", &[host, mailbox]),
         Step::MaildropOpened { mailbox, messages } => {
