@@ -61,13 +61,16 @@ impl Queue {
 /// What a queue run did, for the log and the TUI.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum QueueEvent {
-    /// Tried again and still waiting: the reason, the next attempt.
+    /// Tried again and still waiting: the reason, the wait before the
+    /// next attempt, and its time.
     Deferred {
         id: String,
         reason: String,
+        wait: i64,
         next: i64,
     },
-    /// These recipients got it at last.
+    /// These recipients got it at last (delivered here, or taken by the
+    /// next hop: Postfix's `status=sent`).
     Delivered { id: String, rcpts: Vec<String> },
     /// Returned to the sender: refused for good, or too old (`expired`).
     Bounced {
@@ -235,7 +238,8 @@ impl Mta {
             e.warned = true;
             events.push(QueueEvent::Warned { id: e.id.clone() });
         }
-        e.next_try = self.now + q.backoff(age);
+        let wait = q.backoff(age);
+        e.next_try = self.now + wait;
         e.pending = later;
         self.itinerary.push(Step::Deferred {
             host: e.host.clone(),
@@ -250,6 +254,7 @@ impl Mta {
                 .first()
                 .map(|f| f.reason(&self.world))
                 .unwrap_or_default(),
+            wait,
             next: e.next_try,
         });
         self.queue.entries.push(e);

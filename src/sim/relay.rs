@@ -364,7 +364,7 @@ impl Mta {
     }
 
     /// What a faulty host does in a dialogue (421 or a cut), if anything now.
-    pub(crate) fn trouble(&self, host: &str) -> Option<(Trouble, crate::sim::scenario::Point)> {
+    pub fn trouble(&self, host: &str) -> Option<(Trouble, crate::sim::scenario::Point)> {
         let f = self.fault(host)?;
         let t = match f.kind {
             FaultKind::Unavailable => Trouble::Unavailable,

@@ -14,6 +14,7 @@ use crate::net::conn::Conn;
 use crate::sim::Output;
 use crate::sim::mta::{Mta, PopView, Role};
 use crate::sim::pop3_server::{Pop3Config, Pop3Session};
+use crate::sim::scenario::FaultKind;
 use crate::sim::smtp_server::{SessionInfo, SmtpConfig, SmtpSession};
 
 /// A server session as the driver sees it: SMTP or POP3.
@@ -185,6 +186,34 @@ pub(super) async fn connection(
         }
     }
     let name = kind.name().to_string();
+    // A host of the world that is down (`faults` in the world file): on
+    // its own port, nothing answers — the connection is closed at once
+    // ("refused") or left silent until the idle timeout ("timeout").
+    if kind.proto == Proto::Smtp
+        && let Some(host) = &kind.host
+    {
+        let fault = {
+            let mut mta = lock(shared);
+            mta.set_now(unix_now());
+            mta.fault(host).map(|f| f.kind)
+        };
+        match fault {
+            Some(FaultKind::Refused) => {
+                eprintln!("smtp {peer} as {name}: down in this world (refused)");
+                return;
+            }
+            Some(FaultKind::Timeout) => {
+                let mut shutdown = shared.shutdown.subscribe();
+                tokio::select! {
+                    _ = tokio::time::sleep(shared.cfg.idle_timeout) => {}
+                    _ = shutdown.changed() => {}
+                }
+                eprintln!("smtp {peer} as {name}: down in this world (no answer)");
+                return;
+            }
+            _ => {}
+        }
+    }
     let mut served: Box<dyn Served + Send> = {
         let mut mta = lock(shared);
         mta.set_now(unix_now());
@@ -201,6 +230,7 @@ pub(super) async fn connection(
                 cfg.auth_failure_delay_ms = shared.cfg.auth_delay.as_millis() as u64;
                 cfg.starttls = true;
                 cfg.auth_requires_tls = shared.cfg.require_tls_for_auth;
+                cfg.trouble = kind.host.as_deref().and_then(|h| mta.trouble(h));
                 let role = match &kind.host {
                     Some(h) => Role::Host(h.clone()),
                     None => Role::Front,
