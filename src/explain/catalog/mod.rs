@@ -50,6 +50,7 @@ pub const FILES: &[(&str, bool, &str)] = &[
     ("capa", true, include_str!("capa.json")),
     ("realworld", true, include_str!("realworld.json")),
     ("mailfields", true, include_str!("mailfields.json")),
+    ("delivery", true, include_str!("delivery.json")),
 ];
 
 /// Parse one file (tests check that each parses).
