@@ -26,6 +26,8 @@ pub struct Run {
     /// Where the current step began: an entry index and an itinerary number.
     pub since: usize,
     pub since_stage: u64,
+    /// The DNS questions asked before the current step began.
+    pub since_dns: u64,
     counted: usize,
 }
 
@@ -40,6 +42,7 @@ impl Run {
             missing: Vec::new(),
             since: entries,
             since_stage: stage,
+            since_dns: 0,
             counted: entries,
         }
     }
@@ -85,6 +88,7 @@ impl Run {
         while let Some(step) = self.lesson.steps.get(self.step) {
             facts.since = self.since;
             facts.since_stage = self.since_stage;
+            facts.since_dns = self.since_dns;
             let missing = step.check.missing(lang, &facts);
             if !missing.is_empty() {
                 // Say what is missing once the student has done something.
@@ -100,6 +104,7 @@ impl Run {
             self.missing.clear();
             self.since = facts.entries.len();
             self.since_stage = facts.mta.itinerary.next_seq();
+            self.since_dns = facts.mta.dns_asked;
         }
         first..self.step
     }
@@ -108,6 +113,13 @@ impl Run {
 /// Put the lesson's messages in their mailboxes, and lock the mailboxes
 /// another client is reading, before it starts.
 pub fn prepare(lesson: &Lesson, mta: &mut Mta) -> std::io::Result<()> {
+    // A lesson runs in its own world (`world`), whatever world the MTA was
+    // made with; one that cannot be loaded is reported by `lesson check`.
+    if lesson.world.is_some()
+        && let Ok(world) = lesson.load_world()
+    {
+        mta.world = world;
+    }
     for mailbox in &lesson.locked {
         let _ = mta.store.lock(&mailbox.to_ascii_lowercase());
     }

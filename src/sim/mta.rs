@@ -150,6 +150,8 @@ pub(crate) struct Clock {
 /// One question asked of the world's DNS (by an MTA or by `/dig`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DnsQuery {
+    /// Its number: questions asked before it.
+    pub seq: u64,
     pub at: i64,
     pub name: String,
     pub qtype: crate::sim::dns::QType,
@@ -174,6 +176,8 @@ pub struct Mta {
     pub queue: crate::sim::queue::Queue,
     /// The questions the world's DNS answered, oldest first.
     pub dns_log: VecDeque<DnsQuery>,
+    /// How many questions the DNS was asked in all.
+    pub dns_asked: u64,
     /// Greylisting (RFC 6647): when each (client IP, sender, recipient)
     /// triplet was first seen.
     pub(crate) greylist: std::collections::HashMap<(String, String, String), i64>,
@@ -196,6 +200,7 @@ impl Mta {
             itinerary: Default::default(),
             queue: Default::default(),
             dns_log: VecDeque::new(),
+            dns_asked: 0,
             greylist: Default::default(),
             now: 0,
             clock: Clock::default(),
@@ -249,10 +254,12 @@ impl Mta {
 
     pub(crate) fn log_dns(&mut self, name: &str, qtype: crate::sim::dns::QType) {
         self.dns_log.push_back(DnsQuery {
+            seq: self.dns_asked,
             at: self.now,
             name: name.trim_end_matches('.').to_ascii_lowercase(),
             qtype,
         });
+        self.dns_asked += 1;
         while self.dns_log.len() > DNS_LOG {
             self.dns_log.pop_front();
         }

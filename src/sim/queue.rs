@@ -275,7 +275,7 @@ impl Mta {
                 .as_ref()
                 .map_or_else(|| "MAILER-DAEMON".to_string(), |m| m.to_string());
             out.push(format!(
-                "{:<11} {:>8} {:<20}  {sender}",
+                "{:<12}{:>8} {:>20} {sender}",
                 e.id,
                 e.message.len(),
                 ctime(e.arrival)
@@ -306,6 +306,20 @@ impl Mta {
     }
 }
 
+/// `2026-12-01 10:02:03`, a time of the world in Paris, for the UI (the
+/// same in French and English).
+pub fn local_time(unix: i64) -> String {
+    let local = unix.saturating_add(i64::from(crate::proto::date::paris_offset_minutes(unix)) * 60);
+    let (y, m, d) = crate::proto::date::civil_from_days(local.div_euclid(86_400));
+    let s = local.rem_euclid(86_400);
+    format!(
+        "{y}-{m:02}-{d:02} {:02}:{:02}:{:02}",
+        s / 3600,
+        s % 3600 / 60,
+        s % 60
+    )
+}
+
 /// `Tue Dec  1 10:02:03`, the arrival time as `mailq` shows it (Paris time).
 pub fn ctime(unix: i64) -> String {
     let d = crate::proto::date::rfc5322(unix, crate::proto::date::paris_offset_minutes(unix));
@@ -326,5 +340,6 @@ mod tests {
     fn ctime_as_mailq() {
         // 2026-12-01 09:02:03 UTC is 10:02:03 in Paris.
         assert_eq!(super::ctime(1_796_115_723), "Tue Dec  1 10:02:03");
+        assert_eq!(super::local_time(1_796_115_723), "2026-12-01 10:02:03");
     }
 }

@@ -79,6 +79,8 @@ pub struct Model {
     pub scrollback: usize,
     /// The explainer's state before line (absolute number) n, every 256 lines.
     pub snapshots: std::collections::VecDeque<(usize, Explainer)>,
+    /// What `/dig` or `/queue` last showed behind the scenes.
+    pub tool: Option<crate::tui::commands::Tool>,
 }
 
 impl Model {

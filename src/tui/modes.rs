@@ -56,6 +56,7 @@ pub fn lesson_check(m: &mut Model) {
         first,
         since: 0,
         since_stage: 0,
+        since_dns: 0,
         mta: &m.mta,
         explainer: &m.explainer,
         host: &m.link.host,

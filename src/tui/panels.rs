@@ -100,6 +100,10 @@ pub(crate) fn behind_pane(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
             theme.fg(Color::Magenta).add_modifier(Modifier::BOLD),
         )
     };
+    if let Some(tool) = &m.tool {
+        tool_lines(m, tool, theme, &mut lines);
+        lines.push(Line::raw(""));
+    }
     lines.push(head("tui.itinerary"));
     if m.mta.itinerary.steps.is_empty() {
         lines.push(Line::raw(text(m.lang, "tui.no_relay")));
@@ -149,6 +153,38 @@ pub(crate) fn behind_pane(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
             .scroll((m.explain_scroll, 0)),
         area,
     );
+}
+
+/// What `/dig` or `/queue` shows: the tool's output, then what it means.
+fn tool_lines(
+    m: &Model,
+    tool: &crate::tui::commands::Tool,
+    theme: &Theme,
+    lines: &mut Vec<Line<'static>>,
+) {
+    use crate::tui::commands::Shown;
+    for shown in crate::tui::commands::lines(m.lang, &m.mta, tool) {
+        match shown {
+            Shown::Title(t) => lines.push(Line::styled(
+                t,
+                theme.fg(Color::Magenta).add_modifier(Modifier::BOLD),
+            )),
+            Shown::Output(o) => lines.push(Line::styled(
+                crate::proto::visible::visible_str(&o),
+                theme.fg(Color::Green),
+            )),
+            Shown::Note(a) => {
+                let rfc = a.rfc.map(|r| format!(" [{r}]")).unwrap_or_default();
+                lines.push(Line::from(vec![
+                    Span::styled(
+                        format!("{} {} — ", a.severity.symbol(), a.title),
+                        theme.severity(a.severity).add_modifier(Modifier::BOLD),
+                    ),
+                    Span::raw(format!("{}{rfc}", a.body)),
+                ]));
+            }
+        }
+    }
 }
 
 /// One step of the itinerary, in words.
@@ -209,7 +245,7 @@ fn step_text(m: &Model, step: &Step) -> String {
                 host,
                 id,
                 &rcpts.join(", "),
-                &crate::sim::queue::ctime(*next),
+                &crate::sim::queue::local_time(*next),
             ],
         ),
         Step::Bounced { host, to, delayed } => {

@@ -148,6 +148,7 @@ pub(crate) fn new_model(lang: crate::explain::lang::Lang, mta: Mta, link: Link) 
         dropped: 0,
         scrollback: SCROLLBACK,
         snapshots: Default::default(),
+        tool: None,
     }
 }
 
@@ -398,6 +399,9 @@ fn send_line(m: &mut Model) {
         if m.history.len() > HISTORY {
             m.history.remove(0);
         }
+    }
+    if crate::tui::commands::handle(m, &line) {
+        return lesson_check(m);
     }
     if let Some(rest) = line.strip_prefix("/open") {
         open(m, rest.trim());

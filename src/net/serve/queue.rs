@@ -12,7 +12,7 @@ use std::time::Duration;
 use super::{Shared, lock, unix_now};
 use crate::explain::catalog::{fill, text};
 use crate::sim::mta::Mta;
-use crate::sim::queue::{QueueEvent, ctime};
+use crate::sim::queue::{QueueEvent, ctime, local_time};
 use crate::sim::scenario::Secs;
 
 /// Run the queue now and then, for as long as the server runs.
@@ -136,7 +136,7 @@ pub(super) async fn console(shared: Arc<Shared>) {
                     say(&fill(
                         lang,
                         "serve.console.waited",
-                        &[&s.short(), &ctime(now), &done.len()],
+                        &[&s.short(), &local_time(now), &done.len()],
                     ));
                 }
                 None => say(&fill(lang, "serve.console.bad_duration", &[d])),
@@ -147,7 +147,7 @@ pub(super) async fn console(shared: Arc<Shared>) {
                     mta.set_now(unix_now());
                     mta.now()
                 };
-                say(&fill(lang, "serve.console.time", &[&ctime(now)]));
+                say(&fill(lang, "serve.console.time", &[&local_time(now)]));
             }
             _ => say(&text(lang, "serve.console.help")),
         }
