@@ -367,3 +367,28 @@ fn dig_answers_from_the_world() {
     );
     assert_eq!(mta.dns_log.back().unwrap().name, "wanadoo.fr");
 }
+
+#[test]
+fn queued_messages_count_against_the_memory_cap() {
+    let mut mta = mta_in(world_with(|w| {
+        w["faults"] = json!({"smtp.wanadoo.fr": {"kind": "refused"}});
+    }));
+    fred_sends(&mut mta, "marc@wanadoo.fr", "waits");
+    let held = mta.queue.bytes();
+    assert!(held > 100, "{held}");
+    mta.limits.total = mta.store.total_bytes() + held + 50;
+    let info = SessionInfo {
+        trusted: true,
+        ..fred_info()
+    };
+    let (mut s, _) = Smtp::new("smtp.free.fr", info);
+    s.cmd(&mut mta, "EHLO pc", "250");
+    s.cmd(&mut mta, "MAIL FROM:<fred@free.fr>", "250");
+    s.cmd(&mut mta, "RCPT TO:<marc@wanadoo.fr>", "250");
+    s.cmd(&mut mta, "DATA", "354");
+    let r = s.raw(
+        &mut mta,
+        b"Subject: two\r\n\r\nmore than fifty octets of text here\r\n.\r\n",
+    );
+    assert!(r.starts_with("452 4.3.1"), "{r}");
+}

@@ -125,6 +125,26 @@ fn open_of_a_host_that_is_down_is_refused_as_telnet_says() {
 }
 
 #[test]
+fn a_host_that_answers_421_greets_so_and_closes() {
+    let mut v = serde_json::to_value(World::default()).unwrap();
+    v["faults"] = serde_json::json!({"smtp.wanadoo.fr": {"kind": "421"}});
+    let mut mta = Mta::new(
+        World::from_json(&v.to_string()).unwrap(),
+        Store::in_memory(),
+        7,
+    );
+    mta.set_now(NOW);
+    let mut m = connect(Lang::En, mta, "smtp.free.fr").unwrap();
+    send(&mut m, "/open smtp.wanadoo.fr");
+    let last = &m.entries.last().unwrap().text;
+    assert!(
+        last.starts_with("421 4.3.2 smtp.wanadoo.fr Service not available"),
+        "{last}"
+    );
+    assert!(m.link.closed);
+}
+
+#[test]
 fn queue_flush_and_wait_follow_the_greylisted_message() {
     let mut m = in_world_of("14", Lang::En);
     for l in [

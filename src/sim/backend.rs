@@ -226,7 +226,8 @@ impl SmtpBackend for SmtpView<'_> {
     ) -> Result<String, SubmitError> {
         // The server's memory for mail is bounded by configuration, never
         // by a client: past it, 452 4.3.1 (RFC 3463 §3.4).
-        if self.mta.store.total_bytes() + message.len() > self.mta.limits.total {
+        let held = self.mta.store.total_bytes() + self.mta.queue.bytes();
+        if held + message.len() > self.mta.limits.total {
             return Err(SubmitError::NoSpace);
         }
         let id = self.mta.queue_id();

@@ -41,9 +41,21 @@ pub struct Queued {
 #[derive(Debug, Clone, Default)]
 pub struct Queue {
     pub entries: Vec<Queued>,
+    /// Octets the queued messages hold (they count against the server's
+    /// memory cap, `--max-memory`, like the mailboxes).
+    held: usize,
 }
 
 impl Queue {
+    /// Octets held by the queued messages.
+    pub fn bytes(&self) -> usize {
+        self.held
+    }
+
+    fn recount(&mut self) {
+        self.held = self.entries.iter().map(|e| e.message.len()).sum();
+    }
+
     pub fn len(&self) -> usize {
         self.entries.len()
     }
@@ -115,6 +127,7 @@ impl Mta {
             attempts: 1,
             warned: false,
         });
+        self.queue.held += self.queue.entries.last().map_or(0, |e| e.message.len());
     }
 
     /// Try again every message whose time has come (Postfix's queue manager).
@@ -128,6 +141,7 @@ impl Mta {
         for e in due {
             self.attempt(e, &mut events);
         }
+        self.queue.recount();
         events
     }
 
@@ -139,6 +153,7 @@ impl Mta {
         for e in all {
             self.attempt(e, &mut events);
         }
+        self.queue.recount();
         events
     }
 

@@ -99,6 +99,8 @@ impl Link {
             Proto::Smtp => {
                 let mut cfg = SmtpConfig::new(&host);
                 cfg.starttls = true;
+                // A host the world makes answer 421 (or cut) does so here too.
+                cfg.trouble = mta.trouble(&host);
                 let info = SessionInfo {
                     client_ip: Some(IpAddr::V4(FRED_PC)),
                     trusted: home,
@@ -130,6 +132,11 @@ impl Link {
             kind: Kind::Sim(session),
         };
         let bytes = link.outputs(vec![greeting], mta);
+        if let Kind::Sim(Session::Smtp(s)) = &link.kind
+            && s.is_closed()
+        {
+            link.closed = true;
+        }
         Some((link, bytes))
     }
 
