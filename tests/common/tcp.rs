@@ -12,8 +12,9 @@ pub struct Server {
     pub smtp: u16,
     pub pop3: u16,
     pub ports: std::collections::HashMap<String, u16>,
-    /// The server's log (stderr), line by line, after "ready".
-    pub log: std::sync::mpsc::Receiver<String>,
+    /// The server's log lines so far (one per session as it ends, one per
+    /// queue event).
+    pub log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
     /// With `--console`: the teacher's console (stdin, and stdout by line).
     console: Option<(std::process::ChildStdin, std::sync::mpsc::Receiver<String>)>,
 }
@@ -66,11 +67,16 @@ impl Server {
             }
         }
         let (smtp, pop3) = (ports["SMTP facteur.lab"], ports["POP3 facteur.lab"]);
-        // Keep draining the log so the server never blocks on a full pipe.
-        let (tx, log) = std::sync::mpsc::channel();
+        // Keep draining the log so the server never blocks on a full pipe,
+        // and keep it for the tests that wait for a session's end.
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let kept = log.clone();
         std::thread::spawn(move || {
-            for l in lines.map_while(Result::ok) {
-                let _ = tx.send(l);
+            for line in lines.map_while(Result::ok) {
+                let mut v = kept.lock().unwrap();
+                if v.len() < 100_000 {
+                    v.push(line);
+                }
             }
         });
         let console = match (child.stdin.take(), child.stdout.take()) {
@@ -119,20 +125,26 @@ impl Server {
         }
     }
 
-    /// The log's lines up to one that contains `until` (10 s at most).
+    /// How many log lines contain `needle`.
+    pub fn logged(&self, needle: &str) -> usize {
+        self.log
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|l| l.contains(needle))
+            .count()
+    }
+
+    /// Wait (10 s at most) until `n` log lines contain `needle`: a session
+    /// the server has finished with, instead of a sleep.
+    pub fn wait_logged(&self, needle: &str, n: usize) {
+        eventually(Duration::from_secs(10), needle, || self.logged(needle) >= n);
+    }
+
+    /// Wait until a log line contains `until`; the log so far.
     pub fn log_until(&self, until: &str) -> Vec<String> {
-        let mut seen = Vec::new();
-        loop {
-            let l = self
-                .log
-                .recv_timeout(Duration::from_secs(10))
-                .unwrap_or_else(|_| panic!("the log never said {until:?}; it said:\n{seen:#?}"));
-            let done = l.contains(until);
-            seen.push(l);
-            if done {
-                return seen;
-            }
-        }
+        self.wait_logged(until, 1);
+        self.log.lock().unwrap().clone()
     }
 }
 
