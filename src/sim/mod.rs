@@ -6,6 +6,7 @@ pub mod backend;
 mod bounce;
 mod course;
 pub mod dns;
+pub mod failure;
 pub mod itinerary;
 pub mod mta;
 pub mod pop3_server;

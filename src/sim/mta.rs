@@ -15,6 +15,7 @@ use crate::proto::message::{Header, add_fields};
 use crate::proto::smtp::address::{Mailbox, parse_mailbox};
 pub use crate::sim::backend::{PopView, SmtpView};
 use crate::sim::bounce::Report;
+pub use crate::sim::failure::Failure;
 use crate::sim::itinerary::Step;
 pub use crate::sim::relay::{Direction, RelayRecord};
 use crate::sim::smtp_server::{Envelope, SessionInfo, SubmitError};
@@ -60,81 +61,6 @@ pub enum Role {
     /// The single port of `facteur serve`: the MX of every world domain for
     /// strangers, and the user's own ISP server once authenticated.
     Front,
-}
-
-/// A recipient that could not be delivered (yet), and why: for the
-/// bounce, the queue and `mailq`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failure {
-    pub rcpt: String,
-    /// The enhanced status (RFC 3463): `5.1.1`, `4.7.1` …; a `4` is
-    /// temporary, the message stays in the queue.
-    pub status: String,
-    /// The remote server's reply (`450 4.7.1 …`), or what went wrong in
-    /// Postfix's words (`connect to …: Connection refused`).
-    pub diagnostic: String,
-    /// The host that answered or could not be reached.
-    pub remote: Option<String>,
-    /// The command the reply answered (`RCPT TO`, `end of DATA` …);
-    /// `greeting` for a refusal at connection; None when the diagnostic is
-    /// not a reply.
-    pub in_reply_to: Option<&'static str>,
-}
-
-impl Failure {
-    /// A failure that is not a remote server's reply.
-    pub(crate) fn local(rcpt: &str, status: &str, diagnostic: String) -> Failure {
-        Failure {
-            rcpt: rcpt.to_string(),
-            status: status.into(),
-            diagnostic,
-            remote: None,
-            in_reply_to: None,
-        }
-    }
-
-    /// RFC 3463 §3.1: class 4 is a persistent transient failure — the
-    /// message stays queued and is tried again.
-    pub fn temporary(&self) -> bool {
-        self.status.starts_with('4')
-    }
-
-    /// The reason as Postfix writes it in `mailq` and in a bounce.
-    pub fn reason(&self, world: &World) -> String {
-        let host = |h: &str| match world.address(h) {
-            Some(ip) => format!("{h}[{ip}]"),
-            None => h.to_string(),
-        };
-        match (&self.remote, self.in_reply_to) {
-            (Some(h), Some("greeting")) => {
-                format!(
-                    "host {} refused to talk to me: {}",
-                    host(h),
-                    self.diagnostic
-                )
-            }
-            (Some(h), Some(c)) => format!(
-                "host {} said: {} (in reply to {c} command)",
-                host(h),
-                self.diagnostic
-            ),
-            _ => self.diagnostic.clone(),
-        }
-    }
-
-    /// RFC 3464 §2.3.6: `smtp; <reply>` for a server's reply, else the
-    /// reporting MTA's own type (`X-Postfix;`, as Postfix writes it).
-    pub fn diagnostic_code(&self) -> String {
-        let is_reply = self.diagnostic.len() > 3
-            && self.diagnostic.as_bytes()[..3]
-                .iter()
-                .all(u8::is_ascii_digit);
-        if is_reply {
-            format!("smtp; {}", self.diagnostic)
-        } else {
-            format!("X-Postfix; {}", self.diagnostic)
-        }
-    }
 }
 
 /// The world's clock: the real time the driver gives, run `speed` times

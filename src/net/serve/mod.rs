@@ -148,6 +148,7 @@ struct Shared {
 use crate::explain::session::Proto;
 
 mod args;
+mod down;
 mod limits;
 mod queue;
 mod session;

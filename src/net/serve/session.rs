@@ -8,13 +8,12 @@ use std::time::{Duration, Instant};
 
 use tokio::net::TcpStream;
 
-use super::{Listener, Shared, lock, unix_now};
+use super::{Listener, Shared, down, lock, unix_now};
 use crate::explain::session::Proto;
 use crate::net::conn::Conn;
 use crate::sim::Output;
 use crate::sim::mta::{Mta, PopView, Role};
 use crate::sim::pop3_server::{Pop3Config, Pop3Session};
-use crate::sim::scenario::FaultKind;
 use crate::sim::smtp_server::{SessionInfo, SmtpConfig, SmtpSession};
 
 /// A server session as the driver sees it: SMTP or POP3.
@@ -186,33 +185,8 @@ pub(super) async fn connection(
         }
     }
     let name = kind.name().to_string();
-    // A host of the world that is down (`faults` in the world file): on
-    // its own port, nothing answers — the connection is closed at once
-    // ("refused") or left silent until the idle timeout ("timeout").
-    if kind.proto == Proto::Smtp
-        && let Some(host) = &kind.host
-    {
-        let fault = {
-            let mut mta = lock(shared);
-            mta.set_now(unix_now());
-            mta.fault(host).map(|f| f.kind)
-        };
-        match fault {
-            Some(FaultKind::Refused) => {
-                eprintln!("smtp {peer} as {name}: down in this world (refused)");
-                return;
-            }
-            Some(FaultKind::Timeout) => {
-                let mut shutdown = shared.shutdown.subscribe();
-                tokio::select! {
-                    _ = tokio::time::sleep(shared.cfg.idle_timeout) => {}
-                    _ = shutdown.changed() => {}
-                }
-                eprintln!("smtp {peer} as {name}: down in this world (no answer)");
-                return;
-            }
-            _ => {}
-        }
+    if down::answers_nothing(&kind, peer, &name, shared).await {
+        return;
     }
     let mut served: Box<dyn Served + Send> = {
         let mut mta = lock(shared);
