@@ -397,7 +397,15 @@ fn main() -> ExitCode {
             response,
         }) => workbench::cram_md5_report(lang, &challenge, &user, &secret, response.as_deref()),
         Some(Cmd::Serve(args)) => {
-            return match args.into_config().map(facteur::net::serve::run) {
+            let with_lang = |mut c: facteur::net::serve::ServeConfig| {
+                c.lang = lang;
+                c
+            };
+            return match args
+                .into_config()
+                .map(with_lang)
+                .map(facteur::net::serve::run)
+            {
                 Ok(Ok(())) => ExitCode::SUCCESS,
                 Ok(Err(e)) => {
                     eprintln!(

@@ -38,15 +38,18 @@ fn every_lesson_file_is_shipped_parses_and_has_no_problem() {
         .map(|e| e.file_name().to_string_lossy().to_string())
         .filter(|n| n.ends_with(".json"))
         .collect();
-    assert!(files.len() >= 12, "{files:?}");
+    assert!(files.len() >= 16, "{files:?}");
     assert_eq!(
         files.len(),
         SHIPPED.len(),
         "every file in lessons/ is embedded"
     );
-    let world = World::default();
     for (n, json) in SHIPPED {
         let lesson = Lesson::from_json(json).unwrap_or_else(|e| panic!("lesson {n}: {e}"));
+        // A lesson with a world is checked in it (embedded with the lesson).
+        let world = lesson
+            .load_world()
+            .unwrap_or_else(|e| panic!("lesson {n}: {e}"));
         let problems = lesson.problems(&world);
         assert!(problems.is_empty(), "lesson {n}: {problems:?}");
         assert!(
@@ -110,6 +113,34 @@ fn every_shipped_lesson_is_completed_by_its_expected_commands() {
                 "Lesson complete"
             };
             assert!(screen.contains(done), "{id}: {screen}");
+        }
+    }
+}
+
+/// `facteur lesson check FILE` passes for every shipped lesson file, read
+/// from its folder (its world beside it, in `lessons/mondes/`), in both
+/// languages: the problems, then the expected commands through the runner.
+#[test]
+fn lesson_check_passes_for_every_shipped_file() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 16);
+    for f in files {
+        for lang in ["fr", "en"] {
+            let out = std::process::Command::new(env!("CARGO_BIN_EXE_facteur"))
+                .args(["--lang", lang, "lesson", "check"])
+                .arg(&f)
+                .output()
+                .unwrap();
+            let text = String::from_utf8_lossy(&out.stdout).to_string()
+                + &String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.success(), "{}: {text}", f.display());
         }
     }
 }

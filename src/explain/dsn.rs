@@ -78,7 +78,7 @@ pub fn explain(lang: Lang, body: &[u8]) -> Vec<Annotation> {
                         text(lang, &format!("esc.class.{}", e.class)),
                         text(lang, &format!("esc.subject.{}", e.subject)),
                         {
-                            let k = format!("esc.detail.{}.{}", e.subject, e.detail);
+                            let k = crate::explain::reply::detail_key(e);
                             if entry(&k).is_some() {
                                 text(lang, &k)
                             } else {
@@ -100,12 +100,16 @@ pub fn explain(lang: Lang, body: &[u8]) -> Vec<Annotation> {
                 }
             }
             "diagnostic-code" => {
-                // "smtp; 550 5.1.1 …": the remote server's own reply.
-                if let Some((kind, reply)) = value.split_once(';')
-                    && kind.trim().eq_ignore_ascii_case("smtp")
-                {
-                    let reply = reply.trim();
-                    for mut a in crate::explain::line::explain_line(lang, reply) {
+                // "smtp; 550 5.1.1 …": the remote server's own reply;
+                // "X-Postfix; connect to …": the reporting MTA's own words.
+                if let Some((kind, said)) = value.split_once(';') {
+                    let said = said.trim();
+                    let notes = if kind.trim().eq_ignore_ascii_case("smtp") {
+                        crate::explain::line::explain_line(lang, said)
+                    } else {
+                        crate::explain::delivery::explain_reason(lang, said).unwrap_or_default()
+                    };
+                    for mut a in notes {
                         a.span = 0..0;
                         out.push(a);
                     }

@@ -56,6 +56,10 @@ pub fn explain_line(lang: Lang, line: &str) -> Vec<Annotation> {
             Severity::Info,
         )];
     }
+    // A sending MTA's own words (mailq, its log, a bounce's text).
+    if let Some(out) = crate::explain::delivery::explain_reason(lang, line) {
+        return out;
+    }
     let word = line.split(' ').next().unwrap_or("");
     let upper = word.to_ascii_uppercase();
     let pop3_verb = Pop3Verb::parse(word);

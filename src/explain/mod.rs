@@ -7,6 +7,7 @@ pub mod arguments;
 pub mod catalog;
 pub mod command;
 pub mod decode;
+pub mod delivery;
 pub mod diag;
 pub mod dialogue;
 pub mod dsn;

@@ -116,6 +116,18 @@ pub fn code_annotation(lang: Lang, code: Code, span: std::ops::Range<usize>) -> 
     }
 }
 
+/// The catalog key of an enhanced code's detail: a class of its own where
+/// real servers use the code otherwise than the registry says (4.7.1 for
+/// greylisting, where RFC 3463 keeps X.7.1 for permanent failures).
+pub fn detail_key(e: EnhancedCode) -> String {
+    let own = format!("esc.detail.{}.{}.{}", e.class, e.subject, e.detail);
+    if entry(&own).is_some() {
+        own
+    } else {
+        format!("esc.detail.{}.{}", e.subject, e.detail)
+    }
+}
+
 /// class, subject, detail of an enhanced code.
 pub fn enhanced_annotations(
     lang: Lang,
@@ -127,7 +139,7 @@ pub fn enhanced_annotations(
         text(lang, &format!("esc.class.{}", e.class)),
         text(lang, &format!("esc.subject.{}", e.subject)),
     ];
-    let detail_key = format!("esc.detail.{}.{}", e.subject, e.detail);
+    let detail_key = detail_key(e);
     let rfc = if entry(&detail_key).is_some() {
         lines.push(text(lang, &detail_key));
         crate::explain::catalog::rfc(&detail_key)

@@ -37,9 +37,17 @@ pub enum Check {
     /// `{"server_said": "[IN-USE]"}`: since the step began, a server line contained this.
     ServerSaid(String),
     /// `{"itinerary": "delivered"}`: since the step began, this step of the
-    /// course's itinerary happened: submitted, relayed, delivered, opened,
-    /// retrieved, updated.
+    /// course's itinerary happened: submitted, resolved (an MX lookup),
+    /// unreachable (a host down), relayed, deferred (queued for a retry),
+    /// delivered, bounced, warned (a delay warning), opened, retrieved,
+    /// updated.
     Itinerary(String),
+    /// `{"queue": {"count": 0}}`: messages waiting in the world's queues
+    /// now (optionally only those held by `host`).
+    Queue(QueueCheck),
+    /// `{"dns": {"name": "wanadoo.fr", "type": "MX"}}`: since the step
+    /// began, the world's DNS was asked this (by `/dig` or by an MTA).
+    Dns(DnsCheck),
     /// Every one of these.
     All(Vec<Check>),
     /// At least one of these.
@@ -100,10 +108,17 @@ pub struct MailboxCheck {
     pub typed_headers: Vec<String>,
 }
 
-const STAGES: [&str; 6] = [
+pub use crate::lesson::check_world::{DnsCheck, QueueCheck};
+
+const STAGES: [&str; 11] = [
     "submitted",
+    "resolved",
+    "unreachable",
     "relayed",
+    "deferred",
     "delivered",
+    "bounced",
+    "warned",
     "opened",
     "retrieved",
     "updated",
@@ -112,7 +127,12 @@ const STAGES: [&str; 6] = [
 fn stage_name(s: &Stage) -> &'static str {
     match s {
         Stage::Submitted { .. } => "submitted",
+        Stage::MxLookup { .. } => "resolved",
+        Stage::Unreachable { .. } => "unreachable",
         Stage::Relayed { .. } => "relayed",
+        Stage::Deferred { .. } => "deferred",
+        Stage::Bounced { delayed: false, .. } => "bounced",
+        Stage::Bounced { delayed: true, .. } => "warned",
         Stage::Delivered { .. } => "delivered",
         Stage::MaildropOpened { .. } => "opened",
         Stage::Retrieved { .. } => "retrieved",
@@ -202,7 +222,7 @@ pub fn exchanges(entries: &[Entry], first: Proto) -> Vec<Exchange> {
 
 /// The header names the student typed in DATA from entry `since` on: the
 /// lines after a 354 up to the first blank line.
-fn typed_header_names(entries: &[Entry], since: usize) -> Vec<String> {
+pub(crate) fn typed_header_names(entries: &[Entry], since: usize) -> Vec<String> {
     let mut out = Vec::new();
     let mut in_headers = false;
     // From the entry before the step began: its 354 may open the DATA.
@@ -252,6 +272,8 @@ pub struct Facts<'a> {
     pub since: usize,
     /// The itinerary sequence number where the current step began.
     pub since_stage: u64,
+    /// The DNS questions asked before the current step began.
+    pub since_dns: u64,
     pub mta: &'a Mta,
     pub explainer: &'a Explainer,
     /// The host the session is on now, and whether it is still open.
@@ -349,7 +371,9 @@ impl Check {
                     _ => Vec::new(),
                 }
             }
-            Check::Mailbox(m) => mailbox_missing(lang, m, f),
+            Check::Mailbox(m) => crate::lesson::check_world::mailbox_missing(lang, m, f),
+            Check::Queue(q) => crate::lesson::check_world::queue_missing(lang, q, f),
+            Check::Dns(d) => crate::lesson::check_world::dns_missing(lang, d, f),
             Check::Connected(host) => {
                 if f.open && f.host.eq_ignore_ascii_case(host) {
                     Vec::new()
@@ -487,79 +511,11 @@ impl Check {
                 "diag.lesson.empty_text",
                 &[],
             ),
+            Check::Dns(d) => crate::lesson::check_world::dns_problems(d, place, out),
+            Check::Queue(q) => crate::lesson::check_world::queue_problems(world, q, place, out),
             Check::ServerSaid(_) | Check::Smtp(_) | Check::Pop3(_) => {}
         }
     }
-}
-
-fn mailbox_missing(lang: Lang, m: &MailboxCheck, f: &Facts) -> Vec<String> {
-    if !m.typed_headers.is_empty() {
-        let typed = typed_header_names(f.entries, f.since);
-        let missing: Vec<String> = m
-            .typed_headers
-            .iter()
-            .filter(|h| !typed.iter().any(|t| t.eq_ignore_ascii_case(h)))
-            .map(|h| fill(lang, "lesson.missing.typed_header", &[h]))
-            .collect();
-        if !missing.is_empty() {
-            return missing;
-        }
-    }
-    let messages = f.mta.store.messages(&m.mailbox.to_ascii_lowercase());
-    if let Some(n) = m.count
-        && messages.len() != n
-    {
-        return vec![fill(
-            lang,
-            "lesson.missing.count",
-            &[&m.mailbox, &n, &messages.len()],
-        )];
-    }
-    let wants_content =
-        !m.headers.is_empty() || m.contains.is_some() || m.part.is_some() || m.blank_line.is_some();
-    if m.count.is_some() && !wants_content {
-        return Vec::new();
-    }
-    if messages.is_empty() {
-        return vec![fill(lang, "lesson.missing.empty", &[&m.mailbox])];
-    }
-    // The best message: the one that misses least.
-    let mut best: Option<Vec<String>> = None;
-    for msg in messages {
-        let data = msg.data.bytes();
-        let report = crate::explain::message::explain_message(lang, &data);
-        let mut missing = Vec::new();
-        for h in &m.headers {
-            if !report.fields.iter().any(|f| f.name.eq_ignore_ascii_case(h)) {
-                missing.push(fill(lang, "lesson.missing.header", &[&m.mailbox, h]));
-            }
-        }
-        if let Some(c) = &m.contains {
-            let text = String::from_utf8_lossy(&data).to_lowercase();
-            if !text.contains(&c.to_lowercase()) {
-                missing.push(fill(lang, "lesson.missing.contains", &[&m.mailbox, c]));
-            }
-        }
-        if let Some(p) = &m.part {
-            let p = p.to_ascii_lowercase();
-            if !report
-                .mime
-                .iter()
-                .any(|n| n.content_type.to_ascii_lowercase().contains(&p))
-            {
-                missing.push(fill(lang, "lesson.missing.part", &[&m.mailbox, &p]));
-            }
-        }
-        if let Some(want) = m.blank_line
-            && want != report.blank_line
-        {
-            missing.push(fill(lang, "lesson.missing.blank_line", &[&m.mailbox]));
-        }
-        if best.as_ref().is_none_or(|b| missing.len() < b.len()) {
-            best = Some(missing);
-        }
-    }
-    best.unwrap_or_default()
 }
 
 #[cfg(test)]

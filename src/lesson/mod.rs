@@ -21,6 +21,7 @@
 //! does not.
 
 pub mod check;
+pub mod check_world;
 pub mod run;
 
 use serde::{Deserialize, Serialize};
@@ -125,6 +126,30 @@ pub const SHIPPED: &[(&str, &str)] = &[
     ("10", include_str!("../../lessons/10-mime-vcard.json")),
     ("11", include_str!("../../lessons/11-vrfy-expn-help.json")),
     ("12", include_str!("../../lessons/12-starttls.json")),
+    (
+        "13",
+        include_str!("../../lessons/13-avis-de-non-remise.json"),
+    ),
+    ("14", include_str!("../../lessons/14-liste-grise.json")),
+    ("15", include_str!("../../lessons/15-boite-pleine.json")),
+    ("16", include_str!("../../lessons/16-mx-secours.json")),
+];
+
+/// The worlds the shipped lessons name (relative to `lessons/`), embedded
+/// with them: a shipped lesson runs the same from the binary and from its file.
+pub const SHIPPED_WORLDS: &[(&str, &str)] = &[
+    (
+        "mondes/14-liste-grise.json",
+        include_str!("../../lessons/mondes/14-liste-grise.json"),
+    ),
+    (
+        "mondes/15-boite-pleine.json",
+        include_str!("../../lessons/mondes/15-boite-pleine.json"),
+    ),
+    (
+        "mondes/16-mx-secours.json",
+        include_str!("../../lessons/mondes/16-mx-secours.json"),
+    ),
 ];
 
 /// A problem in a lesson file, with its place.
@@ -207,6 +232,15 @@ impl Lesson {
             .all(|c| matches!(c, std::path::Component::Normal(_)));
         if !inside || file.is_empty() {
             return Err(Problem::new("world", "diag.lesson.world_path", &[&file]));
+        }
+        // A shipped lesson (no folder: embedded) finds its world embedded too.
+        if self.base.is_none()
+            && let Some((_, json)) = SHIPPED_WORLDS.iter().find(|(name, _)| name == file)
+        {
+            return World::from_json(json).map_err(|e| Problem {
+                place: "world".into(),
+                why: Why::World(e),
+            });
         }
         let path = match &self.base {
             Some(b) => b.join(relative),

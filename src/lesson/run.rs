@@ -28,6 +28,8 @@ pub struct Run {
     /// Where the current step began: an entry index and an itinerary number.
     pub since: usize,
     pub since_stage: u64,
+    /// The DNS questions asked before the current step began.
+    pub since_dns: u64,
     counted: usize,
     /// The lesson's introduction is shown (at the start, and again on F10).
     pub show_intro: bool,
@@ -53,6 +55,7 @@ impl Run {
             missing: Vec::new(),
             since: entries,
             since_stage: stage,
+            since_dns: 0,
             counted: entries,
             show_intro: true,
             folded: false,
@@ -104,6 +107,7 @@ impl Run {
         while let Some(step) = self.lesson.steps.get(self.step) {
             facts.since = self.since;
             facts.since_stage = self.since_stage;
+            facts.since_dns = self.since_dns;
             let missing = step.check.missing(lang, &facts);
             if !missing.is_empty() {
                 // Say what is missing once the student has done something.
@@ -142,6 +146,7 @@ impl Run {
             self.missing.clear();
             self.since = facts.entries.len();
             self.since_stage = facts.mta.itinerary.next_seq();
+            self.since_dns = facts.mta.dns_asked;
         }
         first..self.step
     }
@@ -156,6 +161,7 @@ impl Run {
             first: live.first_proto(),
             since: 0,
             since_stage: 0,
+            since_dns: 0,
             mta: &live.link.mta,
             explainer: &live.explainer,
             host: &live.link.info.host,
@@ -186,22 +192,59 @@ pub fn start(lang: Lang, mut mta: Mta, lesson: &Lesson) -> Option<(Live<Link>, R
     Some((live, run))
 }
 
-/// One line typed as the student would: facteur's `/open HOST [PORT]`
-/// goes to another host of the world, anything else to the server.
+/// One line typed as the student would: facteur's commands for the world
+/// (`/open HOST [PORT]`, `/dig NAME [TYPE]`, `/wait DURATION`, `/flush`,
+/// `/queue`) act on it as in the TUI; anything else goes to the server.
 pub fn type_line(live: &mut Live<Link>, line: &str) {
-    if let Some(rest) = line.strip_prefix("/open") {
-        let mut words = rest.split_whitespace();
-        let host = words.next().unwrap_or("");
-        let port = words.next().and_then(|p| p.parse().ok());
-        let _ = crate::net::link::open_in_world(live, host, port);
-    } else if !live.link.info().closed {
-        live.send_line(line);
+    use crate::sim::dns::QType;
+    use crate::sim::scenario::{FaultKind, Secs};
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let is = |w: &str, cmd: &str| w.eq_ignore_ascii_case(cmd);
+    match words.as_slice() {
+        [cmd, host, rest @ ..] if is(cmd, "/open") => {
+            // A host the world says is down is refused, as telnet would be.
+            let down = live
+                .link
+                .mta
+                .fault(host)
+                .is_some_and(|f| matches!(f.kind, FaultKind::Refused | FaultKind::Timeout));
+            if !down {
+                let port = rest.first().and_then(|p| p.parse().ok());
+                let _ = crate::net::link::open_in_world(live, host, port);
+            }
+        }
+        [cmd, name, rest @ ..] if is(cmd, "/dig") => {
+            let qtype = rest.first().map_or(Some(QType::A), |t| QType::parse(t));
+            if let Some(qtype) = qtype {
+                let _ = live.link.mta.dig(name, qtype);
+            }
+        }
+        [cmd, d] if is(cmd, "/wait") => {
+            if let Some(secs) = Secs::parse(d) {
+                let _ = live.link.mta.advance(secs.0);
+            }
+        }
+        [cmd] if is(cmd, "/flush") => {
+            let _ = live.link.mta.flush();
+        }
+        [cmd, ..] if cmd.starts_with('/') => {}
+        _ if !live.link.info().closed => {
+            live.send_line(line);
+        }
+        _ => {}
     }
 }
 
 /// Put the lesson's messages in their mailboxes, and lock the mailboxes
 /// another client is reading, before it starts.
 pub fn prepare(lesson: &Lesson, mta: &mut Mta) -> std::io::Result<()> {
+    // A lesson runs in its own world (`world`), whatever world the MTA was
+    // made with; one that cannot be loaded is reported by `lesson check`.
+    if lesson.world.is_some()
+        && let Ok(world) = lesson.load_world()
+    {
+        mta.world = world;
+    }
     for mailbox in &lesson.locked {
         let _ = mta.store.lock(&mailbox.to_ascii_lowercase());
     }

@@ -10,8 +10,9 @@ use std::net::{IpAddr, Ipv4Addr};
 use crate::net::client::{ConnectOptions, NetCmd, NetEvent, TlsMode};
 use crate::proto::line::LineReader;
 use crate::sim::Output;
-use crate::sim::mta::{Mta, PopView, Role};
+use crate::sim::mta::{Mta, Role};
 use crate::sim::pop3_server::{Pop3Config, Pop3Session};
+use crate::sim::served::Served;
 use crate::sim::smtp_server::{SessionInfo, SmtpConfig, SmtpSession};
 
 /// Network events taken per frame (each at most a 16 KiB read).
@@ -24,12 +25,6 @@ pub const FRED_PC: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 77);
 pub use crate::proto::Proto;
 use crate::session::live::{Incoming, Wire, WireInfo};
 
-#[derive(Debug)]
-enum Session {
-    Smtp(Box<SmtpSession>),
-    Pop3(Box<Pop3Session>),
-}
-
 /// A real connection's two channels and the partial line being received.
 #[derive(Debug)]
 pub struct Remote {
@@ -40,7 +35,7 @@ pub struct Remote {
 
 #[derive(Debug)]
 enum Kind {
-    Sim(Session),
+    Sim(Served),
     Net(Remote),
     /// No connection: a transcript being replayed.
     Offline,
@@ -120,6 +115,8 @@ impl Link {
             Proto::Smtp => {
                 let mut cfg = SmtpConfig::new(&host);
                 cfg.starttls = true;
+                // A host the world makes answer 421 (or cut) does so here too.
+                cfg.trouble = self.mta.trouble(&host);
                 let info = SessionInfo {
                     client_ip: Some(IpAddr::V4(FRED_PC)),
                     trusted: home,
@@ -127,14 +124,14 @@ impl Link {
                 };
                 let s = SmtpSession::new(cfg, info);
                 let g = s.greeting();
-                (Session::Smtp(Box::new(s)), g)
+                (Served::smtp(s, Role::Host(host.clone())), g)
             }
             Proto::Pop3 => {
                 let mut cfg = Pop3Config::new(&host);
                 cfg.stls = true;
                 let s = Pop3Session::new(cfg, self.mta.nonce());
                 let g = s.greeting();
-                (Session::Pop3(Box::new(s)), g)
+                (Served::pop3(s, Some(host.clone())), g)
             }
         };
         let default_port = if proto == Proto::Smtp { 25 } else { 110 };
@@ -151,7 +148,14 @@ impl Link {
         self.insecure = false;
         self.handshake = None;
         self.kind = Kind::Sim(session);
-        Some(self.outputs(vec![greeting]))
+        let bytes = self.outputs(vec![greeting]);
+        // A host the world makes answer 421 (or cut) closes at once.
+        if let Kind::Sim(s @ Served::Smtp { .. }) = &self.kind
+            && s.is_closed()
+        {
+            self.info.closed = true;
+        }
+        Some(bytes)
     }
 
     /// Connect to a real server; what it says arrives through `poll`.
@@ -206,8 +210,7 @@ impl Link {
                 // as an event and TLS is on.
                 Output::StartTls => {
                     match &mut self.kind {
-                        Kind::Sim(Session::Smtp(s)) => s.tls_established(),
-                        Kind::Sim(Session::Pop3(s)) => s.tls_established(),
+                        Kind::Sim(s) => s.tls_established(),
                         Kind::Net(_) | Kind::Offline => {}
                     }
                     self.handshake = Some(simulated_handshake(&self.info.host, self.mta.now()));
@@ -286,20 +289,7 @@ impl Wire for Link {
             }
             Kind::Offline => return Vec::new(),
         };
-        let outs = match session {
-            Session::Smtp(s) => {
-                let role = Role::Host(self.info.host.clone());
-                let mut view = self.mta.smtp(role);
-                s.handle(bytes, &mut view)
-            }
-            Session::Pop3(s) => {
-                let mut view = PopView {
-                    mta: &mut self.mta,
-                    host: Some(self.info.host.clone()),
-                };
-                s.handle(bytes, &mut view)
-            }
-        };
+        let outs = session.input(bytes, &mut self.mta);
         let reply = self.outputs(outs);
         let tls = self.info.tls;
         let mut out: Vec<Incoming> = crate::proto::data::split_lines(&reply)
@@ -325,14 +315,7 @@ impl Wire for Link {
                 let _ = r.tx.send(NetCmd::Close);
             }
             Kind::Offline => {}
-            Kind::Sim(Session::Smtp(s)) => s.connection_lost(),
-            Kind::Sim(Session::Pop3(s)) => {
-                let mut view = PopView {
-                    mta: &mut self.mta,
-                    host: Some(self.info.host.clone()),
-                };
-                s.connection_lost(&mut view);
-            }
+            Kind::Sim(s) => s.lost(&mut self.mta),
         }
     }
 }

@@ -26,6 +26,33 @@ pub enum Step {
         to_host: String,
         accepted: bool,
     },
+    /// 2. `host` asked the DNS for the MX of `domain` (RFC 5321 §5.1).
+    MxLookup {
+        host: String,
+        domain: String,
+        route: crate::sim::dns::Route,
+    },
+    /// 2. `to_host` could not be reached (down: refused, or no answer).
+    Unreachable {
+        from_host: String,
+        to_host: String,
+        timeout: bool,
+    },
+    /// 2. The message waits in `host`'s queue (RFC 5321 §4.5.4.1).
+    Deferred {
+        host: String,
+        id: String,
+        rcpts: Vec<String>,
+        /// When the next attempt is due.
+        next: i64,
+    },
+    /// `host` sent a delivery status notification (RFC 3464) back to `to`:
+    /// a bounce, or a warning that the message is delayed.
+    Bounced {
+        host: String,
+        to: String,
+        delayed: bool,
+    },
     /// 3. The MDA of `host` filed it in `mailbox`.
     Delivered { host: String, mailbox: String },
     /// 4 and 5. A POP3 client logged in: the server locked and read the maildrop.
@@ -45,7 +72,11 @@ impl Step {
     pub fn number(&self) -> &'static str {
         match self {
             Step::Submitted { .. } => "1",
-            Step::Relayed { .. } => "2",
+            Step::Relayed { .. }
+            | Step::MxLookup { .. }
+            | Step::Unreachable { .. }
+            | Step::Deferred { .. } => "2",
+            Step::Bounced { .. } => "↩",
             Step::Delivered { .. } => "3",
             Step::MaildropOpened { .. } => "4-5",
             Step::Retrieved { .. } => "6",

@@ -2,13 +2,24 @@
 //! server sessions as sans-IO state machines, the MTA that relays between
 //! simulated hosts, and the mailbox store.
 
+pub mod backend;
+mod bounce;
+mod course;
+pub mod dns;
+pub mod failure;
 pub mod itinerary;
 pub mod mta;
 pub mod pop3_server;
+pub mod queue;
+pub mod relay;
 pub mod sasl_server;
+pub mod scenario;
+pub mod served;
+pub mod smtp_api;
 pub mod smtp_server;
 pub mod store;
 pub mod world;
+mod world_check;
 
 /// What a server session asks its driver to do (SMTP and POP3 alike).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,8 +9,6 @@
 //! RFC 4954 §4 (one success per session, never inside a transaction, `*`
 //! cancels with 501, bad base64 gives 501 5.5.2, wrong credentials 535 5.7.8).
 
-use std::net::IpAddr;
-
 use crate::proto::data::{DataProgress, DataReceiver};
 use crate::proto::line::{Framed, LineReader, SMTP_COMMAND_LINE, SMTP_TEXT_LINE};
 use crate::proto::smtp::address::Mailbox;
@@ -19,138 +17,14 @@ use crate::proto::smtp::command::{
 };
 use crate::proto::smtp::reply::{Code, EnhancedCode, Reply};
 use crate::sim::sasl_server::{SaslServer, SaslStep, StartError};
+use crate::sim::scenario::Point;
 
 /// RFC 4954 §4: a server must accept AUTH continuation lines of at least 12288 octets.
 pub const AUTH_LINE_LIMIT: usize = 12_288;
 
-/// How the server is set up.
-#[derive(Debug, Clone)]
-pub struct SmtpConfig {
-    /// The name in the greeting, in EHLO and in Received, e.g. `smtp.free.fr`.
-    pub hostname: String,
-    /// The maximum message size announced by SIZE (RFC 1870).
-    pub max_size: usize,
-    /// RFC 5321 §4.5.3.1.8: at least 100 recipients must be accepted.
-    pub max_recipients: usize,
-    /// Whether STARTTLS is offered (the driver must be able to do TLS).
-    pub starttls: bool,
-    /// Refuse AUTH before TLS with 538 5.7.11 (RFC 4954 §4).
-    pub auth_requires_tls: bool,
-    /// Failed AUTH attempts before the session is closed with 421.
-    pub max_auth_failures: u32,
-    /// The n-th failed AUTH is answered after n times this (milliseconds).
-    pub auth_failure_delay_ms: u64,
-    /// Protocol errors before the session is closed with 421.
-    pub max_errors: u32,
-}
-
-impl SmtpConfig {
-    pub fn new(hostname: &str) -> Self {
-        SmtpConfig {
-            hostname: hostname.to_string(),
-            max_size: 10 * 1024 * 1024,
-            max_recipients: 100,
-            starttls: false,
-            auth_requires_tls: false,
-            max_auth_failures: 3,
-            auth_failure_delay_ms: 1000,
-            max_errors: 25,
-        }
-    }
-}
-
-/// What the session knows about its client; the backend reads it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SessionInfo {
-    /// The name given in HELO/EHLO.
-    pub helo: Option<String>,
-    /// EHLO (true) or HELO (false).
-    pub esmtp: bool,
-    pub client_ip: Option<IpAddr>,
-    /// The client's name from (simulated) reverse DNS, if any.
-    pub client_host: Option<String>,
-    pub tls: bool,
-    /// The account that authenticated, e.g. `fred@free.fr`.
-    pub authenticated: Option<String>,
-    /// A trusted network (Postfix's `mynetworks`): may relay without AUTH.
-    pub trusted: bool,
-}
-
-/// The envelope of one message (RFC 5321 §2.3.1).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Envelope {
-    /// `None` for the null reverse-path `<>`.
-    pub from: Option<Mailbox>,
-    pub to: Vec<Mailbox>,
-}
-
-/// The backend's answer to RCPT.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RcptDecision {
-    Accept,
-    /// 550 5.1.1: a local domain without that user.
-    UnknownUser,
-    /// 554 5.7.1: not a local domain and the client may not relay.
-    RelayDenied,
-    /// 550 5.7.1: percent-hack or bang-path routing through a local domain.
-    RoutingDenied,
-    /// 552 5.2.2: the mailbox is over its quota (RFC 3463 §3.3).
-    MailboxFull,
-}
-
-/// The backend's answer to VRFY (RFC 5321 §3.5.3).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum VrfyAnswer {
-    /// 250 with the full name and address.
-    Known {
-        full_name: Option<String>,
-        address: String,
-    },
-    /// 252: not verifiable here, but mail will be accepted and tried.
-    CannotVerify,
-    /// 550 5.1.1
-    Unknown,
-    /// 553 5.1.4 with the candidates.
-    Ambiguous(Vec<String>),
-}
-
-/// Why a message could not be accepted after DATA.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum SubmitError {
-    /// 451 4.3.0: the store failed; nothing was kept.
-    #[error("local error in processing: {0}")]
-    Storage(String),
-    /// 452 4.3.1: no room.
-    #[error("insufficient system storage")]
-    NoSpace,
-}
-
-/// What the session asks of the world around it.
-pub trait SmtpBackend {
-    fn check_recipient(&self, info: &SessionInfo, rcpt: &Mailbox) -> RcptDecision;
-    fn verify(&self, query: &str) -> VrfyAnswer;
-    /// Members of a mailing list, for EXPN.
-    fn expand(&self, list: &str) -> Option<Vec<String>>;
-    /// The canonical account name and its secret, for AUTH.
-    fn account(&self, login: &str) -> Option<(String, String)>;
-    /// Take the message; return the queue id once it is stored for good.
-    fn submit(
-        &mut self,
-        info: &SessionInfo,
-        envelope: &Envelope,
-        message: &[u8],
-    ) -> Result<String, SubmitError>;
-    /// Unique numbers for CRAM-MD5 challenges: (random, Unix time).
-    fn nonce(&mut self) -> (u64, u64);
-    /// Where `<Postmaster>` (no domain) goes on this server, whose name is
-    /// `hostname`. RFC 5321 §4.5.1: every SMTP server MUST accept it.
-    fn postmaster(&self, hostname: &str) -> Mailbox {
-        Mailbox {
-            local: "postmaster".into(),
-            domain: hostname.to_string(),
-        }
-    }
-}
+pub use crate::sim::smtp_api::{
+    Envelope, RcptDecision, SessionInfo, SmtpBackend, SmtpConfig, SubmitError, Trouble, VrfyAnswer,
+};
 
 pub use crate::sim::Output;
 
@@ -208,11 +82,15 @@ fn multi(n: u16, enhanced: &str, lines: &[String]) -> Output {
 
 impl SmtpSession {
     pub fn new(cfg: SmtpConfig, info: SessionInfo) -> Self {
+        let phase = match cfg.trouble {
+            Some((_, Point::Greeting)) => Phase::Closed,
+            _ => Phase::Command,
+        };
         SmtpSession {
             cfg,
             info,
             lines: LineReader::new(SMTP_COMMAND_LINE),
-            phase: Phase::Command,
+            phase,
             greeted: false,
             tx: None,
             auth_failures: 0,
@@ -220,9 +98,40 @@ impl SmtpSession {
         }
     }
 
-    /// The 220 greeting (RFC 5321 §4.3.1), to send first.
+    /// The 220 greeting (RFC 5321 §4.3.1), to send first — or, from a
+    /// host that is unavailable, 421 (the session is then closed, §3.1).
     pub fn greeting(&self) -> Output {
-        reply(220, "", &format!("{} ESMTP facteur", self.cfg.hostname))
+        match self.cfg.trouble {
+            Some((Trouble::Unavailable, Point::Greeting)) => self.unavailable(),
+            Some((Trouble::Drop, Point::Greeting)) => Output::Close,
+            _ => reply(220, "", &format!("{} ESMTP facteur", self.cfg.hostname)),
+        }
+    }
+
+    fn unavailable(&self) -> Output {
+        reply(
+            421,
+            "4.3.2",
+            &format!(
+                "{} Service not available, closing transmission channel",
+                self.cfg.hostname
+            ),
+        )
+    }
+
+    /// The world's fault strikes at `point`: 421 and close, or a cut.
+    fn trouble_at(&mut self, point: Point, out: &mut Vec<Output>) -> bool {
+        match self.cfg.trouble {
+            Some((t, p)) if p == point => {
+                if t == Trouble::Unavailable {
+                    out.push(self.unavailable());
+                }
+                out.push(Output::Close);
+                self.phase = Phase::Closed;
+                true
+            }
+            _ => false,
+        }
     }
 
     pub fn info(&self) -> &SessionInfo {
@@ -387,6 +296,16 @@ impl SmtpSession {
                 return;
             }
         };
+        let point = match &parsed.command {
+            Command::Helo { .. } | Command::Ehlo { .. } => Some(Point::Ehlo),
+            Command::Mail { .. } => Some(Point::Mail),
+            Command::Rcpt { .. } => Some(Point::Rcpt),
+            Command::Data => Some(Point::Data),
+            _ => None,
+        };
+        if point.is_some_and(|p| self.trouble_at(p, out)) {
+            return;
+        }
         match parsed.command {
             Command::Helo { domain } => self.helo(domain, false, out),
             Command::Ehlo { domain } => self.helo(domain, true, out),
@@ -605,7 +524,8 @@ impl SmtpSession {
             // A source route may be ignored (RFC 5321 Appendix C): the mailbox decides.
             ForwardPath::Path(p) => p.mailbox,
         };
-        let decision = backend.check_recipient(&self.info, &mailbox);
+        let from = tx.from.clone();
+        let decision = backend.check_recipient(&self.info, from.as_ref(), &mailbox);
         let tx = match self.tx.as_mut() {
             Some(tx) => tx,
             None => return,
@@ -631,6 +551,29 @@ impl SmtpSession {
                 552,
                 "5.2.2",
                 &format!("<{mailbox}>: Mailbox full (quota exceeded)"),
+            )),
+            // As Dovecot's LMTP with quota_full_tempfail = yes.
+            RcptDecision::MailboxFullTemporary => out.push(reply(
+                452,
+                "4.2.2",
+                &format!("<{mailbox}>: Mailbox full (quota exceeded), try again later"),
+            )),
+            // RFC 6647 §2.1: a temporary refusal of an unknown triplet.
+            RcptDecision::Greylisted { delay } => out.push(reply(
+                450,
+                "4.7.1",
+                &format!(
+                    "<{mailbox}>: Recipient address rejected: Greylisted for {delay} seconds, try again later (RFC 6647)"
+                ),
+            )),
+            // RFC 7505 §4.1, Postfix's wording.
+            RcptDecision::NullMx => out.push(reply(
+                556,
+                "5.1.10",
+                &format!(
+                    "<{mailbox}>: Recipient address rejected: Domain {} does not accept mail (nullMX)",
+                    mailbox.domain_lower()
+                ),
             )),
             RcptDecision::RoutingDenied => out.push(reply(
                 550,
@@ -672,6 +615,10 @@ impl SmtpSession {
         backend: &mut dyn SmtpBackend,
         out: &mut Vec<Output>,
     ) {
+        if self.trouble_at(Point::EndOfData, out) {
+            self.tx = None;
+            return;
+        }
         let Some(tx) = self.tx.take() else {
             return;
         };

@@ -1,8 +1,8 @@
 //! The simulated world as data: domains, their SMTP/POP3 hosts and MX, the
 //! users with their passwords, aliases and mailing lists, and a tiny DNS (MX
-//! and A records). The default world is the course's: fred@free.fr writes to
-//! marc@wanadoo.fr; hotmail.com is the "outside" of the handout's telnet
-//! example. A JSON file (`--world FILE`) can describe another one.
+//! and A records, see `dns.rs`) and what goes wrong in it (`scenario.rs`).
+//! The default world is the course's (`course.rs`). A JSON file
+//! (`--world FILE`) can describe another one.
 
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
@@ -10,6 +10,8 @@ use std::net::Ipv4Addr;
 use serde::{Deserialize, Serialize};
 
 use crate::proto::smtp::address::{Mailbox, parse_mailbox};
+use crate::sim::dns::{DnsEntry, MxEntry};
+use crate::sim::scenario::{ClockSettings, Fault, Greylisting, QueueSettings};
 
 /// A user with a mailbox.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,6 +22,9 @@ pub struct User {
     pub password: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub full_name: Option<String>,
+    /// Octets this mailbox may hold (else the domain's, else `--quota`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quota: Option<usize>,
 }
 
 /// A mail domain.
@@ -32,9 +37,24 @@ pub struct Domain {
     /// The POP3 server of the domain's mailboxes, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pop: Option<String>,
-    /// MX hosts, best first; empty means "the smtp host" (the course's picture).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub mx: Vec<String>,
+    /// MX records (see [`MxEntry`]): host names, best first, or
+    /// `{"preference": 20, "host": …}`; absent means one MX, the smtp host
+    /// (the course's picture); `[]` means no MX at all, so that the
+    /// domain's own A record stands in (RFC 5321 §5.1); `["."]` is the
+    /// null MX (RFC 7505): the domain accepts no mail.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mx: Option<Vec<MxEntry>>,
+    /// Octets each mailbox of the domain may hold (else the server's `--quota`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quota: Option<usize>,
+    /// A full mailbox is a temporary failure (`452 4.2.2`, the sender's
+    /// MTA keeps the message and retries, as Dovecot's
+    /// `quota_full_tempfail = yes`) instead of a permanent one (`552 5.2.2`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub quota_tempfail: bool,
+    /// Greylisting on the domain's MX hosts (RFC 6647).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub greylisting: Option<Greylisting>,
     #[serde(default)]
     pub users: Vec<User>,
     /// `alias` → local parts or full addresses.
@@ -45,6 +65,22 @@ pub struct Domain {
     pub lists: BTreeMap<String, Vec<String>>,
 }
 
+impl Domain {
+    /// The hosts its MX records name (none for a null MX); with `"mx": []`,
+    /// the domain's own name (the implicit MX of RFC 5321 §5.1).
+    pub fn mail_hosts(&self) -> Vec<String> {
+        match &self.mx {
+            None => vec![self.smtp.to_ascii_lowercase()],
+            Some(list) if list.is_empty() => vec![self.name.to_ascii_lowercase()],
+            Some(list) => crate::sim::dns::records(list)
+                .into_iter()
+                .map(|(_, h)| h)
+                .filter(|h| h != "." && !h.is_empty())
+                .collect(),
+        }
+    }
+}
+
 /// The whole world.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -52,6 +88,19 @@ pub struct World {
     pub domains: Vec<Domain>,
     /// A records: host name → IPv4 address.
     pub hosts: BTreeMap<String, Ipv4Addr>,
+    /// More DNS records: the MX of names that are not mail domains of the
+    /// world (a null MX `["."]`), the AAAA of hosts.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub dns: BTreeMap<String, DnsEntry>,
+    /// Hosts that misbehave: down, 421, a cut connection.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub faults: BTreeMap<String, Fault>,
+    /// The queue's schedule (Postfix's parameters).
+    #[serde(default, skip_serializing_if = "QueueSettings::is_default")]
+    pub queue: QueueSettings,
+    /// How fast the simulated clock runs.
+    #[serde(default, skip_serializing_if = "ClockSettings::is_default")]
+    pub clock: ClockSettings,
 }
 
 /// Why a world file cannot be used.
@@ -126,87 +175,6 @@ pub enum Destination {
     UnknownDomain,
 }
 
-fn user(name: &str, password: &str, full_name: &str) -> User {
-    User {
-        name: name.into(),
-        password: password.into(),
-        full_name: Some(full_name.into()),
-    }
-}
-
-fn list(members: &[&str]) -> Vec<String> {
-    members.iter().map(|s| s.to_string()).collect()
-}
-
-impl Default for World {
-    /// The course's world. Addresses are from the documentation ranges of
-    /// RFC 5737, so no real host is named by number.
-    fn default() -> Self {
-        let postmaster = |to: &str| BTreeMap::from([("postmaster".to_string(), list(&[to]))]);
-        World {
-            domains: vec![
-                Domain {
-                    name: "free.fr".into(),
-                    smtp: "smtp.free.fr".into(),
-                    pop: Some("pop.free.fr".into()),
-                    mx: vec![],
-                    users: vec![user("fred", "fredpass", "Fred")],
-                    aliases: postmaster("fred@free.fr"),
-                    lists: BTreeMap::from([(
-                        "bts-snir".to_string(),
-                        list(&["fred@free.fr", "marc@wanadoo.fr", "benja.roux@wanadoo.fr"]),
-                    )]),
-                },
-                Domain {
-                    name: "wanadoo.fr".into(),
-                    smtp: "smtp.wanadoo.fr".into(),
-                    pop: Some("pop.wanadoo.fr".into()),
-                    mx: vec![],
-                    users: vec![
-                        user("marc", "marcpass", "Marc"),
-                        user("benja.roux", "benjapass", "Roux Benjamin"),
-                    ],
-                    aliases: postmaster("marc@wanadoo.fr"),
-                    lists: BTreeMap::new(),
-                },
-                Domain {
-                    name: "hotmail.com".into(),
-                    smtp: "smtp.hotmail.com".into(),
-                    pop: Some("pop.hotmail.com".into()),
-                    mx: vec!["mx1.hotmail.com".into()],
-                    users: vec![user("skyrunner63", "skypass", "Skyrunner")],
-                    aliases: postmaster("skyrunner63@hotmail.com"),
-                    lists: BTreeMap::new(),
-                },
-            ],
-            hosts: BTreeMap::from([
-                ("smtp.free.fr".to_string(), Ipv4Addr::new(192, 0, 2, 25)),
-                ("pop.free.fr".to_string(), Ipv4Addr::new(192, 0, 2, 110)),
-                (
-                    "smtp.wanadoo.fr".to_string(),
-                    Ipv4Addr::new(198, 51, 100, 25),
-                ),
-                (
-                    "pop.wanadoo.fr".to_string(),
-                    Ipv4Addr::new(198, 51, 100, 110),
-                ),
-                (
-                    "smtp.hotmail.com".to_string(),
-                    Ipv4Addr::new(203, 0, 113, 25),
-                ),
-                (
-                    "mx1.hotmail.com".to_string(),
-                    Ipv4Addr::new(203, 0, 113, 26),
-                ),
-                (
-                    "pop.hotmail.com".to_string(),
-                    Ipv4Addr::new(203, 0, 113, 110),
-                ),
-            ]),
-        }
-    }
-}
-
 impl World {
     /// Read a world from JSON; errors name the line or the field.
     pub fn from_json(text: &str) -> Result<World, WorldError> {
@@ -251,89 +219,12 @@ impl World {
                 name: name.clone(),
                 password: name,
                 full_name: Some(format!("Élève {i}")),
+                quota: None,
             });
         }
         if !members.is_empty() {
             domain.lists.insert("classe".into(), members);
         }
-    }
-
-    /// Check the references inside the world.
-    pub fn validate(&self) -> Result<(), WorldError> {
-        use crate::explain::diag::Said;
-        let invalid = |field: String, problem: Said| WorldError::Invalid { field, problem };
-        let mut seen = std::collections::HashSet::new();
-        for (i, d) in self.domains.iter().enumerate() {
-            let at = format!("domains[{i}] ({})", d.name);
-            if crate::proto::smtp::address::check_domain(&d.name).is_err() {
-                return Err(invalid(
-                    format!("{at}.name"),
-                    Said::new("diag.world.bad_domain", &[]),
-                ));
-            }
-            if !seen.insert(d.name.to_ascii_lowercase()) {
-                return Err(invalid(
-                    format!("{at}.name"),
-                    Said::new("diag.world.domain_twice", &[]),
-                ));
-            }
-            let hosts = std::iter::once(("smtp", &d.smtp))
-                .chain(d.pop.iter().map(|p| ("pop", p)))
-                .chain(d.mx.iter().map(|m| ("mx", m)));
-            for (field, host) in hosts {
-                if !self.hosts.contains_key(&host.to_ascii_lowercase()) {
-                    return Err(invalid(
-                        format!("{at}.{field}"),
-                        Said::new("diag.world.host_no_address", &[host]),
-                    ));
-                }
-            }
-            let mut names = std::collections::HashSet::new();
-            for (j, u) in d.users.iter().enumerate() {
-                if parse_mailbox(&format!("{}@{}", u.name, d.name)).is_err() {
-                    return Err(invalid(
-                        format!("{at}.users[{j}].name"),
-                        Said::new("diag.world.bad_local_part", &[]),
-                    ));
-                }
-                if !names.insert(u.name.to_ascii_lowercase()) {
-                    return Err(invalid(
-                        format!("{at}.users[{j}].name"),
-                        Said::new("diag.world.user_twice", &[]),
-                    ));
-                }
-                if u.password.is_empty() {
-                    return Err(invalid(
-                        format!("{at}.users[{j}].password"),
-                        Said::new("diag.world.empty_password", &[]),
-                    ));
-                }
-            }
-            for (kind, map) in [("aliases", &d.aliases), ("lists", &d.lists)] {
-                for (name, targets) in map {
-                    if targets.is_empty() {
-                        return Err(invalid(
-                            format!("{at}.{kind}.{name}"),
-                            Said::new("diag.world.no_members", &[]),
-                        ));
-                    }
-                    for t in targets {
-                        let full = if t.contains('@') {
-                            t.clone()
-                        } else {
-                            format!("{t}@{}", d.name)
-                        };
-                        if parse_mailbox(&full).is_err() {
-                            return Err(invalid(
-                                format!("{at}.{kind}.{name}"),
-                                Said::new("diag.world.not_an_address", &[t]),
-                            ));
-                        }
-                    }
-                }
-            }
-        }
-        Ok(())
     }
 
     /// The domain named `name` (case-insensitive).
@@ -343,10 +234,12 @@ impl World {
             .find(|d| d.name.eq_ignore_ascii_case(name))
     }
 
-    /// The best MX host of a domain (simulated DNS).
-    pub fn mx(&self, domain: &str) -> Option<&str> {
-        let d = self.domain(domain)?;
-        Some(d.mx.first().unwrap_or(&d.smtp).as_str())
+    /// The best MX host of a domain (simulated DNS, see `dns.rs`).
+    pub fn mx(&self, domain: &str) -> Option<String> {
+        match crate::sim::dns::route(self, domain) {
+            crate::sim::dns::Route::Hosts(h) => h.into_iter().next().map(|(_, h)| h),
+            _ => None,
+        }
     }
 
     /// The A record of a host (simulated DNS).
@@ -354,10 +247,12 @@ impl World {
         self.hosts.get(&host.to_ascii_lowercase()).copied()
     }
 
-    /// Whether `host` receives mail for `domain` (it is its MX or its smtp host).
+    /// Whether `host` receives mail for `domain`: it is its smtp host, one
+    /// of its MX, or (no MX) the domain's own name.
     pub fn serves_domain(&self, host: &str, domain: &str) -> bool {
         self.domain(domain).is_some_and(|d| {
-            d.smtp.eq_ignore_ascii_case(host) || d.mx.iter().any(|m| m.eq_ignore_ascii_case(host))
+            d.smtp.eq_ignore_ascii_case(host)
+                || d.mail_hosts().iter().any(|m| m.eq_ignore_ascii_case(host))
         })
     }
 
@@ -365,8 +260,8 @@ impl World {
     pub fn smtp_hosts(&self) -> Vec<String> {
         let mut v: Vec<String> = Vec::new();
         for d in &self.domains {
-            for h in std::iter::once(&d.smtp).chain(&d.mx) {
-                if !v.iter().any(|x| x.eq_ignore_ascii_case(h)) {
+            for h in std::iter::once(d.smtp.clone()).chain(d.mail_hosts()) {
+                if !v.iter().any(|x| x.eq_ignore_ascii_case(&h)) {
                     v.push(h.to_ascii_lowercase());
                 }
             }
@@ -520,8 +415,8 @@ mod tests {
     fn the_course_world() {
         let w = World::default();
         w.validate().unwrap();
-        assert_eq!(w.mx("wanadoo.fr"), Some("smtp.wanadoo.fr"));
-        assert_eq!(w.mx("hotmail.com"), Some("mx1.hotmail.com"));
+        assert_eq!(w.mx("wanadoo.fr").as_deref(), Some("smtp.wanadoo.fr"));
+        assert_eq!(w.mx("hotmail.com").as_deref(), Some("mx1.hotmail.com"));
         assert_eq!(w.mx("example.org"), None);
         assert!(w.serves_domain("smtp.free.fr", "FREE.FR"));
         assert!(!w.serves_domain("smtp.free.fr", "wanadoo.fr"));

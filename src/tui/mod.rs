@@ -4,6 +4,7 @@
 //! in-memory connection to the simulated world).
 
 pub mod action;
+pub mod commands;
 pub mod model;
 pub mod modes;
 pub mod panels;

@@ -80,6 +80,8 @@ pub struct Model {
     pub saved_at: usize,
     /// Ctrl-C was pressed once with work not saved: the next one quits.
     pub quit_armed: bool,
+    /// What `/dig` or `/queue` last showed behind the scenes.
+    pub tool: Option<crate::tui::commands::Tool>,
 }
 
 impl Model {
@@ -177,7 +179,15 @@ fn tui_command(lang: Lang, input: &str) -> Vec<Annotation> {
             Severity::Info,
         )]
     } else {
-        let known = ["/open", "/reconnect"];
+        let known = [
+            "/open",
+            "/reconnect",
+            "/dig",
+            "/queue",
+            "/mailq",
+            "/flush",
+            "/wait",
+        ];
         let becoming = known
             .iter()
             .any(|k| k.starts_with(&word.to_ascii_lowercase()));

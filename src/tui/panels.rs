@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::explain::annotation::Severity;
 use crate::explain::catalog::{fill, text};
+use crate::sim::dns::Route;
 use crate::sim::itinerary::Step;
 use crate::sim::mta::Direction as RelayDirection;
 use crate::tui::model::Model;
@@ -131,6 +132,10 @@ pub(crate) fn behind_pane(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
             theme.fg(Color::Magenta).add_modifier(Modifier::BOLD),
         )
     };
+    if let Some(tool) = &m.tool {
+        tool_lines(m, tool, theme, &mut lines);
+        lines.push(Line::raw(""));
+    }
     lines.push(head("tui.itinerary"));
     if m.live.link.mta.itinerary.steps.is_empty() {
         lines.push(Line::raw(text(m.lang, "tui.no_relay")));
@@ -155,6 +160,12 @@ pub(crate) fn behind_pane(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
             format!("{} → {}", rec.from_host, rec.to_host),
             theme.fg(Color::Magenta).add_modifier(Modifier::BOLD),
         ));
+        if let Some(note) = &rec.note {
+            lines.push(Line::styled(
+                format!("✗ {}", crate::proto::visible::visible_str(note)),
+                theme.severity(Severity::Mistake),
+            ));
+        }
         for (dir, l) in &rec.lines {
             let (p, c) = match dir {
                 RelayDirection::ClientToServer => ("C: ", Color::Cyan),
@@ -176,6 +187,38 @@ pub(crate) fn behind_pane(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
     );
 }
 
+/// What `/dig` or `/queue` shows: the tool's output, then what it means.
+fn tool_lines(
+    m: &Model,
+    tool: &crate::tui::commands::Tool,
+    theme: &Theme,
+    lines: &mut Vec<Line<'static>>,
+) {
+    use crate::tui::commands::Shown;
+    for shown in crate::tui::commands::lines(m.lang, &m.live.link.mta, tool) {
+        match shown {
+            Shown::Title(t) => lines.push(Line::styled(
+                t,
+                theme.fg(Color::Magenta).add_modifier(Modifier::BOLD),
+            )),
+            Shown::Output(o) => lines.push(Line::styled(
+                crate::proto::visible::visible_str(&o),
+                theme.fg(Color::Green),
+            )),
+            Shown::Note(a) => {
+                let rfc = a.rfc.map(|r| format!(" [{r}]")).unwrap_or_default();
+                lines.push(Line::from(vec![
+                    Span::styled(
+                        format!("{} {} — ", a.severity.symbol(), a.title),
+                        theme.severity(a.severity).add_modifier(Modifier::BOLD),
+                    ),
+                    Span::raw(format!("{}{rfc}", a.body)),
+                ]));
+            }
+        }
+    }
+}
+
 /// One step of the itinerary, in words.
 fn step_text(m: &Model, step: &Step) -> String {
     let l = m.lang;
@@ -194,6 +237,56 @@ fn step_text(m: &Model, step: &Step) -> String {
                 "tui.step.Relayed.refused"
             };
             fill(l, key, &[from_host, to_host])
+        }
+        Step::MxLookup {
+            host,
+            domain,
+            route,
+        } => match route {
+            Route::Hosts(list) if list.first().is_some_and(|(p, h)| *p == 0 && h == domain) => {
+                fill(l, "tui.step.MxLookup.implicit", &[host, domain])
+            }
+            Route::Hosts(list) => {
+                let mx: Vec<String> = list.iter().map(|(p, h)| format!("{p} {h}")).collect();
+                fill(l, "tui.step.MxLookup", &[host, domain, &mx.join(", ")])
+            }
+            Route::Null => fill(l, "tui.step.MxLookup.null", &[host, domain]),
+            Route::NotFound => fill(l, "tui.step.MxLookup.notfound", &[host, domain]),
+        },
+        Step::Unreachable {
+            from_host,
+            to_host,
+            timeout,
+        } => {
+            let key = if *timeout {
+                "tui.step.Unreachable.timeout"
+            } else {
+                "tui.step.Unreachable.refused"
+            };
+            fill(l, key, &[from_host, to_host])
+        }
+        Step::Deferred {
+            host,
+            id,
+            rcpts,
+            next,
+        } => fill(
+            l,
+            "tui.step.Deferred",
+            &[
+                host,
+                id,
+                &rcpts.join(", "),
+                &crate::sim::queue::local_time(*next),
+            ],
+        ),
+        Step::Bounced { host, to, delayed } => {
+            let key = if *delayed {
+                "tui.step.Warned"
+            } else {
+                "tui.step.Bounced"
+            };
+            fill(l, key, &[host, to])
         }
         Step::Delivered { host, mailbox } => fill(l, "tui.step.Delivered", &[host, mailbox]),
         Step::MaildropOpened { mailbox, messages } => {

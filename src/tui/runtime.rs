@@ -103,6 +103,9 @@ pub fn run(mut model: Model, record: Option<&std::path::Path>) -> io::Result<()>
                         .map(|d| d.as_secs() as i64)
                         .unwrap_or(0);
                     model.live.link.mta.set_now(now);
+                    if crate::tui::commands::time_passed(&mut model) {
+                        crate::tui::update::lesson_check(&mut model);
+                    }
                     if let Some(a) =
                         action_for(key, model.mode(), model.show_help, model.input.is_empty())
                     {

@@ -127,6 +127,7 @@ pub(crate) fn new_model(lang: crate::explain::lang::Lang, link: Link) -> Model {
         jumping: false,
         save_requested: false,
         lesson: None,
+        tool: None,
     }
 }
 
@@ -420,6 +421,9 @@ fn send_line(m: &mut Model) {
         if m.history.len() > HISTORY {
             m.history.remove(0);
         }
+    }
+    if crate::tui::commands::handle(m, &line) {
+        return lesson_check(m);
     }
     if let Some(rest) = line.strip_prefix("/open") {
         open(m, rest.trim());

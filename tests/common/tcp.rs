@@ -12,17 +12,45 @@ pub struct Server {
     pub smtp: u16,
     pub pop3: u16,
     pub ports: std::collections::HashMap<String, u16>,
-    /// The server's log lines so far (one per session as it ends).
+    /// The server's log lines so far (one per session as it ends, one per
+    /// queue event).
     pub log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    /// With `--console`: the teacher's console (stdin, and stdout by line).
+    console: Option<(std::process::ChildStdin, std::sync::mpsc::Receiver<String>)>,
 }
 
 impl Server {
     pub fn start(extra: &[&str]) -> Server {
+        Server::spawn(extra, false)
+    }
+
+    /// `facteur serve --console`: the test moves the world's clock itself.
+    pub fn start_console(extra: &[&str]) -> Server {
+        let mut args = extra.to_vec();
+        args.push("--console");
+        let mut s = Server::spawn(&args, true);
+        // The console greets with its help line.
+        s.console_read("mailq");
+        s
+    }
+
+    fn spawn(extra: &[&str], console: bool) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_facteur"))
             .args(["serve", "--smtp", "127.0.0.1:0", "--pop3", "127.0.0.1:0"])
             .args(extra)
+            .env("LANG", "C")
+            .env("LC_ALL", "C")
+            .stdin(if console {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
             .stderr(Stdio::piped())
-            .stdout(Stdio::null())
+            .stdout(if console {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
             .spawn()
             .unwrap();
         let stderr = child.stderr.take().unwrap();
@@ -51,12 +79,49 @@ impl Server {
                 }
             }
         });
+        let console = match (child.stdin.take(), child.stdout.take()) {
+            (Some(stdin), Some(stdout)) => {
+                let (tx, rx) = std::sync::mpsc::channel();
+                std::thread::spawn(move || {
+                    for l in BufReader::new(stdout).lines().map_while(Result::ok) {
+                        let _ = tx.send(l);
+                    }
+                });
+                Some((stdin, rx))
+            }
+            _ => None,
+        };
         Server {
             child,
             smtp,
             pop3,
             ports,
             log,
+            console,
+        }
+    }
+
+    /// Type a line at the console; its answer, read up to a line that
+    /// contains `until` (10 s at most).
+    pub fn console(&mut self, line: &str, until: &str) -> String {
+        let (stdin, _) = self.console.as_mut().expect("started with --console");
+        stdin.write_all(format!("{line}\n").as_bytes()).unwrap();
+        stdin.flush().unwrap();
+        self.console_read(until)
+    }
+
+    fn console_read(&mut self, until: &str) -> String {
+        let (_, out) = self.console.as_ref().expect("started with --console");
+        let mut all = String::new();
+        loop {
+            let l = out
+                .recv_timeout(Duration::from_secs(10))
+                .unwrap_or_else(|_| panic!("the console never said {until:?}; it said:\n{all}"));
+            all.push_str(&l);
+            all.push('\n');
+            if l.contains(until) {
+                return all;
+            }
         }
     }
 
@@ -74,6 +139,12 @@ impl Server {
     /// the server has finished with, instead of a sleep.
     pub fn wait_logged(&self, needle: &str, n: usize) {
         eventually(Duration::from_secs(10), needle, || self.logged(needle) >= n);
+    }
+
+    /// Wait until a log line contains `until`; the log so far.
+    pub fn log_until(&self, until: &str) -> Vec<String> {
+        self.wait_logged(until, 1);
+        self.log.lock().unwrap().clone()
     }
 }
 

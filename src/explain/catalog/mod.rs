@@ -52,6 +52,7 @@ pub const FILES: &[(&str, bool, &str)] = &[
     ("mailfields", true, include_str!("mailfields.json")),
     ("course", true, include_str!("course.json")),
     ("capture", true, include_str!("capture.json")),
+    ("delivery", true, include_str!("delivery.json")),
 ];
 
 /// Parse one file (tests check that each parses).

@@ -65,6 +65,9 @@ pub struct ServeArgs {
     /// Failed logins are answered slowly: the n-th after n × MS milliseconds
     #[arg(long, value_name = "MS", default_value_t = 1000)]
     pub auth_delay: u64,
+    /// Read the teacher's commands on standard input: mailq, flush, wait 10m, time
+    #[arg(long)]
+    pub console: bool,
 }
 
 impl ServeArgs {
@@ -95,6 +98,8 @@ impl ServeArgs {
             store: self.store,
             cert_out: self.cert_out,
             world,
+            console: self.console,
+            lang: crate::explain::Lang::En,
         })
     }
 }

@@ -70,6 +70,10 @@ pub struct ServeConfig {
     /// Write the self-signed certificate (PEM) here, for clients to trust.
     pub cert_out: Option<PathBuf>,
     pub world: World,
+    /// Read the teacher's commands (mailq, flush, wait, time) on stdin.
+    pub console: bool,
+    /// The language of the console's answers.
+    pub lang: crate::explain::Lang,
 }
 
 impl Default for ServeConfig {
@@ -91,6 +95,8 @@ impl Default for ServeConfig {
             store: None,
             cert_out: None,
             world: World::default(),
+            console: false,
+            lang: crate::explain::Lang::En,
         }
     }
 }
@@ -142,7 +148,9 @@ struct Shared {
 use crate::proto::Proto;
 
 mod args;
+mod down;
 mod limits;
+mod queue;
 mod session;
 
 pub use args::ServeArgs;
@@ -312,6 +320,11 @@ async fn serve(cfg: ServeConfig) -> Result<(), ServeError> {
         };
         eprintln!("{proto} {} listening on {local}", kind.name());
         tasks.push(tokio::spawn(accept_loop(listener, kind, shared.clone())));
+    }
+    // The world's time: the queue is retried as it passes.
+    tasks.push(tokio::spawn(queue::manager(shared.clone())));
+    if shared.cfg.console {
+        tasks.push(tokio::spawn(queue::console(shared.clone())));
     }
     eprintln!("facteur serve: ready (Ctrl-C stops)");
     stop_signal().await;

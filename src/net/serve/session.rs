@@ -8,146 +8,14 @@ use std::time::{Duration, Instant};
 
 use tokio::net::TcpStream;
 
-use super::{Listener, Shared, lock, unix_now};
+use super::{Listener, Shared, down, lock, unix_now};
 use crate::net::conn::Conn;
 use crate::proto::Proto;
 use crate::sim::Output;
-use crate::sim::mta::{Mta, PopView, Role};
+use crate::sim::mta::Role;
 use crate::sim::pop3_server::{Pop3Config, Pop3Session};
+use crate::sim::served::Served;
 use crate::sim::smtp_server::{SessionInfo, SmtpConfig, SmtpSession};
-
-/// A server session as the driver sees it: SMTP or POP3.
-trait Served {
-    fn greeting(&self) -> Output;
-    fn input(&mut self, bytes: &[u8], mta: &mut Mta) -> Vec<Output>;
-    fn timeout(&mut self, mta: &mut Mta) -> Vec<Output>;
-    fn lost(&mut self, mta: &mut Mta);
-    fn tls_established(&mut self);
-    fn is_closed(&self) -> bool;
-    /// A command line is half received.
-    fn line_pending(&self) -> bool;
-    /// What the log line says of the session.
-    fn summary(&self) -> String;
-    /// The server is stopping: what to say before closing.
-    fn shutdown(&mut self) -> Vec<Output>;
-    /// Whether one command can produce a reply much bigger than itself
-    /// (POP3's RETR, TOP, LIST, UIDL): such a session is fed one line at
-    /// a time. An SMTP reply is at most a few lines, so a whole read goes in
-    /// at once.
-    fn amplifies(&self) -> bool;
-}
-
-struct SmtpServed {
-    session: SmtpSession,
-    role: Role,
-}
-
-impl Served for SmtpServed {
-    fn greeting(&self) -> Output {
-        self.session.greeting()
-    }
-    fn input(&mut self, bytes: &[u8], mta: &mut Mta) -> Vec<Output> {
-        let mut view = mta.smtp(self.role.clone());
-        self.session.handle(bytes, &mut view)
-    }
-    fn timeout(&mut self, _: &mut Mta) -> Vec<Output> {
-        self.session.timeout()
-    }
-    fn lost(&mut self, _: &mut Mta) {
-        self.session.connection_lost();
-    }
-    fn tls_established(&mut self) {
-        self.session.tls_established();
-    }
-    fn is_closed(&self) -> bool {
-        self.session.is_closed()
-    }
-    fn line_pending(&self) -> bool {
-        self.session.line_pending()
-    }
-    fn amplifies(&self) -> bool {
-        false
-    }
-    fn shutdown(&mut self) -> Vec<Output> {
-        // RFC 5321 §3.8: 421 before closing; a DATA in progress is not
-        // acknowledged, so the client keeps the message and retries.
-        vec![
-            Output::Send(
-                b"421 4.3.2 Service shutting down, closing transmission channel\r\n".to_vec(),
-            ),
-            Output::Close,
-        ]
-    }
-    fn summary(&self) -> String {
-        let info = self.session.info();
-        format!(
-            "helo={} auth={}",
-            info.helo.as_deref().unwrap_or("-"),
-            info.authenticated.as_deref().unwrap_or("-")
-        )
-    }
-}
-
-struct PopServed {
-    session: Pop3Session,
-    host: Option<String>,
-    user: Option<String>,
-}
-
-impl Served for PopServed {
-    fn greeting(&self) -> Output {
-        self.session.greeting()
-    }
-    fn input(&mut self, bytes: &[u8], mta: &mut Mta) -> Vec<Output> {
-        let mut view = PopView {
-            mta,
-            host: self.host.clone(),
-        };
-        let outs = self.session.handle(bytes, &mut view);
-        if let Some(m) = self.session.mailbox() {
-            self.user = Some(m.to_string());
-        }
-        outs
-    }
-    fn timeout(&mut self, mta: &mut Mta) -> Vec<Output> {
-        let mut view = PopView {
-            mta,
-            host: self.host.clone(),
-        };
-        self.session.timeout(&mut view)
-    }
-    fn lost(&mut self, mta: &mut Mta) {
-        // Whatever happened, a maildrop still held is released, removing nothing.
-        let mut view = PopView {
-            mta,
-            host: self.host.clone(),
-        };
-        self.session.connection_lost(&mut view);
-    }
-    fn tls_established(&mut self) {
-        self.session.tls_established();
-    }
-    fn is_closed(&self) -> bool {
-        self.session.is_closed()
-    }
-    fn line_pending(&self) -> bool {
-        self.session.line_pending()
-    }
-    fn summary(&self) -> String {
-        format!("user={}", self.user.as_deref().unwrap_or("-"))
-    }
-    fn amplifies(&self) -> bool {
-        true
-    }
-    fn shutdown(&mut self) -> Vec<Output> {
-        // No UPDATE state: nothing marked is deleted (RFC 1939 §6); the
-        // maildrop is released when the connection is dropped.
-        vec![
-            Output::Send(b"-ERR [SYS/TEMP] server shutting down, nothing was deleted\r\n".to_vec()),
-            Output::Close,
-        ]
-    }
-}
 
 /// Output produced from one read is bounded: a POP3 session is fed line by
 /// line and feeding stops once this much is waiting to be written (a
@@ -185,7 +53,10 @@ pub(super) async fn connection(
         }
     }
     let name = kind.name().to_string();
-    let mut served: Box<dyn Served + Send> = {
+    if down::answers_nothing(&kind, peer, &name, shared).await {
+        return;
+    }
+    let mut served: Served = {
         let mut mta = lock(shared);
         mta.set_now(unix_now());
         match kind.proto {
@@ -201,14 +72,12 @@ pub(super) async fn connection(
                 cfg.auth_failure_delay_ms = shared.cfg.auth_delay.as_millis() as u64;
                 cfg.starttls = true;
                 cfg.auth_requires_tls = shared.cfg.require_tls_for_auth;
+                cfg.trouble = kind.host.as_deref().and_then(|h| mta.trouble(h));
                 let role = match &kind.host {
                     Some(h) => Role::Host(h.clone()),
                     None => Role::Front,
                 };
-                Box::new(SmtpServed {
-                    session: SmtpSession::new(cfg, info),
-                    role,
-                })
+                Served::smtp(SmtpSession::new(cfg, info), role)
             }
             Proto::Pop3 => {
                 let mut cfg = Pop3Config::new(&name);
@@ -219,15 +88,11 @@ pub(super) async fn connection(
                 if kind.implicit_tls {
                     session.tls_established();
                 }
-                Box::new(PopServed {
-                    session,
-                    host: kind.host.clone(),
-                    user: None,
-                })
+                Served::pop3(session, kind.host.clone())
             }
         }
     };
-    let ending = drive(conn, served.as_mut(), shared, peer).await;
+    let ending = drive(conn, &mut served, shared, peer).await;
     let mut conn = ending.conn;
     if let Some(c) = conn.as_mut() {
         c.shutdown().await;
@@ -289,12 +154,7 @@ async fn write_paced(conn: &mut Conn, bytes: &[u8], deadline: Duration) -> bool 
 }
 
 /// Move bytes between the connection and the session until it ends.
-async fn drive(
-    conn: Conn,
-    served: &mut (dyn Served + Send),
-    shared: &Shared,
-    peer: SocketAddr,
-) -> Ending {
+async fn drive(conn: Conn, served: &mut Served, shared: &Shared, peer: SocketAddr) -> Ending {
     let idle = shared.cfg.idle_timeout;
     let mut conn = conn;
     let mut tls = conn.tls_summary();
