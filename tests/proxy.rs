@@ -403,3 +403,121 @@ fn the_french_intercept_explanation_has_no_english() {
     );
     assert!(Path::new(env!("CARGO_BIN_EXE_facteur")).exists());
 }
+
+#[test]
+fn a_flooding_client_is_forwarded_with_bounded_memory() {
+    // A 32 MB line: forwarded whole, never kept whole.
+    let upstream = TcpListener::bind("127.0.0.1:0").unwrap();
+    let up_port = upstream.local_addr().unwrap().port();
+    let counted = std::thread::spawn(move || {
+        let (mut s, _) = upstream.accept().unwrap();
+        s.write_all(b"220 sink\r\n").unwrap();
+        let mut n = 0usize;
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            match s.read(&mut buf) {
+                Ok(0) | Err(_) => return n,
+                Ok(k) => n += k,
+            }
+        }
+    });
+    let proxy = Proxy::start(&format!("127.0.0.1:{up_port}"), &[]);
+    let mut c = Raw::connect(proxy.port);
+    let chunk = vec![b'A'; 1024 * 1024];
+    for _ in 0..32 {
+        c.send(&chunk);
+    }
+    c.send(b"\r\n");
+    c.stream.shutdown(std::net::Shutdown::Write).unwrap();
+    assert_eq!(counted.join().unwrap(), 32 * 1024 * 1024 + 2);
+    let line = proxy.wait_logged("over-long line");
+    assert!(line.contains("33554434 octets up"), "{line}");
+    let kb = common::tcp::rss_kb(proxy.child.id());
+    assert!(kb < 64 * 1024, "the proxy holds {kb} kB after a 32 MB line");
+}
+
+#[test]
+fn past_max_connections_the_client_gets_a_421() {
+    let upstream = TcpListener::bind("127.0.0.1:0").unwrap();
+    let up_port = upstream.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for s in upstream.incoming() {
+            let mut s = s.unwrap();
+            s.write_all(b"220 held\r\n").unwrap();
+            held.push(s);
+        }
+    });
+    let proxy = Proxy::start(&format!("127.0.0.1:{up_port}"), &["--max-connections", "1"]);
+    let _first = Raw::connect(proxy.port);
+    let mut second = TcpStream::connect(("127.0.0.1", proxy.port)).unwrap();
+    second
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut got = String::new();
+    second.read_to_string(&mut got).unwrap();
+    assert!(
+        got.starts_with("421 4.7.0 facteur proxy: too many connections"),
+        "{got}"
+    );
+    proxy.wait_logged("refused, too many connections");
+}
+
+#[test]
+fn implicit_tls_on_both_sides() {
+    if !tool("python3") {
+        return;
+    }
+    let server = Server::start(&["--auth-delay", "0", "--smtps", "127.0.0.1:0"]);
+    let smtps = server.ports["SMTPS facteur.lab"];
+    let dir = std::env::temp_dir().join(format!("facteur-proxy-smtps-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let proxy = Proxy::start(
+        &format!("127.0.0.1:{smtps}"),
+        &[
+            "--listen-tls",
+            "--to-tls",
+            "--insecure",
+            "--record-dir",
+            dir.to_str().unwrap(),
+        ],
+    );
+    let script = format!(
+        r#"
+import smtplib, ssl
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+s = smtplib.SMTP_SSL("127.0.0.1", {port}, context=ctx, timeout=10)
+s.login("fred", "fredpass")
+s.sendmail("fred@free.fr", ["marc@wanadoo.fr"], "Subject: smtps\r\n\r\nhello\r\n")
+s.quit()
+print("SENT")
+"#,
+        port = proxy.port
+    );
+    let out = out_ok(
+        Command::new("python3")
+            .args(["-c", &script])
+            .output()
+            .unwrap(),
+    );
+    assert!(out.contains("SENT"), "{out}");
+    let line = proxy.wait_logged("[recorded ");
+    assert!(
+        line.contains("account=fred") && line.contains("TLS intercepted"),
+        "{line}"
+    );
+    let file = std::fs::read_dir(&dir)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let t = std::fs::read_to_string(&file).unwrap();
+    let first_line = t.find("220 ").unwrap();
+    let handshake = t.find("interception certificate").unwrap();
+    assert!(
+        handshake < first_line,
+        "the handshake comes before the greeting"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -15,6 +15,12 @@ pub struct ProxyArgs {
     /// The one server to relay to: HOST:PORT, or world (the simulated world, SMTP) or world:pop3
     #[arg(long, value_name = "HOST:PORT")]
     pub to: String,
+    /// The clients speak TLS from the first byte (like ports 465 and 995; RFC 8314)
+    #[arg(long)]
+    pub listen_tls: bool,
+    /// The upstream speaks TLS from the first byte (like ports 465 and 995; RFC 8314)
+    #[arg(long)]
+    pub to_tls: bool,
     /// Accept any certificate from the upstream server (a lab server's self-signed one)
     #[arg(long)]
     pub insecure: bool,
@@ -45,6 +51,8 @@ impl ProxyArgs {
             listen: self.listen,
             to,
             insecure: self.insecure,
+            listen_tls: self.listen_tls,
+            to_tls: self.to_tls,
             cert_out: self.cert_out,
             record_dir: self.record_dir,
             max_connections: self.max_connections.max(1),

@@ -89,6 +89,10 @@ pub struct ProxyConfig {
     pub listen: SocketAddr,
     pub to: Upstream,
     pub insecure: bool,
+    /// Implicit TLS with the clients (SMTPS 465, POP3S 995; RFC 8314).
+    pub listen_tls: bool,
+    /// Implicit TLS with the upstream.
+    pub to_tls: bool,
     pub cert_out: Option<PathBuf>,
     pub record_dir: Option<PathBuf>,
     pub max_connections: usize,
@@ -406,10 +410,44 @@ async fn session(stream: TcpStream, peer: SocketAddr, shared: &Shared) {
             return;
         }
     };
+    let mut tls_summary: Option<String> = None;
+    // Implicit TLS (ports 465, 995; RFC 8314): before any line.
+    if shared.cfg.to_tls
+        && let Some(tcp) = up.take_plain()
+    {
+        match upstream_tls(tcp, shared).await {
+            Ok((tls, summary)) => {
+                up = Side::Tls(Box::new(tls));
+                tls_summary = Some(summary);
+            }
+            Err(why) => {
+                if !shared.cfg.listen_tls {
+                    say(&mut client, &mut watch, ms(), "4.4.2", &why).await;
+                }
+                finish(peer, shared, &watch, None, &why);
+                return;
+            }
+        }
+    }
+    if shared.cfg.listen_tls
+        && let Some(tcp) = client.take_plain()
+    {
+        match client_tls(tcp, shared).await {
+            Ok((tls, h)) => {
+                client = Side::Tls(Box::new(tls));
+                watch.tls_up(ms(), h);
+                tls_summary.get_or_insert_with(|| "client side only".to_string());
+            }
+            Err(why) => {
+                up.shutdown().await;
+                finish(peer, shared, &watch, None, &why);
+                return;
+            }
+        }
+    }
     let mut cbuf = vec![0u8; 16 * 1024];
     let mut ubuf = vec![0u8; 16 * 1024];
     let mut held: Vec<u8> = Vec::new();
-    let mut upstream_tls: Option<String> = None;
     let end = loop {
         let awaiting = watch.awaiting_tls();
         let step = tokio::select! {
@@ -489,7 +527,7 @@ async fn session(stream: TcpStream, peer: SocketAddr, shared: &Shared) {
                         match intercept(&mut client, &mut up, &go_ahead, shared).await {
                             Ok((h, up_summary)) => {
                                 watch.tls_up(ms(), h);
-                                upstream_tls = Some(up_summary);
+                                tls_summary = Some(up_summary);
                             }
                             Err((client_usable, why)) => {
                                 if client_usable {
@@ -505,7 +543,7 @@ async fn session(stream: TcpStream, peer: SocketAddr, shared: &Shared) {
     };
     client.shutdown().await;
     up.shutdown().await;
-    finish(peer, shared, &watch, upstream_tls.as_deref(), &end);
+    finish(peer, shared, &watch, tls_summary.as_deref(), &end);
 }
 
 /// The go-ahead came: TLS with the upstream first (if it fails, the client
@@ -520,13 +558,36 @@ async fn intercept(
     go_ahead: &[u8],
     shared: &Shared,
 ) -> Result<(Handshake, String), (bool, String)> {
-    let hs = shared.cfg.handshake_timeout;
     let tcp = up
         .take_plain()
         .ok_or((true, "STARTTLS inside TLS".to_string()))?;
+    let (tls, summary) = upstream_tls(tcp, shared).await.map_err(|e| (true, e))?;
+    *up = Side::Tls(Box::new(tls));
+    client
+        .write_all(go_ahead)
+        .await
+        .map_err(|_| (false, "client closed".to_string()))?;
+    let tcp = client
+        .take_plain()
+        .ok_or((false, "STARTTLS inside TLS".to_string()))?;
+    let (tls, h) = client_tls(tcp, shared).await.map_err(|e| (false, e))?;
+    *client = Side::Tls(Box::new(tls));
+    Ok((h, summary))
+}
+
+/// TLS with the upstream, as a client: the stream and a summary for the log.
+async fn upstream_tls(
+    tcp: TcpStream,
+    shared: &Shared,
+) -> Result<(tokio_rustls::client::TlsStream<TcpStream>, String), String> {
     let name = ServerName::try_from(shared.host.clone())
-        .map_err(|_| (true, format!("{} is not a TLS server name", shared.host)))?;
-    let tls = match tokio::time::timeout(hs, shared.connector.connect(name, tcp)).await {
+        .map_err(|_| format!("{} is not a TLS server name", shared.host))?;
+    let tls = match tokio::time::timeout(
+        shared.cfg.handshake_timeout,
+        shared.connector.connect(name, tcp),
+    )
+    .await
+    {
         Ok(Ok(s)) => s,
         Ok(Err(e)) => {
             let hint = if shared.cfg.insecure {
@@ -534,9 +595,9 @@ async fn intercept(
             } else {
                 " (a lab server's self-signed certificate needs --insecure)"
             };
-            return Err((true, format!("TLS with the upstream failed: {e}{hint}")));
+            return Err(format!("TLS with the upstream failed: {e}{hint}"));
         }
-        Err(_) => return Err((true, "TLS with the upstream timed out".to_string())),
+        Err(_) => return Err("TLS with the upstream timed out".to_string()),
     };
     let (uv, uc) = tls_facts(tls.get_ref().1);
     let up_cert = tls
@@ -552,26 +613,27 @@ async fn intercept(
     } else {
         "verified"
     };
-    *up = Side::Tls(Box::new(tls));
-    client
-        .write_all(go_ahead)
+    Ok((tls, format!("{uv} {uc}, upstream {up_cert} {verified}")))
+}
+
+/// TLS with the client, as the server, with facteur's interception
+/// certificate: the stream and the handshake for the session.
+async fn client_tls(
+    tcp: TcpStream,
+    shared: &Shared,
+) -> Result<(tokio_rustls::server::TlsStream<TcpStream>, Handshake), String> {
+    let tls = match tokio::time::timeout(shared.cfg.handshake_timeout, shared.acceptor.accept(tcp))
         .await
-        .map_err(|_| (false, "client closed".to_string()))?;
-    let tcp = client
-        .take_plain()
-        .ok_or((false, "STARTTLS inside TLS".to_string()))?;
-    let tls = match tokio::time::timeout(hs, shared.acceptor.accept(tcp)).await {
+    {
         Ok(Ok(s)) => s,
         Ok(Err(e)) => {
-            return Err((
-                false,
-                format!("the client refused TLS with facteur's certificate: {e}"),
+            return Err(format!(
+                "the client refused TLS with facteur's certificate: {e}"
             ));
         }
-        Err(_) => return Err((false, "TLS with the client timed out".to_string())),
+        Err(_) => return Err("TLS with the client timed out".to_string()),
     };
     let (version, cipher) = tls_facts(tls.get_ref().1);
-    *client = Side::Tls(Box::new(tls));
     let h = Handshake {
         version,
         cipher,
@@ -579,7 +641,7 @@ async fn intercept(
         verified: false,
         cert: crate::net::client::cert_info(&shared.cert_der),
     };
-    Ok((h, format!("{uv} {uc}, upstream {up_cert} {verified}")))
+    Ok((tls, h))
 }
 
 /// The proxy speaks itself (the upstream failed): to the client, and in
