@@ -521,3 +521,29 @@ print("SENT")
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_client_that_half_closes_still_gets_the_answer() {
+    // The client sends its script and closes its sending side; the
+    // upstream answers only once it has seen the end: the answer must
+    // still reach the client, unchanged, and no 421 is added.
+    let upstream = TcpListener::bind("127.0.0.1:0").unwrap();
+    let up_port = upstream.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let (mut s, _) = upstream.accept().unwrap();
+        s.write_all(b"220 ready\r\n").unwrap();
+        let mut got = Vec::new();
+        s.read_to_end(&mut got).unwrap();
+        s.write_all(format!("250 got {} octets\r\n", got.len()).as_bytes())
+            .unwrap();
+    });
+    let proxy = Proxy::start(&format!("127.0.0.1:{up_port}"), &[]);
+    let mut c = TcpStream::connect(("127.0.0.1", proxy.port)).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    c.write_all(b"EHLO x\r\nNOOP\r\n").unwrap();
+    c.shutdown(std::net::Shutdown::Write).unwrap();
+    let mut got = String::new();
+    c.read_to_string(&mut got).unwrap();
+    assert_eq!(got, "220 ready\r\n250 got 14 octets\r\n");
+    proxy.wait_logged("client closed");
+}

@@ -448,10 +448,11 @@ async fn session(stream: TcpStream, peer: SocketAddr, shared: &Shared) {
     let mut cbuf = vec![0u8; 16 * 1024];
     let mut ubuf = vec![0u8; 16 * 1024];
     let mut held: Vec<u8> = Vec::new();
+    let mut client_done = false;
     let end = loop {
         let awaiting = watch.awaiting_tls();
         let step = tokio::select! {
-            r = client.read(&mut cbuf), if !awaiting => Step::Client(r),
+            r = client.read(&mut cbuf), if !awaiting && !client_done => Step::Client(r),
             r = up.read(&mut ubuf) => Step::Upstream(r),
             _ = tokio::time::sleep(shared.cfg.idle_timeout) => Step::Idle,
         };
@@ -461,7 +462,14 @@ async fn session(stream: TcpStream, peer: SocketAddr, shared: &Shared) {
                 say(&mut client, &mut watch, ms(), "4.4.2", why).await;
                 break why.to_string();
             }
-            Step::Client(Ok(0)) | Step::Client(Err(_)) => break "client closed".to_string(),
+            Step::Client(Err(_)) => break "client closed".to_string(),
+            Step::Client(Ok(0)) => {
+                // The client has finished sending (it may still read, as
+                // after a half-close): the upstream is told the same way,
+                // and its answer still goes back.
+                client_done = true;
+                up.shutdown().await;
+            }
             Step::Client(Ok(n)) => {
                 let data = &cbuf[..n];
                 let cut = watch.client(ms(), data);
@@ -478,6 +486,7 @@ async fn session(stream: TcpStream, peer: SocketAddr, shared: &Shared) {
             Step::Upstream(r) => {
                 let n = match r {
                     Ok(0) | Err(_) if watch.quit => break "closed after QUIT".to_string(),
+                    Ok(0) | Err(_) if client_done => break "client closed".to_string(),
                     Ok(0) => {
                         let why = format!("{target} closed the connection");
                         say(&mut client, &mut watch, ms(), "4.4.2", &why).await;
