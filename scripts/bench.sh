@@ -2,6 +2,8 @@
 # facteur's benchmark figures, each beside its anchor measured in the same run:
 #   - messages/s into `facteur serve` vs Postfix's smtp-sink (smtp-source load,
 #     one connection per message), in memory and with --store;
+#   - messages/s through `facteur proxy` vs direct to the same `facteur serve`
+#     (every line explained on the way; goal ≥ 0.8×);
 #   - --store vs a real Postfix delivering into a Maildir;
 #   - 1,000 concurrent connections until all are greeted, and the server's RSS;
 #   - the TUI: keystroke → frame latency and bytes per typed character, the
@@ -59,11 +61,14 @@ start_facteur() {
   wait_port "$1"
 }
 start_facteur 2601 2611
-# Interleaved, so that both see the same noise from the machine.
-: > "$WORK/sink" ; : > "$WORK/mem"
-for _ in $(seq "$RUNS"); do load 2600 >> "$WORK/sink"; load 2601 >> "$WORK/mem"; done
+"$BIN" proxy --listen 127.0.0.1:2641 --to 127.0.0.1:2601 --max-connections 5000 2>/dev/null & PIDS+=($!)
+wait_port 2641
+# Interleaved, so that all see the same noise from the machine.
+: > "$WORK/sink" ; : > "$WORK/mem" ; : > "$WORK/proxy"
+for _ in $(seq "$RUNS"); do load 2600 >> "$WORK/sink"; load 2601 >> "$WORK/mem"; load 2641 >> "$WORK/proxy"; done
 SINK=$(median < "$WORK/sink")
 MEM=$(median < "$WORK/mem")
+PROXY=$(median < "$WORK/proxy")
 GREET_LINE=$(timeout 30 python3 scripts/greet.py 127.0.0.1 2601 "$CONNS")
 FGREET=$(for _ in $(seq "$RUNS"); do timeout 30 python3 scripts/greet.py 127.0.0.1 2601 "$CONNS" | cut -d' ' -f1; done | median)
 FGREET200=$(for _ in $(seq "$RUNS"); do timeout 30 python3 scripts/greet.py 127.0.0.1 2601 200 | cut -d' ' -f1; done | median)
@@ -129,6 +134,7 @@ printf '\nfacteur benchmark — %s — %s, %s cores\n' "$(date -u +%Y-%m-%d)" "$
 printf '%s messages of %s octets, %s parallel sessions, one connection per message (smtp-source)\n\n' "$N" "$SIZE" "$SESS"
 printf '%-44s %12s %12s %8s\n' "measure" "facteur" "anchor" "ratio"
 printf '%-44s %12.0f %12.0f %8.2f\n' "msg/s in memory vs smtp-sink" "$MEM" "$SINK" "$(echo "$MEM / $SINK" | bc -l)"
+printf '%-44s %12.0f %12.0f %8.2f\n' "msg/s through facteur proxy vs direct" "$PROXY" "$MEM" "$(echo "$PROXY / $MEM" | bc -l)"
 printf '%-44s %12.0f %12.0f %8.2f\n' "msg/s --store vs Postfix Maildir delivery" "$STORE" "$POSTFIX" "$(echo "$STORE / $POSTFIX" | bc -l)"
 printf '%-44s %12.3f %12.3f\n' "s until 200 connections greeted (vs sink)" "$FGREET200" "$SINK_GREET"
 printf '%-44s %12.3f %12s\n' "s until $CONNS connections greeted (goal 0.2)" "$FGREET" "-"

@@ -82,6 +82,8 @@ enum Cmd {
     },
     /// Run the simulated world on TCP for a lab room (SMTP and POP3)
     Serve(facteur::net::serve::ServeArgs),
+    /// Relay a real mail client to an SMTP/POP3 server, reading and explaining its whole dialogue (STARTTLS intercepted)
+    Proxy(facteur::net::proxy::ProxyArgs),
     /// Write a transcript or a capture as an annotated report (Markdown or HTML) or as pcapng
     Export {
         /// The transcript (.json) or the capture (.pcap, .pcapng)
@@ -416,6 +418,25 @@ fn main() -> ExitCode {
                 }
                 Err(e) => {
                     eprintln!("{}", facteur::proto::visible::visible_text(&e.to_string()));
+                    ExitCode::from(2)
+                }
+            };
+        }
+        Some(Cmd::Proxy(args)) => {
+            return match args
+                .into_config()
+                .map(|cfg| facteur::net::proxy::run(cfg, lang))
+            {
+                Ok(Ok(())) => ExitCode::SUCCESS,
+                Ok(Err(e)) => {
+                    eprintln!(
+                        "facteur proxy: {}",
+                        facteur::proto::visible::visible_text(&e.to_string())
+                    );
+                    ExitCode::FAILURE
+                }
+                Err(e) => {
+                    eprintln!("{}", facteur::proto::visible::visible_text(&e));
                     ExitCode::from(2)
                 }
             };

@@ -33,6 +33,16 @@ pub fn explain_handshake(lang: Lang, h: &Handshake) -> Vec<Annotation> {
             &[&c.subject, &c.issuer, &c.not_before, &c.not_after, &names],
             Severity::Info,
         ));
+        if c.subject.contains(crate::proto::tls::PROXY_CN) {
+            out.push(Annotation::from_key(
+                lang,
+                0..0,
+                text(lang, "proxy.intercepted.title"),
+                "proxy.intercepted",
+                &[],
+                Severity::Danger,
+            ));
+        }
         if c.subject == c.issuer {
             out.push(Annotation::from_key(
                 lang,

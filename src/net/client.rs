@@ -406,7 +406,7 @@ async fn handshake(
     }
 }
 
-fn tls_connector(insecure: bool) -> Result<TlsConnector, NetFailure> {
+pub(crate) fn tls_connector(insecure: bool) -> Result<TlsConnector, NetFailure> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()

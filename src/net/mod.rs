@@ -5,5 +5,6 @@ pub mod client;
 pub mod conn;
 pub mod failure;
 pub mod link;
+pub mod proxy;
 pub mod serve;
 pub mod tls;

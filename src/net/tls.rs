@@ -20,6 +20,8 @@ pub enum TlsSetupError {
 pub struct ServerTls {
     pub config: Arc<ServerConfig>,
     pub cert_pem: String,
+    /// The certificate (DER), to describe it in a handshake event.
+    pub cert_der: Vec<u8>,
 }
 
 /// Make a self-signed certificate for `names` and a rustls server config.
@@ -27,12 +29,15 @@ pub struct ServerTls {
 /// "facteur") and is valid from yesterday for one year, so that what a
 /// student reads in the TLS event looks like a real certificate's.
 pub fn self_signed(names: Vec<String>) -> Result<ServerTls, TlsSetupError> {
+    self_signed_as(names, "facteur lab server (self-signed)")
+}
+
+/// The same with another common name: `facteur proxy` says in its
+/// certificate that it intercepts ([`crate::proto::tls::PROXY_CN`]).
+pub fn self_signed_as(names: Vec<String>, common_name: &str) -> Result<ServerTls, TlsSetupError> {
     let mut params = rcgen::CertificateParams::new(names)?;
     let mut dn = rcgen::DistinguishedName::new();
-    dn.push(
-        rcgen::DnType::CommonName,
-        "facteur lab server (self-signed)",
-    );
+    dn.push(rcgen::DnType::CommonName, common_name);
     dn.push(rcgen::DnType::OrganizationName, "facteur");
     params.distinguished_name = dn;
     let now = std::time::SystemTime::now()
@@ -46,6 +51,7 @@ pub fn self_signed(names: Vec<String>) -> Result<ServerTls, TlsSetupError> {
     let cert = params.self_signed(&key_pair)?;
     let cert_pem = cert.pem();
     let cert: CertificateDer<'static> = cert.der().clone();
+    let cert_der = cert.to_vec();
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key_pair.serialize_der()));
     let config =
         ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
@@ -55,5 +61,6 @@ pub fn self_signed(names: Vec<String>) -> Result<ServerTls, TlsSetupError> {
     Ok(ServerTls {
         config: Arc::new(config),
         cert_pem,
+        cert_der,
     })
 }

@@ -5,6 +5,11 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The common name of the certificate `facteur proxy` shows a client whose
+/// STARTTLS/STLS it intercepts: the explanation recognises it and says
+/// that the session is intercepted.
+pub const PROXY_CN: &str = "facteur proxy: interception certificate (self-signed)";
+
 /// What the server's certificate says (RFC 5280 §4.1.2).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

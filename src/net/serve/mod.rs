@@ -149,7 +149,7 @@ use crate::proto::Proto;
 
 mod args;
 mod down;
-mod limits;
+pub(crate) mod limits;
 mod queue;
 mod session;
 
@@ -215,10 +215,45 @@ pub fn run(cfg: ServeConfig) -> Result<(), ServeError> {
         .enable_all()
         .build()
         .map_err(ServeError::Runtime)?;
-    runtime.block_on(serve(cfg))
+    runtime.block_on(serve(cfg, None))
 }
 
-async fn serve(cfg: ServeConfig) -> Result<(), ServeError> {
+/// The addresses `serve` listens on, as its log names them ("SMTP
+/// facteur.lab", "POP3 facteur.lab", …), once they are bound.
+pub type Bound = Vec<(String, SocketAddr)>;
+
+/// Start the server on its own thread (with its own runtime) and return
+/// once it listens: what `facteur proxy --to world` forwards to. It runs
+/// until the process stops.
+pub fn spawn_background(cfg: ServeConfig) -> Result<Bound, ServeError> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let fail = tx.clone();
+    std::thread::spawn(move || {
+        let runtime = match tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(r) => r,
+            Err(e) => {
+                let _ = fail.send(Err(ServeError::Runtime(e)));
+                return;
+            }
+        };
+        if let Err(e) = runtime.block_on(serve(cfg, Some(tx))) {
+            let _ = fail.send(Err(e));
+        }
+    });
+    rx.recv().unwrap_or_else(|_| {
+        Err(ServeError::Runtime(std::io::Error::other(
+            "server thread ended",
+        )))
+    })
+}
+
+async fn serve(
+    cfg: ServeConfig,
+    ready: Option<std::sync::mpsc::Sender<Result<Bound, ServeError>>>,
+) -> Result<(), ServeError> {
     let store = match &cfg.store {
         Some(dir) => {
             let store = Store::open(dir).map_err(|e| match e {
@@ -309,6 +344,7 @@ async fn serve(cfg: ServeConfig) -> Result<(), ServeError> {
         idle: tokio::sync::Notify::new(),
     });
     let mut tasks = Vec::new();
+    let mut bound = Vec::new();
     for (addr, kind) in listeners {
         let listener = listen(addr).map_err(|source| ServeError::Bind { addr, source })?;
         let local = listener.local_addr().unwrap_or(addr);
@@ -319,6 +355,7 @@ async fn serve(cfg: ServeConfig) -> Result<(), ServeError> {
             (Proto::Pop3, true) => "POP3S",
         };
         eprintln!("{proto} {} listening on {local}", kind.name());
+        bound.push((format!("{proto} {}", kind.name()), local));
         tasks.push(tokio::spawn(accept_loop(listener, kind, shared.clone())));
     }
     // The world's time: the queue is retried as it passes.
@@ -327,6 +364,9 @@ async fn serve(cfg: ServeConfig) -> Result<(), ServeError> {
         tasks.push(tokio::spawn(queue::console(shared.clone())));
     }
     eprintln!("facteur serve: ready (Ctrl-C stops)");
+    if let Some(tx) = ready {
+        let _ = tx.send(Ok(bound));
+    }
     stop_signal().await;
     eprintln!("facteur serve: stopping");
     // Stop accepting, tell every session (SMTP 421 4.3.2, POP3 -ERR without

@@ -1,0 +1,778 @@
+//! `facteur proxy`: a real mail client's dialogue relayed to one upstream
+//! server, read and explained on the way.
+//!
+//! Bytes are forwarded unchanged both ways, as they arrive (no line is
+//! rewritten, none is delayed for a whole line). Beside the forwarding,
+//! each connection has a [`watch::Watch`]: both directions framed into
+//! lines and pushed into a `session::live::Live`, which explains them in
+//! the session's state (protocol from the greeting: `220` SMTP, `+OK`
+//! POP3).
+//!
+//! STARTTLS (RFC 3207) and STLS (RFC 2595) are intercepted, openly: when
+//! the upstream gives its go-ahead, the proxy first does TLS with the
+//! upstream (rustls, system roots, `--insecure` for a lab server), then
+//! passes the go-ahead on and does TLS with the client using its own
+//! certificate, made at start, whose name says what it is
+//! ([`crate::proto::tls::PROXY_CN`]; `--cert-out` writes it for clients to
+//! trust). Every later line is seen decrypted. In real life this is a
+//! man-in-the-middle attack; the explanation of the handshake says so.
+//!
+//! It forwards only to the one upstream it was given (never an open
+//! relay). Limits as in `serve`: concurrent connections in all and per
+//! address, an idle timeout, a handshake timeout, and bounded memory per
+//! connection (a fixed read buffer, backpressure from the peer's socket,
+//! lines longer than [`watch::WATCH_LINE_LIMIT`] forwarded but not kept).
+//! One log line per session on stderr; `--record-dir` writes one
+//! transcript per connection.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use rustls::pki_types::ServerName;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Semaphore;
+use tokio_rustls::{TlsAcceptor, TlsConnector};
+
+use crate::explain::lang::Lang;
+use crate::net::serve::limits::PerIp;
+use crate::proto::Proto;
+use crate::proto::tls::Handshake;
+
+mod args;
+pub mod watch;
+
+pub use args::ProxyArgs;
+use watch::Watch;
+
+/// Where the proxy forwards.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Upstream {
+    Addr {
+        host: String,
+        port: u16,
+    },
+    /// The simulated world, started in this process on a free local port.
+    World(Proto),
+}
+
+impl Upstream {
+    /// `HOST:PORT`, `[v6]:PORT`, `world` (SMTP) or `world:pop3`.
+    pub fn parse(s: &str) -> Result<Upstream, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "world" | "world:smtp" => return Ok(Upstream::World(Proto::Smtp)),
+            "world:pop3" => return Ok(Upstream::World(Proto::Pop3)),
+            _ => {}
+        }
+        let (host, port) = s
+            .rsplit_once(':')
+            .ok_or_else(|| format!("--to {s}: HOST:PORT expected"))?;
+        let port: u16 = port
+            .parse()
+            .map_err(|_| format!("--to {s}: the port is not a number"))?;
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        if host.is_empty() {
+            return Err(format!("--to {s}: the host is missing"));
+        }
+        Ok(Upstream::Addr {
+            host: host.to_string(),
+            port,
+        })
+    }
+}
+
+/// How `facteur proxy` is set up.
+#[derive(Debug, Clone)]
+pub struct ProxyConfig {
+    pub listen: SocketAddr,
+    pub to: Upstream,
+    pub insecure: bool,
+    /// Implicit TLS with the clients (SMTPS 465, POP3S 995; RFC 8314).
+    pub listen_tls: bool,
+    /// Implicit TLS with the upstream.
+    pub to_tls: bool,
+    pub cert_out: Option<PathBuf>,
+    pub record_dir: Option<PathBuf>,
+    pub max_connections: usize,
+    pub max_per_ip: usize,
+    pub idle_timeout: Duration,
+    pub handshake_timeout: Duration,
+}
+
+/// Why the proxy could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ProxyError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("cannot start the runtime: {0}")]
+    Runtime(std::io::Error),
+    #[error("TLS: {0}")]
+    Tls(#[from] crate::net::tls::TlsSetupError),
+    #[error("cannot configure TLS towards the upstream")]
+    Connector,
+    #[error("cannot write the certificate to {path}: {source}")]
+    CertOut {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot create the record directory {path}: {source}")]
+    RecordDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the simulated world: {0}")]
+    World(#[from] crate::net::serve::ServeError),
+}
+
+struct Shared {
+    cfg: ProxyConfig,
+    lang: Lang,
+    host: String,
+    port: u16,
+    acceptor: TlsAcceptor,
+    connector: TlsConnector,
+    cert_der: Vec<u8>,
+    slots: Semaphore,
+    per_ip: PerIp,
+}
+
+/// Run the proxy until Ctrl-C.
+pub fn run(cfg: ProxyConfig, lang: Lang) -> Result<(), ProxyError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(ProxyError::Runtime)?;
+    runtime.block_on(proxy(cfg, lang))
+}
+
+async fn proxy(cfg: ProxyConfig, lang: Lang) -> Result<(), ProxyError> {
+    let (host, port) = match &cfg.to {
+        Upstream::Addr { host, port } => (host.clone(), *port),
+        Upstream::World(proto) => {
+            let world = crate::net::serve::ServeConfig {
+                smtp: SocketAddr::from(([127, 0, 0, 1], 0)),
+                pop3: SocketAddr::from(([127, 0, 0, 1], 0)),
+                ..Default::default()
+            };
+            let bound = crate::net::serve::spawn_background(world)?;
+            let want = match proto {
+                Proto::Smtp => "SMTP facteur.lab",
+                Proto::Pop3 => "POP3 facteur.lab",
+            };
+            let addr = bound
+                .iter()
+                .find(|(k, _)| k == want)
+                .map(|(_, a)| *a)
+                .ok_or_else(|| {
+                    crate::net::serve::ServeError::Runtime(std::io::Error::other(
+                        "the world did not listen",
+                    ))
+                })?;
+            (addr.ip().to_string(), addr.port())
+        }
+    };
+    let mut names = vec![
+        "localhost".to_string(),
+        "127.0.0.1".to_string(),
+        crate::net::serve::FRONT_NAME.to_string(),
+    ];
+    if !names.contains(&host) {
+        names.push(host.clone());
+    }
+    let tls = crate::net::tls::self_signed_as(names, crate::proto::tls::PROXY_CN)?;
+    if let Some(path) = &cfg.cert_out {
+        std::fs::write(path, &tls.cert_pem).map_err(|source| ProxyError::CertOut {
+            path: path.clone(),
+            source,
+        })?;
+        eprintln!(
+            "TLS interception certificate (self-signed) written to {}",
+            path.display()
+        );
+    }
+    if let Some(dir) = &cfg.record_dir {
+        std::fs::create_dir_all(dir).map_err(|source| ProxyError::RecordDir {
+            path: dir.clone(),
+            source,
+        })?;
+    }
+    let connector =
+        crate::net::client::tls_connector(cfg.insecure).map_err(|_| ProxyError::Connector)?;
+    let listener = TcpListener::bind(cfg.listen)
+        .await
+        .map_err(|source| ProxyError::Bind {
+            addr: cfg.listen,
+            source,
+        })?;
+    let local = listener.local_addr().unwrap_or(cfg.listen);
+    let shared = Arc::new(Shared {
+        slots: Semaphore::new(cfg.max_connections),
+        per_ip: PerIp::default(),
+        lang,
+        host,
+        port,
+        acceptor: TlsAcceptor::from(tls.config),
+        connector,
+        cert_der: tls.cert_der,
+        cfg,
+    });
+    eprintln!(
+        "PROXY listening on {local}, relaying to {}:{} only",
+        shared.host, shared.port
+    );
+    eprintln!("facteur proxy: ready (Ctrl-C stops)");
+    loop {
+        let accepted = tokio::select! {
+            a = listener.accept() => a,
+            _ = tokio::signal::ctrl_c() => break,
+        };
+        let (stream, peer) = match accepted {
+            Ok(x) => x,
+            Err(e) => {
+                eprintln!("accept failed: {e}");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let shared = shared.clone();
+        tokio::spawn(async move {
+            let guess = guess_proto(shared.port);
+            let Ok(permit) = shared.slots.try_acquire() else {
+                let mut s = Side::<NoTls>::Plain(stream);
+                refuse(&mut s, guess, "4.7.0", "too many connections").await;
+                eprintln!("{peer}: refused, too many connections");
+                return;
+            };
+            if !shared.per_ip.connect(peer.ip(), shared.cfg.max_per_ip) {
+                let mut s = Side::<NoTls>::Plain(stream);
+                refuse(
+                    &mut s,
+                    guess,
+                    "4.7.0",
+                    "too many connections from your address",
+                )
+                .await;
+                eprintln!("{peer}: refused, too many connections from this address");
+                return;
+            }
+            session(stream, peer, &shared).await;
+            shared.per_ip.disconnect(peer.ip());
+            drop(permit);
+        });
+    }
+    eprintln!("facteur proxy: stopping");
+    Ok(())
+}
+
+/// Until the greeting says, the protocol is guessed from the upstream's
+/// port (what the proxy says itself if the upstream never answers).
+fn guess_proto(port: u16) -> Proto {
+    match port {
+        110 | 995 | 1110 | 9995 => Proto::Pop3,
+        _ => Proto::Smtp,
+    }
+}
+
+/// One side of the relay: clear, then maybe TLS.
+enum Side<T> {
+    Plain(TcpStream),
+    Tls(Box<T>),
+    Gone,
+}
+
+/// A side that never goes TLS (a refusal).
+type NoTls = tokio_rustls::server::TlsStream<TcpStream>;
+
+impl<T: AsyncRead + AsyncWrite + Unpin> Side<T> {
+    async fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Side::Plain(s) => s.read(buf).await,
+            Side::Tls(s) => s.read(buf).await,
+            Side::Gone => Ok(0),
+        }
+    }
+
+    async fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        match self {
+            Side::Plain(s) => s.write_all(bytes).await,
+            Side::Tls(s) => {
+                s.write_all(bytes).await?;
+                s.flush().await
+            }
+            Side::Gone => Err(std::io::Error::from(std::io::ErrorKind::NotConnected)),
+        }
+    }
+
+    async fn shutdown(&mut self) {
+        let _ = match self {
+            Side::Plain(s) => s.shutdown().await,
+            Side::Tls(s) => s.shutdown().await,
+            Side::Gone => Ok(()),
+        };
+    }
+
+    /// The clear TCP stream, to start TLS on (None once TLS is up).
+    fn take_plain(&mut self) -> Option<TcpStream> {
+        match std::mem::replace(self, Side::Gone) {
+            Side::Plain(s) => Some(s),
+            other => {
+                *self = other;
+                None
+            }
+        }
+    }
+}
+
+/// What the proxy says itself when the upstream cannot go on: SMTP 421
+/// with an enhanced code (RFC 3463 §3.5: 4.4.1 no answer, 4.4.2 bad
+/// connection), POP3 `-ERR [SYS/TEMP]` (RFC 3206).
+fn refusal(proto: Proto, code: &str, why: &str) -> String {
+    let why = crate::proto::visible::visible_str(why);
+    match proto {
+        Proto::Smtp => format!("421 {code} facteur proxy: {why}\r\n"),
+        Proto::Pop3 => format!("-ERR [SYS/TEMP] facteur proxy: {why}\r\n"),
+    }
+}
+
+async fn refuse<T: AsyncRead + AsyncWrite + Unpin>(
+    side: &mut Side<T>,
+    proto: Proto,
+    code: &str,
+    why: &str,
+) {
+    let _ = side.write_all(refusal(proto, code, why).as_bytes()).await;
+    side.shutdown().await;
+}
+
+/// What woke the relay up.
+enum Step {
+    Client(std::io::Result<usize>),
+    Upstream(std::io::Result<usize>),
+    Idle,
+}
+
+type ClientSide = Side<tokio_rustls::server::TlsStream<TcpStream>>;
+type UpSide = Side<tokio_rustls::client::TlsStream<TcpStream>>;
+
+/// The TLS facts of a connection (either side).
+fn tls_facts(c: &rustls::CommonState) -> (String, String) {
+    let version = c
+        .protocol_version()
+        .map(|v| format!("{v:?}"))
+        .unwrap_or_default();
+    let cipher = c
+        .negotiated_cipher_suite()
+        .map(|s| format!("{:?}", s.suite()))
+        .unwrap_or_default();
+    (version, cipher)
+}
+
+/// One connection, relayed and watched until either side ends it.
+async fn session(stream: TcpStream, peer: SocketAddr, shared: &Shared) {
+    let start = Instant::now();
+    let started = unix_now();
+    let ms = || start.elapsed().as_millis() as u64;
+    let mut watch = Watch::new(
+        shared.lang,
+        &shared.host,
+        shared.port,
+        guess_proto(shared.port),
+        started,
+    );
+    let mut client: ClientSide = Side::Plain(stream);
+    let target = format!("{}:{}", shared.host, shared.port);
+    let connect = tokio::time::timeout(
+        shared.cfg.handshake_timeout,
+        TcpStream::connect((shared.host.as_str(), shared.port)),
+    )
+    .await;
+    let mut up: UpSide = match connect {
+        Ok(Ok(s)) => {
+            let _ = s.set_nodelay(true);
+            Side::Plain(s)
+        }
+        Ok(Err(e)) => {
+            let why = format!("cannot reach {target}: {e}");
+            say(&mut client, &mut watch, ms(), "4.4.1", &why).await;
+            finish(peer, shared, &watch, None, &why);
+            return;
+        }
+        Err(_) => {
+            let why = format!("cannot reach {target}: no answer");
+            say(&mut client, &mut watch, ms(), "4.4.1", &why).await;
+            finish(peer, shared, &watch, None, &why);
+            return;
+        }
+    };
+    let mut tls_summary: Option<String> = None;
+    // Implicit TLS (ports 465, 995; RFC 8314): before any line.
+    if shared.cfg.to_tls
+        && let Some(tcp) = up.take_plain()
+    {
+        match upstream_tls(tcp, shared).await {
+            Ok((tls, summary)) => {
+                up = Side::Tls(Box::new(tls));
+                tls_summary = Some(summary);
+            }
+            Err(why) => {
+                if !shared.cfg.listen_tls {
+                    say(&mut client, &mut watch, ms(), "4.4.2", &why).await;
+                }
+                finish(peer, shared, &watch, None, &why);
+                return;
+            }
+        }
+    }
+    if shared.cfg.listen_tls
+        && let Some(tcp) = client.take_plain()
+    {
+        match client_tls(tcp, shared).await {
+            Ok((tls, h)) => {
+                client = Side::Tls(Box::new(tls));
+                watch.tls_up(ms(), h);
+                tls_summary.get_or_insert_with(|| "client side only".to_string());
+            }
+            Err(why) => {
+                up.shutdown().await;
+                finish(peer, shared, &watch, None, &why);
+                return;
+            }
+        }
+    }
+    let mut cbuf = vec![0u8; 16 * 1024];
+    let mut ubuf = vec![0u8; 16 * 1024];
+    let mut held: Vec<u8> = Vec::new();
+    let mut client_done = false;
+    let end = loop {
+        let awaiting = watch.awaiting_tls();
+        let step = tokio::select! {
+            r = client.read(&mut cbuf), if !awaiting && !client_done => Step::Client(r),
+            r = up.read(&mut ubuf) => Step::Upstream(r),
+            _ = tokio::time::sleep(shared.cfg.idle_timeout) => Step::Idle,
+        };
+        match step {
+            Step::Idle => {
+                let why = "idle timeout";
+                say(&mut client, &mut watch, ms(), "4.4.2", why).await;
+                break why.to_string();
+            }
+            Step::Client(Err(_)) => break "client closed".to_string(),
+            Step::Client(Ok(0)) => {
+                // The client has finished sending (it may still read, as
+                // after a half-close): the upstream is told the same way,
+                // and its answer still goes back.
+                client_done = true;
+                up.shutdown().await;
+            }
+            Step::Client(Ok(n)) => {
+                let data = &cbuf[..n];
+                let cut = watch.client(ms(), data);
+                let fwd = cut.unwrap_or(n);
+                if let Err(e) = up.write_all(&data[..fwd]).await {
+                    let why = format!("cannot write to {target}: {e}");
+                    say(&mut client, &mut watch, ms(), "4.4.2", &why).await;
+                    break why;
+                }
+                if let Some(c) = cut {
+                    held = data[c..].to_vec();
+                }
+            }
+            Step::Upstream(r) => {
+                let n = match r {
+                    Ok(0) | Err(_) if watch.quit => break "closed after QUIT".to_string(),
+                    Ok(0) | Err(_) if client_done => break "client closed".to_string(),
+                    Ok(0) => {
+                        let why = format!("{target} closed the connection");
+                        say(&mut client, &mut watch, ms(), "4.4.2", &why).await;
+                        break why;
+                    }
+                    Err(e) => {
+                        let why = format!("{target}: {e}");
+                        say(&mut client, &mut watch, ms(), "4.4.2", &why).await;
+                        break why;
+                    }
+                    Ok(n) => n,
+                };
+                let data = &ubuf[..n];
+                match watch.server(ms(), data) {
+                    None => {
+                        if client.write_all(data).await.is_err() {
+                            break "client closed".to_string();
+                        }
+                    }
+                    Some((_, false)) => {
+                        if client.write_all(data).await.is_err() {
+                            break "client closed".to_string();
+                        }
+                        // Refused: what the client sent after STARTTLS goes on.
+                        let rest = std::mem::take(&mut held);
+                        if !rest.is_empty() {
+                            if let Some(c) = watch.client(ms(), &rest) {
+                                held = rest[c..].to_vec();
+                            }
+                            let fwd = rest.len() - held.len();
+                            if up.write_all(&rest[..fwd]).await.is_err() {
+                                break format!("cannot write to {target}");
+                            }
+                        }
+                    }
+                    Some((reply_end, true)) => {
+                        // Octets after the go-ahead on either side, in the
+                        // same packet, are not part of the TLS session
+                        // (CVE-2011-0411): dropped.
+                        let dropped = (n - reply_end) + std::mem::take(&mut held).len();
+                        if dropped > 0 {
+                            eprintln!(
+                                "{peer}: {dropped} octet(s) sent in clear after the STARTTLS go-ahead dropped"
+                            );
+                        }
+                        let go_ahead = data[..reply_end].to_vec();
+                        match intercept(&mut client, &mut up, &go_ahead, shared).await {
+                            Ok((h, up_summary)) => {
+                                watch.tls_up(ms(), h);
+                                tls_summary = Some(up_summary);
+                            }
+                            Err((client_usable, why)) => {
+                                if client_usable {
+                                    say(&mut client, &mut watch, ms(), "4.4.2", &why).await;
+                                }
+                                break why;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    client.shutdown().await;
+    up.shutdown().await;
+    finish(peer, shared, &watch, tls_summary.as_deref(), &end);
+}
+
+/// The go-ahead came: TLS with the upstream first (if it fails, the client
+/// has not been told to start TLS and can still be answered in clear),
+/// then the go-ahead to the client and TLS with it, with facteur's
+/// certificate. Returns the client-side handshake (for the session) and a
+/// summary of the upstream's; or whether the client can still be answered,
+/// and why it failed.
+async fn intercept(
+    client: &mut ClientSide,
+    up: &mut UpSide,
+    go_ahead: &[u8],
+    shared: &Shared,
+) -> Result<(Handshake, String), (bool, String)> {
+    let tcp = up
+        .take_plain()
+        .ok_or((true, "STARTTLS inside TLS".to_string()))?;
+    let (tls, summary) = upstream_tls(tcp, shared).await.map_err(|e| (true, e))?;
+    *up = Side::Tls(Box::new(tls));
+    client
+        .write_all(go_ahead)
+        .await
+        .map_err(|_| (false, "client closed".to_string()))?;
+    let tcp = client
+        .take_plain()
+        .ok_or((false, "STARTTLS inside TLS".to_string()))?;
+    let (tls, h) = client_tls(tcp, shared).await.map_err(|e| (false, e))?;
+    *client = Side::Tls(Box::new(tls));
+    Ok((h, summary))
+}
+
+/// TLS with the upstream, as a client: the stream and a summary for the log.
+async fn upstream_tls(
+    tcp: TcpStream,
+    shared: &Shared,
+) -> Result<(tokio_rustls::client::TlsStream<TcpStream>, String), String> {
+    let name = ServerName::try_from(shared.host.clone())
+        .map_err(|_| format!("{} is not a TLS server name", shared.host))?;
+    let tls = match tokio::time::timeout(
+        shared.cfg.handshake_timeout,
+        shared.connector.connect(name, tcp),
+    )
+    .await
+    {
+        Ok(Ok(s)) => s,
+        Ok(Err(e)) => {
+            let hint = if shared.cfg.insecure {
+                ""
+            } else {
+                " (a lab server's self-signed certificate needs --insecure)"
+            };
+            return Err(format!("TLS with the upstream failed: {e}{hint}"));
+        }
+        Err(_) => return Err("TLS with the upstream timed out".to_string()),
+    };
+    let (uv, uc) = tls_facts(tls.get_ref().1);
+    let up_cert = tls
+        .get_ref()
+        .1
+        .peer_certificates()
+        .and_then(|c| c.first())
+        .and_then(|d| crate::net::client::cert_info(d))
+        .map(|c| c.subject)
+        .unwrap_or_default();
+    let verified = if shared.cfg.insecure {
+        "not verified"
+    } else {
+        "verified"
+    };
+    Ok((tls, format!("{uv} {uc}, upstream {up_cert} {verified}")))
+}
+
+/// TLS with the client, as the server, with facteur's interception
+/// certificate: the stream and the handshake for the session.
+async fn client_tls(
+    tcp: TcpStream,
+    shared: &Shared,
+) -> Result<(tokio_rustls::server::TlsStream<TcpStream>, Handshake), String> {
+    let tls = match tokio::time::timeout(shared.cfg.handshake_timeout, shared.acceptor.accept(tcp))
+        .await
+    {
+        Ok(Ok(s)) => s,
+        Ok(Err(e)) => {
+            return Err(format!(
+                "the client refused TLS with facteur's certificate: {e}"
+            ));
+        }
+        Err(_) => return Err("TLS with the client timed out".to_string()),
+    };
+    let (version, cipher) = tls_facts(tls.get_ref().1);
+    let h = Handshake {
+        version,
+        cipher,
+        // The client accepted a certificate no authority vouches for.
+        verified: false,
+        cert: crate::net::client::cert_info(&shared.cert_der),
+    };
+    Ok((tls, h))
+}
+
+/// The proxy speaks itself (the upstream failed): to the client, and in
+/// the session, as what the client saw from the server's side.
+async fn say(client: &mut ClientSide, watch: &mut Watch, ms: u64, code: &str, why: &str) {
+    let text = refusal(watch.proto_or_guess(), code, why);
+    watch.server(ms, text.as_bytes());
+    let _ = client.write_all(text.as_bytes()).await;
+}
+
+/// The log line, and the record.
+fn finish(peer: SocketAddr, shared: &Shared, watch: &Watch, tls: Option<&str>, end: &str) {
+    let proto = watch
+        .proto()
+        .map_or("?", |p| if p == Proto::Smtp { "SMTP" } else { "POP3" });
+    let account = watch.account.as_deref().unwrap_or("-");
+    let tls = tls.map_or_else(
+        || "no TLS".to_string(),
+        |t| format!("TLS intercepted ({t})"),
+    );
+    let mut line = format!(
+        "{peer} -> {}:{} {proto} account={} {tls}, {} line(s), {} octets up, {} down",
+        shared.host,
+        shared.port,
+        crate::proto::visible::visible_str(account),
+        watch.live.entries.len() + watch.live.dropped,
+        watch.client_octets,
+        watch.server_octets
+    );
+    if watch.too_long > 0 {
+        line.push_str(&format!(
+            ", {} over-long line(s) not explained",
+            watch.too_long
+        ));
+    }
+    line.push_str(&format!(": {}", crate::proto::visible::visible_str(end)));
+    if let Some(dir) = &shared.cfg.record_dir {
+        let path = dir.join(record_name(
+            watch.live.started,
+            peer,
+            watch.account.as_deref(),
+        ));
+        match std::fs::write(&path, watch.transcript().to_json()) {
+            Ok(()) => line.push_str(&format!(" [recorded {}]", path.display())),
+            Err(e) => line.push_str(&format!(" [not recorded: {e}]")),
+        }
+    }
+    eprintln!("{line}");
+}
+
+/// `20261202-031500-127.0.0.1-54012-fred.json`: the session's start (UTC),
+/// the client's address and port (unique at that second), the account.
+pub fn record_name(started: i64, peer: SocketAddr, account: Option<&str>) -> String {
+    let days = started.div_euclid(86_400);
+    let secs = started.rem_euclid(86_400);
+    let (y, m, d) = crate::proto::date::civil_from_days(days);
+    let ip = peer.ip().to_string().replace(':', "_");
+    let mut name = format!(
+        "{y:04}{m:02}{d:02}-{:02}{:02}{:02}-{ip}-{}",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60,
+        peer.port()
+    );
+    if let Some(a) = account {
+        let safe: String = a
+            .chars()
+            .take(64)
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || "._@-".contains(c) {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        name.push('-');
+        name.push_str(&safe);
+    }
+    name.push_str(".json");
+    name
+}
+
+fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_upstream_is_one_address_or_the_world() {
+        assert_eq!(
+            Upstream::parse("mx.example:25"),
+            Ok(Upstream::Addr {
+                host: "mx.example".into(),
+                port: 25
+            })
+        );
+        assert_eq!(Upstream::parse("world"), Ok(Upstream::World(Proto::Smtp)));
+        assert_eq!(
+            Upstream::parse("world:pop3"),
+            Ok(Upstream::World(Proto::Pop3))
+        );
+        assert!(Upstream::parse("mx.example").is_err());
+        assert!(Upstream::parse("mx:x").is_err());
+    }
+
+    #[test]
+    fn a_record_is_named_by_time_client_and_account() {
+        let peer: SocketAddr = "127.0.0.1:54012".parse().unwrap();
+        assert_eq!(
+            record_name(1_764_645_300, peer, Some("fred/../x")),
+            "20251202-031500-127.0.0.1-54012-fred_.._x.json"
+        );
+        assert_eq!(
+            record_name(0, peer, None),
+            "19700101-000000-127.0.0.1-54012.json"
+        );
+    }
+}

@@ -1,0 +1,396 @@
+//! What the proxy sees of one connection, without I/O: both directions'
+//! bytes are framed into lines and pushed into a [`Live`] session (client
+//! lines `C:`, server lines `S:`), which explains them in the session's
+//! state exactly as a typed session. It also notices what the relay must
+//! act on: the greeting's protocol, STARTTLS/STLS and its go-ahead, QUIT,
+//! and the account once a login succeeded (for the record's name).
+
+use crate::explain::lang::Lang;
+use crate::proto::line::LineReader;
+use crate::proto::tls::Handshake;
+use crate::proto::{Dir, Proto};
+use crate::session::live::{Incoming, Live, Wire, WireInfo};
+use crate::session::transcript::Transcript;
+
+/// The longest line the watcher keeps to explain (the bytes themselves are
+/// forwarded whatever their length): bounds its memory per connection.
+pub const WATCH_LINE_LIMIT: usize = 64 * 1024;
+
+/// The proxy's side of the engine: it sends nothing (the proxy forwards
+/// the client's own bytes); the server's lines are queued here by the
+/// watcher and taken by [`Live::poll`], so the engine detects the protocol
+/// from the greeting itself.
+#[derive(Debug)]
+pub struct ProxyWire {
+    info: WireInfo,
+    queue: Vec<Incoming>,
+}
+
+impl Wire for ProxyWire {
+    fn info(&self) -> &WireInfo {
+        &self.info
+    }
+    fn info_mut(&mut self) -> &mut WireInfo {
+        &mut self.info
+    }
+    fn send(&mut self, _: &[u8]) -> Vec<Incoming> {
+        Vec::new()
+    }
+    fn poll(&mut self) -> Vec<Incoming> {
+        std::mem::take(&mut self.queue)
+    }
+    fn close(&mut self) {
+        self.info.closed = true;
+    }
+}
+
+/// Where a login stands, to learn the account name.
+#[derive(Debug, Default)]
+enum Login {
+    #[default]
+    None,
+    /// AUTH PLAIN or LOGIN sent without its credentials: the next client
+    /// line carries them (PLAIN: the whole; LOGIN: the user name first).
+    AwaitPlain,
+    AwaitLoginUser,
+    /// AUTH CRAM-MD5: the response is "user digest" (RFC 2195).
+    AwaitCram,
+    /// A user name was given; the server's answer decides.
+    Claimed(String),
+}
+
+/// One proxied connection, watched.
+#[derive(Debug)]
+pub struct Watch {
+    pub live: Live<ProxyWire>,
+    client: LineReader,
+    server: LineReader,
+    proto: Option<Proto>,
+    /// SMTP: DATA was sent, 354 awaited; then inside the message.
+    data_pending: bool,
+    in_data: bool,
+    /// STARTTLS/STLS was sent: the next complete reply decides.
+    awaiting_tls: bool,
+    login: Login,
+    pub account: Option<String>,
+    pub quit: bool,
+    /// Lines longer than [`WATCH_LINE_LIMIT`], forwarded but not explained.
+    pub too_long: usize,
+    pub client_octets: u64,
+    pub server_octets: u64,
+}
+
+impl Watch {
+    /// `guess`: the protocol until the greeting says (from the upstream's port).
+    pub fn new(lang: Lang, host: &str, port: u16, guess: Proto, started: i64) -> Watch {
+        let wire = ProxyWire {
+            info: WireInfo {
+                host: host.to_string(),
+                port,
+                proto: guess,
+                tls: false,
+                closed: false,
+                remote: true,
+                detect_proto: true,
+            },
+            queue: Vec::new(),
+        };
+        Watch {
+            live: Live::new(lang, wire, started),
+            client: LineReader::new(WATCH_LINE_LIMIT),
+            server: LineReader::new(WATCH_LINE_LIMIT),
+            proto: None,
+            data_pending: false,
+            in_data: false,
+            awaiting_tls: false,
+            login: Login::None,
+            account: None,
+            quit: false,
+            too_long: 0,
+            client_octets: 0,
+            server_octets: 0,
+        }
+    }
+
+    /// The protocol the greeting showed (None before it).
+    pub fn proto(&self) -> Option<Proto> {
+        self.proto
+    }
+
+    /// The protocol to answer in when the proxy must speak itself.
+    pub fn proto_or_guess(&self) -> Proto {
+        self.proto.unwrap_or(self.live.link.info().proto)
+    }
+
+    pub fn tls(&self) -> bool {
+        self.live.link.info().tls
+    }
+
+    pub fn awaiting_tls(&self) -> bool {
+        self.awaiting_tls
+    }
+
+    /// Client bytes, at `ms` since the start. Returns `Some(end)` when a
+    /// STARTTLS/STLS line ended at `end`: the relay forwards `bytes[..end]`
+    /// and holds the rest until the server answers (the rest is not seen).
+    pub fn client(&mut self, ms: u64, bytes: &[u8]) -> Option<usize> {
+        self.live.elapsed_ms = ms;
+        let mut rest = bytes;
+        while let Some(framed) = self.client.next_line(&mut rest) {
+            let Ok(line) = framed else {
+                self.too_long += 1;
+                continue;
+            };
+            self.live.push(Dir::Client, &line.content);
+            if self.client_line(&line.content) {
+                let end = bytes.len() - rest.len();
+                self.client_octets += end as u64;
+                return Some(end);
+            }
+        }
+        self.client_octets += bytes.len() as u64;
+        None
+    }
+
+    /// What a client line means for the relay; true for STARTTLS/STLS.
+    fn client_line(&mut self, line: &[u8]) -> bool {
+        let text = String::from_utf8_lossy(line);
+        let trimmed = text.trim_end();
+        if self.in_data {
+            if trimmed == "." {
+                self.in_data = false;
+            }
+            return false;
+        }
+        let mut words = trimmed.split_ascii_whitespace();
+        let verb = words.next().unwrap_or("").to_ascii_uppercase();
+        let arg1 = words.next();
+        let arg2 = words.next();
+        match std::mem::take(&mut self.login) {
+            Login::AwaitPlain => {
+                self.login = plain_user(trimmed).map_or(Login::None, Login::Claimed);
+                return false;
+            }
+            Login::AwaitLoginUser => {
+                self.login = decode_text(trimmed).map_or(Login::None, Login::Claimed);
+                return false;
+            }
+            Login::AwaitCram => {
+                self.login = decode_text(trimmed)
+                    .and_then(|t| t.split(' ').next().map(str::to_string))
+                    .map_or(Login::None, Login::Claimed);
+                return false;
+            }
+            other => self.login = other,
+        }
+        match (self.proto, verb.as_str()) {
+            (Some(Proto::Smtp), "STARTTLS") | (Some(Proto::Pop3), "STLS") => {
+                self.awaiting_tls = true;
+                return true;
+            }
+            (_, "QUIT") => self.quit = true,
+            (Some(Proto::Smtp), "DATA") => self.data_pending = true,
+            (_, "AUTH") => {
+                let mech = arg1.unwrap_or("").to_ascii_uppercase();
+                self.login = match (mech.as_str(), arg2) {
+                    ("PLAIN", Some(ir)) => plain_user(ir).map_or(Login::None, Login::Claimed),
+                    ("PLAIN", None) => Login::AwaitPlain,
+                    ("LOGIN", Some(ir)) => decode_text(ir).map_or(Login::None, Login::Claimed),
+                    ("LOGIN", None) => Login::AwaitLoginUser,
+                    ("CRAM-MD5", None) => Login::AwaitCram,
+                    _ => Login::None,
+                };
+            }
+            (Some(Proto::Pop3), "USER") => {
+                self.login = arg1.map_or(Login::None, |u| Login::Claimed(u.to_string()));
+            }
+            (Some(Proto::Pop3), "APOP") => {
+                self.login = arg1.map_or(Login::None, |u| Login::Claimed(u.to_string()));
+            }
+            _ => {}
+        }
+        false
+    }
+
+    /// Server bytes. When STARTTLS/STLS awaits its answer and the reply
+    /// is complete, returns `Some((end, go))`: the reply ends at `end`
+    /// (what follows in the same read was not sent in answer: it is not
+    /// seen), and `go` is the go-ahead (220, +OK).
+    pub fn server(&mut self, ms: u64, bytes: &[u8]) -> Option<(usize, bool)> {
+        self.live.elapsed_ms = ms;
+        let mut rest = bytes;
+        while let Some(framed) = self.server.next_line(&mut rest) {
+            let Ok(line) = framed else {
+                self.too_long += 1;
+                continue;
+            };
+            let l = line.content;
+            let encrypted = self.tls();
+            self.live
+                .link
+                .queue
+                .push(Incoming::Line(l.clone(), encrypted));
+            self.live.poll();
+            if self.proto.is_none() {
+                self.proto = if l.starts_with(b"+OK") {
+                    Some(Proto::Pop3)
+                } else if l.starts_with(b"220") {
+                    Some(Proto::Smtp)
+                } else {
+                    None
+                };
+            }
+            // SMTP: the last line of a reply has no "-" after its code.
+            let last = self.proto != Some(Proto::Smtp) || l.get(3) != Some(&b'-');
+            if !last {
+                continue;
+            }
+            let ok = l.starts_with(b"+OK") || l.first().is_some_and(|c| *c == b'2' || *c == b'3');
+            if self.data_pending {
+                self.data_pending = false;
+                self.in_data = l.starts_with(b"354");
+            }
+            match std::mem::take(&mut self.login) {
+                Login::Claimed(user) => {
+                    if l.starts_with(b"235") || (l.starts_with(b"+OK") && self.in_pop3_pass()) {
+                        self.account = Some(user);
+                    } else if ok && !l.starts_with(b"235") {
+                        // A step of the exchange (334, USER's +OK): keep waiting.
+                        self.login = Login::Claimed(user);
+                    }
+                }
+                other => self.login = other,
+            }
+            if self.awaiting_tls {
+                self.awaiting_tls = false;
+                let go = match self.proto {
+                    Some(Proto::Pop3) => l.starts_with(b"+OK"),
+                    _ => l.starts_with(b"220"),
+                };
+                let end = bytes.len() - rest.len();
+                self.server_octets += end as u64;
+                return Some((end, go));
+            }
+        }
+        self.server_octets += bytes.len() as u64;
+        None
+    }
+
+    /// POP3's +OK ends a login only after PASS/APOP or AUTH, not after USER:
+    /// the explainer's last client line says which.
+    fn in_pop3_pass(&self) -> bool {
+        self.live
+            .entries
+            .iter()
+            .rev()
+            .find(|e| e.dir == Dir::Client)
+            .map(|e| {
+                let t = String::from_utf8_lossy(&e.event().bytes()).to_ascii_uppercase();
+                !t.starts_with("USER")
+            })
+            .unwrap_or(false)
+    }
+
+    /// TLS is up with the client (after the upstream's handshake): lines
+    /// from now on are encrypted on the wire. Line framing starts again.
+    pub fn tls_up(&mut self, ms: u64, h: Handshake) {
+        self.live.elapsed_ms = ms;
+        self.live.link.queue.push(Incoming::Tls(h));
+        self.live.poll();
+        self.client = LineReader::new(WATCH_LINE_LIMIT);
+        self.server = LineReader::new(WATCH_LINE_LIMIT);
+        // RFC 3207 §4.2: the client starts again with EHLO, as unauthenticated.
+        self.login = Login::None;
+    }
+
+    pub fn transcript(&self) -> Transcript {
+        self.live.transcript()
+    }
+}
+
+/// The user of a PLAIN initial response (authzid\0authcid\0password).
+fn plain_user(b64: &str) -> Option<String> {
+    let raw = crate::proto::sasl::base64::decode(b64).ok()?;
+    let mut parts = raw.split(|b| *b == 0);
+    let authzid = parts.next()?;
+    let authcid = parts.next()?;
+    parts.next()?;
+    let user = if authcid.is_empty() { authzid } else { authcid };
+    Some(String::from_utf8_lossy(user).into_owned())
+}
+
+fn decode_text(b64: &str) -> Option<String> {
+    let raw = crate::proto::sasl::base64::decode(b64).ok()?;
+    Some(String::from_utf8_lossy(&raw).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn watch() -> Watch {
+        Watch::new(Lang::En, "upstream", 25, Proto::Smtp, 0)
+    }
+
+    #[test]
+    fn starttls_is_seen_and_its_go_ahead_cut_where_the_reply_ends() {
+        let mut w = watch();
+        assert_eq!(w.server(0, b"220 mx ESMTP\r\n"), None);
+        assert_eq!(w.proto(), Some(Proto::Smtp));
+        assert_eq!(w.client(1, b"EHLO me\r\n"), None);
+        assert_eq!(w.server(2, b"250-mx\r\n250 STARTTLS\r\n"), None);
+        assert_eq!(w.client(3, b"STARTTLS\r\nEHLO injected\r\n"), Some(10));
+        assert_eq!(
+            w.server(4, b"220 2.0.0 go\r\n250 injected\r\n"),
+            Some((14, true))
+        );
+        assert_eq!(w.live.entries.len(), 6);
+    }
+
+    #[test]
+    fn starttls_inside_a_message_is_text_not_a_command() {
+        let mut w = watch();
+        w.server(0, b"220 mx\r\n");
+        w.client(0, b"DATA\r\n");
+        w.server(0, b"354 go\r\n");
+        assert_eq!(w.client(0, b"STARTTLS\r\n.\r\n"), None);
+        assert_eq!(w.client(0, b"STARTTLS\r\n"), Some(10));
+    }
+
+    #[test]
+    fn the_account_is_known_once_auth_plain_succeeds() {
+        let mut w = watch();
+        w.server(0, b"220 mx\r\n");
+        // \0fred\0secret
+        w.client(0, b"AUTH PLAIN AGZyZWQAc2VjcmV0\r\n");
+        assert_eq!(w.account, None);
+        w.server(0, b"235 2.7.0 ok\r\n");
+        assert_eq!(w.account.as_deref(), Some("fred"));
+    }
+
+    #[test]
+    fn a_failed_login_names_nobody_and_pop3_user_waits_for_pass() {
+        let mut w = watch();
+        w.server(0, b"220 mx\r\n");
+        w.client(0, b"AUTH PLAIN AGZyZWQAc2VjcmV0\r\n");
+        w.server(0, b"535 5.7.8 no\r\n");
+        assert_eq!(w.account, None);
+        let mut p = Watch::new(Lang::En, "upstream", 110, Proto::Pop3, 0);
+        p.server(0, b"+OK POP3\r\n");
+        p.client(0, b"USER marie\r\n");
+        p.server(0, b"+OK\r\n");
+        assert_eq!(p.account, None);
+        p.client(0, b"PASS x\r\n");
+        p.server(0, b"+OK in\r\n");
+        assert_eq!(p.account.as_deref(), Some("marie"));
+        let mut c = watch();
+        c.server(0, b"220 mx\r\n");
+        c.client(0, b"AUTH CRAM-MD5\r\n");
+        c.server(0, b"334 PDEyMzRAbXg+\r\n");
+        // "fred 0123…"
+        c.client(0, b"ZnJlZCAwMTIzNDU2Nzg5YWJjZGVm\r\n");
+        c.server(0, b"235 ok\r\n");
+        assert_eq!(c.account.as_deref(), Some("fred"));
+        assert_eq!(p.client(0, b"STLS\r\n"), Some(6));
+    }
+}
