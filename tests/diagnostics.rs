@@ -277,7 +277,15 @@ fn every_protocol_diagnostic_is_said_in_both_languages() {
         TranscriptError::Parse {
             line: 1,
             column: 2,
+            path: String::new(),
             message: "missing field `events`".into(),
+        },
+        TranscriptError::Parse {
+            line: 4,
+            column: 9,
+            path: "events[3].dir".into(),
+            message: "unknown variant `sever`, expected one of `client`, `server`, `tls`, `open`"
+                .into(),
         },
         TranscriptError::Version(9),
         TranscriptError::NoLine { index: 0 },

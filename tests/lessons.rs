@@ -553,3 +553,19 @@ fn the_summary_counts_only_the_students_mistakes_and_lists_them() {
     assert_eq!(run.mistakes, 1);
     assert_eq!(run.mistake_lines[0].1, "MAIL FROM <fred@free.fr>");
 }
+
+#[test]
+fn a_json_mistake_in_a_lesson_names_the_field_by_its_path() {
+    // A number where the code must be text, deep in the third step.
+    let text = r#"{"id": "x-test", "title": {"fr": "T", "en": "T"}, "intro": {"fr": "i", "en": "i"},
+      "start": "smtp.free.fr", "steps": [
+        {"instruction": {"fr": "a", "en": "a"}, "check": {"connected": "smtp.free.fr"}},
+        {"instruction": {"fr": "b", "en": "b"}, "check": {"connected": "smtp.free.fr"}},
+        {"instruction": {"fr": "c", "en": "c"}, "check": {"reply": {"to": "EHLO", "code": 250}}}]}"#;
+    let p = facteur::lesson::Lesson::from_json(text).unwrap_err();
+    let fr = p.describe(facteur::explain::Lang::Fr);
+    let en = p.describe(facteur::explain::Lang::En);
+    assert!(fr.contains("dans steps[2].check.reply.code"), "{fr}");
+    assert!(en.contains("in steps[2].check.reply.code"), "{en}");
+    assert!(fr.contains("ligne 5"), "{fr}");
+}

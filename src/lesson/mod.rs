@@ -254,9 +254,9 @@ impl Lesson {
 
     /// Parse a lesson; a syntax or shape error names its line and column.
     pub fn from_json(text: &str) -> Result<Lesson, Problem> {
-        serde_json::from_str(text).map_err(|e| Problem {
+        crate::json::from_str(text).map_err(|p| Problem {
             place: String::new(),
-            why: Why::Json(crate::json::Place::from(&e)),
+            why: Why::Json(p),
         })
     }
 

@@ -246,6 +246,8 @@ pub enum TranscriptError {
     Parse {
         line: usize,
         column: usize,
+        /// The value's path, e.g. `events[3].dir`.
+        path: String,
         message: String,
     },
     #[error("transcript version {0}: this facteur reads version {VERSION}")]
@@ -280,10 +282,12 @@ impl TranscriptError {
             TranscriptError::Parse {
                 line,
                 column,
+                path,
                 message,
             } => crate::json::Place {
                 line: *line,
                 column: *column,
+                path: path.clone(),
                 message: message.clone(),
             }
             .describe(lang),
@@ -312,13 +316,11 @@ impl Transcript {
     }
 
     pub fn from_json(text: &str) -> Result<Transcript, TranscriptError> {
-        let t: Transcript = serde_json::from_str(text).map_err(|e| {
-            let p = crate::json::Place::from(&e);
-            TranscriptError::Parse {
-                line: p.line,
-                column: p.column,
-                message: p.message,
-            }
+        let t: Transcript = crate::json::from_str(text).map_err(|p| TranscriptError::Parse {
+            line: p.line,
+            column: p.column,
+            path: p.path,
+            message: p.message,
         })?;
         if t.version != VERSION {
             return Err(TranscriptError::Version(t.version));

@@ -110,6 +110,8 @@ pub enum WorldError {
     Parse {
         line: usize,
         column: usize,
+        /// The value's path, e.g. `events[3].dir`.
+        path: String,
         message: String,
     },
     #[error("world file: {field}: {}", problem.describe(crate::explain::Lang::En))]
@@ -132,6 +134,7 @@ impl WorldError {
             WorldError::Parse {
                 line,
                 column,
+                path,
                 message,
             } => fill(
                 lang,
@@ -139,6 +142,7 @@ impl WorldError {
                 &[&crate::json::Place {
                     line: *line,
                     column: *column,
+                    path: path.clone(),
                     message: message.clone(),
                 }
                 .describe(lang)],
@@ -178,13 +182,11 @@ pub enum Destination {
 impl World {
     /// Read a world from JSON; errors name the line or the field.
     pub fn from_json(text: &str) -> Result<World, WorldError> {
-        let world: World = serde_json::from_str(text).map_err(|e| {
-            let p = crate::json::Place::from(&e);
-            WorldError::Parse {
-                line: p.line,
-                column: p.column,
-                message: p.message,
-            }
+        let world: World = crate::json::from_str(text).map_err(|p| WorldError::Parse {
+            line: p.line,
+            column: p.column,
+            path: p.path,
+            message: p.message,
         })?;
         world.validate()?;
         Ok(world)
