@@ -432,14 +432,12 @@ pub fn explain_data_line(lang: Lang, line: &str, state: &SmtpState) -> Vec<Annot
             out.push(header_annotation(lang, name, 0..name.len()));
             // The same engine as `facteur headers`: the parts of the value,
             // an obsolete date, raw 8-bit text where RFC 2047 was due.
-            for mut d in crate::explain::fields::field_details(lang, name, value) {
-                d.span = name.len() + 1..line.len();
-                out.push(d);
-            }
-            if let Some(mut a) = crate::explain::fields::raw_8bit_note(lang, name, value) {
-                a.span = name.len() + 1..line.len();
-                out.push(a);
-            }
+            out.extend(crate::explain::fields::value_notes(
+                lang,
+                name,
+                value,
+                name.len() + 1..line.len(),
+            ));
             if name.eq_ignore_ascii_case("Bcc") {
                 out.push(Annotation::from_key(
                     lang,

@@ -314,6 +314,24 @@ pub fn raw_8bit_note(lang: Lang, name: &str, value: &str) -> Option<Annotation> 
     })
 }
 
+/// A header line's value explained where it stands on the line (`span`):
+/// its parts, an obsolete date, raw 8-bit text where RFC 2047 was due —
+/// the same engine as `facteur headers`, for a header typed in DATA or
+/// read in a RETR.
+pub fn value_notes(
+    lang: Lang,
+    name: &str,
+    value: &str,
+    span: std::ops::Range<usize>,
+) -> Vec<Annotation> {
+    let mut out = field_details(lang, name, value);
+    out.extend(raw_8bit_note(lang, name, value));
+    for n in &mut out {
+        n.span = span.clone();
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

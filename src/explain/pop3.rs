@@ -470,14 +470,12 @@ fn header_line(lang: Lang, line: &str) -> Vec<Annotation> {
         name,
         0..name.len(),
     )];
-    for mut d in crate::explain::fields::field_details(lang, name, value) {
-        d.span = name.len() + 1..line.len();
-        out.push(d);
-    }
-    if let Some(mut a) = crate::explain::fields::raw_8bit_note(lang, name, value) {
-        a.span = name.len() + 1..line.len();
-        out.push(a);
-    }
+    out.extend(crate::explain::fields::value_notes(
+        lang,
+        name,
+        value,
+        name.len() + 1..line.len(),
+    ));
     out
 }
 

@@ -381,14 +381,7 @@ async fn handshake(
         }
         Ok(Ok(s)) => {
             let (_, c) = s.get_ref();
-            let version = c
-                .protocol_version()
-                .map(|v| format!("{v:?}"))
-                .unwrap_or_default();
-            let cipher = c
-                .negotiated_cipher_suite()
-                .map(|s| format!("{:?}", s.suite()))
-                .unwrap_or_default();
+            let (version, cipher) = crate::net::tls::tls_facts(c);
             let cert = c
                 .peer_certificates()
                 .and_then(|chain| chain.first())

@@ -66,3 +66,22 @@ impl Conn {
         }
     }
 }
+
+/// The next connection of a listener. A failed accept (out of file
+/// descriptors, a connection reset before it was taken) is said on stderr
+/// and tried again after 50 ms rather than ending the loop; Nagle is off
+/// (a reply line goes out at once).
+pub async fn accept(listener: &tokio::net::TcpListener) -> (TcpStream, std::net::SocketAddr) {
+    loop {
+        match listener.accept().await {
+            Ok((stream, peer)) => {
+                let _ = stream.set_nodelay(true);
+                return (stream, peer);
+            }
+            Err(e) => {
+                eprintln!("accept failed: {e}");
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+        }
+    }
+}

@@ -64,3 +64,17 @@ pub fn self_signed_as(names: Vec<String>, common_name: &str) -> Result<ServerTls
         cert_der,
     })
 }
+
+/// The TLS facts of a connection (either side): version and cipher, as
+/// rustls names them.
+pub(crate) fn tls_facts(c: &rustls::CommonState) -> (String, String) {
+    let version = c
+        .protocol_version()
+        .map(|v| format!("{v:?}"))
+        .unwrap_or_default();
+    let cipher = c
+        .negotiated_cipher_suite()
+        .map(|s| format!("{:?}", s.suite()))
+        .unwrap_or_default();
+    (version, cipher)
+}

@@ -227,19 +227,10 @@ async fn proxy(cfg: ProxyConfig, lang: Lang) -> Result<(), ProxyError> {
     );
     eprintln!("facteur proxy: ready (Ctrl-C stops)");
     loop {
-        let accepted = tokio::select! {
-            a = listener.accept() => a,
+        let (stream, peer) = tokio::select! {
+            a = crate::net::conn::accept(&listener) => a,
             _ = tokio::signal::ctrl_c() => break,
         };
-        let (stream, peer) = match accepted {
-            Ok(x) => x,
-            Err(e) => {
-                eprintln!("accept failed: {e}");
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                continue;
-            }
-        };
-        let _ = stream.set_nodelay(true);
         let shared = shared.clone();
         tokio::spawn(async move {
             let guess = guess_proto(shared.port);
@@ -359,19 +350,6 @@ enum Step {
 
 type ClientSide = Side<tokio_rustls::server::TlsStream<TcpStream>>;
 type UpSide = Side<tokio_rustls::client::TlsStream<TcpStream>>;
-
-/// The TLS facts of a connection (either side).
-fn tls_facts(c: &rustls::CommonState) -> (String, String) {
-    let version = c
-        .protocol_version()
-        .map(|v| format!("{v:?}"))
-        .unwrap_or_default();
-    let cipher = c
-        .negotiated_cipher_suite()
-        .map(|s| format!("{:?}", s.suite()))
-        .unwrap_or_default();
-    (version, cipher)
-}
 
 /// One connection, relayed and watched until either side ends it.
 async fn session(stream: TcpStream, peer: SocketAddr, shared: &Shared) {
@@ -608,7 +586,7 @@ async fn upstream_tls(
         }
         Err(_) => return Err("TLS with the upstream timed out".to_string()),
     };
-    let (uv, uc) = tls_facts(tls.get_ref().1);
+    let (uv, uc) = crate::net::tls::tls_facts(tls.get_ref().1);
     let up_cert = tls
         .get_ref()
         .1
@@ -642,7 +620,7 @@ async fn client_tls(
         }
         Err(_) => return Err("TLS with the client timed out".to_string()),
     };
-    let (version, cipher) = tls_facts(tls.get_ref().1);
+    let (version, cipher) = crate::net::tls::tls_facts(tls.get_ref().1);
     let h = Handshake {
         version,
         cipher,
