@@ -42,7 +42,13 @@ use crate::proto::Proto;
 use crate::proto::tls::Handshake;
 
 mod args;
+mod intercept;
+mod record;
 pub mod watch;
+
+use intercept::{client_tls, intercept, upstream_tls};
+use record::finish;
+pub use record::record_name;
 
 pub use args::ProxyArgs;
 use watch::Watch;
@@ -533,183 +539,12 @@ async fn session(stream: TcpStream, peer: SocketAddr, shared: &Shared) {
     finish(peer, shared, &watch, tls_summary.as_deref(), &end);
 }
 
-/// The go-ahead came: TLS with the upstream first (if it fails, the client
-/// has not been told to start TLS and can still be answered in clear),
-/// then the go-ahead to the client and TLS with it, with facteur's
-/// certificate. Returns the client-side handshake (for the session) and a
-/// summary of the upstream's; or whether the client can still be answered,
-/// and why it failed.
-async fn intercept(
-    client: &mut ClientSide,
-    up: &mut UpSide,
-    go_ahead: &[u8],
-    shared: &Shared,
-) -> Result<(Handshake, String), (bool, String)> {
-    let tcp = up
-        .take_plain()
-        .ok_or((true, "STARTTLS inside TLS".to_string()))?;
-    let (tls, summary) = upstream_tls(tcp, shared).await.map_err(|e| (true, e))?;
-    *up = Side::Tls(Box::new(tls));
-    client
-        .write_all(go_ahead)
-        .await
-        .map_err(|_| (false, "client closed".to_string()))?;
-    let tcp = client
-        .take_plain()
-        .ok_or((false, "STARTTLS inside TLS".to_string()))?;
-    let (tls, h) = client_tls(tcp, shared).await.map_err(|e| (false, e))?;
-    *client = Side::Tls(Box::new(tls));
-    Ok((h, summary))
-}
-
-/// TLS with the upstream, as a client: the stream and a summary for the log.
-async fn upstream_tls(
-    tcp: TcpStream,
-    shared: &Shared,
-) -> Result<(tokio_rustls::client::TlsStream<TcpStream>, String), String> {
-    let name = ServerName::try_from(shared.host.clone())
-        .map_err(|_| format!("{} is not a TLS server name", shared.host))?;
-    let tls = match tokio::time::timeout(
-        shared.cfg.handshake_timeout,
-        shared.connector.connect(name, tcp),
-    )
-    .await
-    {
-        Ok(Ok(s)) => s,
-        Ok(Err(e)) => {
-            let hint = if shared.cfg.insecure {
-                ""
-            } else {
-                " (a lab server's self-signed certificate needs --insecure)"
-            };
-            return Err(format!("TLS with the upstream failed: {e}{hint}"));
-        }
-        Err(_) => return Err("TLS with the upstream timed out".to_string()),
-    };
-    let (uv, uc) = crate::net::tls::tls_facts(tls.get_ref().1);
-    let up_cert = tls
-        .get_ref()
-        .1
-        .peer_certificates()
-        .and_then(|c| c.first())
-        .and_then(|d| crate::net::client::cert_info(d))
-        .map(|c| c.subject)
-        .unwrap_or_default();
-    let verified = if shared.cfg.insecure {
-        "not verified"
-    } else {
-        "verified"
-    };
-    Ok((tls, format!("{uv} {uc}, upstream {up_cert} {verified}")))
-}
-
-/// TLS with the client, as the server, with facteur's interception
-/// certificate: the stream and the handshake for the session.
-async fn client_tls(
-    tcp: TcpStream,
-    shared: &Shared,
-) -> Result<(tokio_rustls::server::TlsStream<TcpStream>, Handshake), String> {
-    let tls = match tokio::time::timeout(shared.cfg.handshake_timeout, shared.acceptor.accept(tcp))
-        .await
-    {
-        Ok(Ok(s)) => s,
-        Ok(Err(e)) => {
-            return Err(format!(
-                "the client refused TLS with facteur's certificate: {e}"
-            ));
-        }
-        Err(_) => return Err("TLS with the client timed out".to_string()),
-    };
-    let (version, cipher) = crate::net::tls::tls_facts(tls.get_ref().1);
-    let h = Handshake {
-        version,
-        cipher,
-        // The client accepted a certificate no authority vouches for.
-        verified: false,
-        cert: crate::net::client::cert_info(&shared.cert_der),
-    };
-    Ok((tls, h))
-}
-
 /// The proxy speaks itself (the upstream failed): to the client, and in
 /// the session, as what the client saw from the server's side.
 async fn say(client: &mut ClientSide, watch: &mut Watch, ms: u64, code: &str, why: &str) {
     let text = refusal(watch.proto_or_guess(), code, why);
     watch.server(ms, text.as_bytes());
     let _ = client.write_all(text.as_bytes()).await;
-}
-
-/// The log line, and the record.
-fn finish(peer: SocketAddr, shared: &Shared, watch: &Watch, tls: Option<&str>, end: &str) {
-    let proto = watch
-        .proto()
-        .map_or("?", |p| if p == Proto::Smtp { "SMTP" } else { "POP3" });
-    let account = watch.account.as_deref().unwrap_or("-");
-    let tls = tls.map_or_else(
-        || "no TLS".to_string(),
-        |t| format!("TLS intercepted ({t})"),
-    );
-    let mut line = format!(
-        "{peer} -> {}:{} {proto} account={} {tls}, {} line(s), {} octets up, {} down",
-        shared.host,
-        shared.port,
-        crate::proto::visible::visible_str(account),
-        watch.live.entries.len() + watch.live.dropped,
-        watch.client_octets,
-        watch.server_octets
-    );
-    if watch.too_long > 0 {
-        line.push_str(&format!(
-            ", {} over-long line(s) not explained",
-            watch.too_long
-        ));
-    }
-    line.push_str(&format!(": {}", crate::proto::visible::visible_str(end)));
-    if let Some(dir) = &shared.cfg.record_dir {
-        let path = dir.join(record_name(
-            watch.live.started,
-            peer,
-            watch.account.as_deref(),
-        ));
-        match std::fs::write(&path, watch.transcript().to_json()) {
-            Ok(()) => line.push_str(&format!(" [recorded {}]", path.display())),
-            Err(e) => line.push_str(&format!(" [not recorded: {e}]")),
-        }
-    }
-    eprintln!("{line}");
-}
-
-/// `20261202-031500-127.0.0.1-54012-fred.json`: the session's start (UTC),
-/// the client's address and port (unique at that second), the account.
-pub fn record_name(started: i64, peer: SocketAddr, account: Option<&str>) -> String {
-    let days = started.div_euclid(86_400);
-    let secs = started.rem_euclid(86_400);
-    let (y, m, d) = crate::proto::date::civil_from_days(days);
-    let ip = peer.ip().to_string().replace(':', "_");
-    let mut name = format!(
-        "{y:04}{m:02}{d:02}-{:02}{:02}{:02}-{ip}-{}",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60,
-        peer.port()
-    );
-    if let Some(a) = account {
-        let safe: String = a
-            .chars()
-            .take(64)
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || "._@-".contains(c) {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        name.push('-');
-        name.push_str(&safe);
-    }
-    name.push_str(".json");
-    name
 }
 
 fn unix_now() -> i64 {
