@@ -2,6 +2,10 @@
 //! into ratatui's TestBackend (80×24 and 120×40), and one end-to-end run of
 //! the real binary in tmux.
 
+#[path = "common/screen.rs"]
+mod screen;
+use screen::{screen, send};
+
 use facteur::explain::Lang;
 use facteur::sim::mta::Mta;
 use facteur::sim::store::Store;
@@ -26,25 +30,6 @@ fn type_str(m: &mut Model, s: &str) {
     for c in s.chars() {
         update(m, Action::InsertChar(c));
     }
-}
-
-fn send(m: &mut Model, s: &str) {
-    type_str(m, s);
-    update(m, Action::SendLine);
-}
-
-fn screen(m: &Model, w: u16, h: u16) -> String {
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| draw(m, f)).unwrap();
-    let buf = t.backend().buffer().clone();
-    let mut s = String::new();
-    for y in 0..h {
-        for x in 0..w {
-            s.push_str(buf[(x, y)].symbol());
-        }
-        s.push('\n');
-    }
-    s
 }
 
 #[test]

@@ -3,6 +3,10 @@
 //! its frames; and the greylisting lesson (14) played end to end in the
 //! real binary, in tmux, at 80×24.
 
+#[path = "common/screen.rs"]
+mod screen;
+use screen::{screen, send};
+
 use facteur::explain::Lang;
 use facteur::lesson::shipped;
 use facteur::sim::mta::Mta;
@@ -11,9 +15,6 @@ use facteur::sim::world::World;
 use facteur::tui::action::Action;
 use facteur::tui::model::{Model, RightPane};
 use facteur::tui::update::{connect, open_lesson, update};
-use facteur::tui::view::draw;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 const NOW: i64 = 1_796_000_000;
 
@@ -28,27 +29,6 @@ fn in_world_of(id: &str, lang: Lang) -> Model {
     let mut m = connect(lang, mta, "smtp.free.fr").unwrap();
     m.color = false;
     m
-}
-
-fn send(m: &mut Model, s: &str) {
-    for c in s.chars() {
-        update(m, Action::InsertChar(c));
-    }
-    update(m, Action::SendLine);
-}
-
-fn screen(m: &Model, w: u16, h: u16) -> String {
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| draw(m, f)).unwrap();
-    let buf = t.backend().buffer().clone();
-    let mut s = String::new();
-    for y in 0..h {
-        for x in 0..w {
-            s.push_str(buf[(x, y)].symbol());
-        }
-        s.push('\n');
-    }
-    s
 }
 
 #[test]
