@@ -345,3 +345,76 @@ fn the_queue_retries_on_schedule_warns_and_bounces_with_the_last_4xx() {
             .contains("Mail queue is empty")
     );
 }
+
+/// The queue id in a `mailq` listing (the first word of its second line).
+fn queue_ids(mailq: &str) -> Vec<String> {
+    mailq
+        .lines()
+        .skip(1)
+        .filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_hexdigit()))
+        .map(|l| l.split_whitespace().next().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn with_a_store_the_queue_survives_a_crash_and_its_schedule_goes_on() {
+    // RFC 5321 §6.1: a message acknowledged with 250 is not lost because
+    // the server crashed. smtp.wanadoo.fr refuses connections for the
+    // world's first 30 minutes; the server is killed (SIGKILL) with the
+    // message in its queue.
+    let world = WorldFile::new("crash", |w| {
+        w["faults"] = json!({"smtp.wanadoo.fr": {"kind": "refused", "until": "30m"}});
+    });
+    let dir = std::env::temp_dir().join(format!("facteur-queue-crash-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store = dir.to_string_lossy().to_string();
+    let args = ["--world", world.arg(), "--store", &store];
+    let mut server = Server::start_console(&args);
+    let r = fred_sends(&server, "marc@wanadoo.fr", "survivant");
+    let id = r.trim_end().rsplit(' ').next().unwrap().to_string();
+    let before = server.console("mailq", "Request");
+    assert_eq!(queue_ids(&before), std::slice::from_ref(&id), "{before}");
+    assert!(before.contains("Connection refused"), "{before}");
+    // The queue's two files are on disk before the 250 was said.
+    let folder = dir.join(".queue");
+    assert!(folder.join(format!("{id}.eml")).is_file());
+    assert!(folder.join(format!("{id}.json")).is_file());
+    drop(server);
+
+    let mut server = Server::start_console(&args);
+    server.log_until("1 message(s) taken back");
+    let after = server.console("mailq", "Request");
+    assert_eq!(
+        after, before,
+        "the same queue, the same reason, the same times"
+    );
+    assert!(read_all(&server, "marc", "marcpass").is_empty());
+    // The restarted world's host is refused for 30 minutes again: the
+    // retries go on on the same schedule (the message's age: 5, 10, 20,
+    // 40 minutes), then it is delivered and leaves the disk queue.
+    server.console("wait 2h", "2h");
+    let log = server.log_until(&format!("{id} sent to marc@wanadoo.fr"));
+    let deferred = log
+        .iter()
+        .filter(|l| l.contains(&format!("{id} deferred")))
+        .count();
+    assert!(deferred >= 1, "{log:#?}");
+    let inbox = read_all(&server, "marc", "marcpass");
+    assert_eq!(inbox.len(), 1, "{inbox:?}");
+    assert!(inbox[0].contains("Subject: survivant"), "{}", inbox[0]);
+    assert!(
+        server
+            .console("mailq", "empty")
+            .contains("Mail queue is empty")
+    );
+    let left: Vec<_> = std::fs::read_dir(&folder).unwrap().flatten().collect();
+    assert!(left.is_empty(), "{left:?}");
+    drop(server);
+
+    // Started once more: nothing is delivered twice.
+    let server = Server::start_console(&args);
+    assert_eq!(read_all(&server, "marc", "marcpass").len(), 1);
+    assert_eq!(server.logged("taken back"), 0);
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}

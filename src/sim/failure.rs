@@ -23,6 +23,22 @@ pub struct Failure {
     pub in_reply_to: Option<&'static str>,
 }
 
+/// The commands a relay's reply can answer, as Postfix names them in
+/// "(in reply to … command)"; `greeting` is a refusal at connection.
+pub const COMMANDS: [&str; 6] = [
+    "greeting",
+    "EHLO",
+    "MAIL FROM",
+    "RCPT TO",
+    "DATA",
+    "end of DATA",
+];
+
+/// One of [`COMMANDS`], by its name (a queue file read back).
+pub fn command_name(name: &str) -> Option<&'static str> {
+    COMMANDS.iter().copied().find(|c| *c == name)
+}
+
 impl Failure {
     /// A failure that is not a remote server's reply.
     pub(crate) fn local(rcpt: &str, status: &str, diagnostic: String) -> Failure {

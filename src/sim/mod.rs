@@ -17,6 +17,7 @@ pub mod scenario;
 pub mod served;
 pub mod smtp_api;
 pub mod smtp_server;
+pub mod spool;
 pub mod store;
 pub mod world;
 mod world_check;

@@ -71,6 +71,10 @@ pub(crate) struct Clock {
     /// (real, simulated) time when the world started.
     pub(crate) origin: Option<(i64, i64)>,
     pub(crate) offset: i64,
+    /// The world's time when a restarted server stopped (its queue files
+    /// say it): the clock starts again from there, not from the real time,
+    /// if that is later.
+    pub(crate) resume: Option<i64>,
 }
 
 /// One question asked of the world's DNS (by an MTA or by `/dig`).
@@ -117,7 +121,7 @@ impl Mta {
     /// `seed` feeds the queue ids and challenges (give the time and pid, or a
     /// constant in tests).
     pub fn new(world: World, store: Store, seed: u64) -> Self {
-        Mta {
+        let mut mta = Mta {
             world,
             store,
             relay_log: VecDeque::new(),
@@ -132,14 +136,17 @@ impl Mta {
             clock: Clock::default(),
             rng: seed | 1,
             seq: 0,
-        }
+        };
+        mta.restore_queue();
+        mta
     }
 
     /// The driver reads the real clock (Unix time) before each step; the
     /// world's time runs from it at the world's speed (`clock.speed`),
     /// plus what `/wait` jumped, and never goes back.
     pub fn set_now(&mut self, real: i64) {
-        let (r0, s0) = *self.clock.origin.get_or_insert((real, real));
+        let start = real.max(self.clock.resume.unwrap_or(real));
+        let (r0, s0) = *self.clock.origin.get_or_insert((real, start));
         let speed = i64::from(self.world.clock.speed.max(1));
         let t = s0
             .saturating_add(real.saturating_sub(r0).saturating_mul(speed))
@@ -212,12 +219,18 @@ impl Mta {
 
     /// A queue id in Postfix's style, e.g. `86A867000081`.
     pub fn queue_id(&mut self) -> String {
-        self.seq += 1;
-        format!(
-            "{:08X}{:04X}",
-            (self.random() as u32) ^ (self.now as u32),
-            self.seq & 0xffff
-        )
+        loop {
+            self.seq += 1;
+            let id = format!(
+                "{:08X}{:04X}",
+                (self.random() as u32) ^ (self.now as u32),
+                self.seq & 0xffff
+            );
+            // Unique among the messages a restarted server found queued.
+            if !self.queue.entries.iter().any(|e| e.id == id) {
+                return id;
+            }
+        }
     }
 
     /// The SMTP backend for a session playing `role`.

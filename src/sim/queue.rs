@@ -127,7 +127,45 @@ impl Mta {
             attempts: 1,
             warned: false,
         });
-        self.queue.held += self.queue.entries.last().map_or(0, |e| e.message.len());
+        if let Some(e) = self.queue.entries.last() {
+            self.queue.held += e.message.len();
+            // On disk before the 250 (RFC 5321 §6.1), with a disk store.
+            self.store.queue_save(e, self.now);
+        }
+    }
+
+    /// A session's writes could not be made durable, and its client is
+    /// told so (451/452): the messages are taken back from the mailboxes
+    /// and from the queue — the client will send them again, and nothing
+    /// is delivered that was not acknowledged.
+    pub fn refuse_writes(&mut self, writes: &[crate::sim::store::PendingWrite]) {
+        use crate::sim::store::PendingWrite;
+        self.store.discard(writes);
+        let saved: Vec<&str> = writes
+            .iter()
+            .filter_map(|w| match w {
+                PendingWrite::Queue(q) if q.is_save() => Some(q.id.as_str()),
+                _ => None,
+            })
+            .collect();
+        if !saved.is_empty() {
+            self.queue
+                .entries
+                .retain(|e| !saved.contains(&e.id.as_str()));
+            self.queue.recount();
+        }
+    }
+
+    /// Take back the messages a disk store's queue held when it was opened
+    /// (a server restarted): they wait for their next attempt as before.
+    pub(crate) fn restore_queue(&mut self) {
+        let found = std::mem::take(&mut self.store.queue_found);
+        if let Some(t) = found.saved_at {
+            // The world's clock resumes where it was (it never goes back).
+            self.clock.resume = Some(t);
+        }
+        self.queue.entries.extend(found.queued);
+        self.queue.recount();
     }
 
     /// Try again every message whose time has come (Postfix's queue manager).
@@ -228,6 +266,7 @@ impl Mta {
             });
         }
         if later.is_empty() {
+            self.store.queue_remove(&e.id);
             return;
         }
         let q = self.world.queue;
@@ -241,6 +280,7 @@ impl Mta {
                 rcpts: later.iter().map(|f| f.rcpt.clone()).collect(),
                 expired: true,
             });
+            self.store.queue_remove(&e.id);
             return;
         }
         if !e.warned && q.delay_warning_time.0 > 0 && age >= q.delay_warning_time.0 {
@@ -272,6 +312,7 @@ impl Mta {
             wait,
             next: e.next_try,
         });
+        self.store.queue_save(&e, self.now);
         self.queue.entries.push(e);
     }
 

@@ -20,6 +20,9 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::sim::queue::Queued;
+use crate::sim::spool::{Loaded, Spool, SpoolWrite};
+
 /// One stored message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredMessage {
@@ -124,18 +127,36 @@ pub struct OpenReport {
 
 /// A message accepted in memory whose file is not written yet.
 #[derive(Debug, Clone)]
-pub struct PendingWrite {
+pub struct MailWrite {
     pub dir: PathBuf,
     pub mailbox: String,
     pub uid: String,
     pub data: Arc<Vec<u8>>,
 }
 
-impl PendingWrite {
+impl MailWrite {
     /// Deliver the file the Maildir way: tmp/, fsync, rename into new/,
     /// fsync of the folder.
     pub fn write(&self) -> io::Result<()> {
         deliver_maildir(&self.dir.join(&self.mailbox), &self.uid, &self.data)
+    }
+}
+
+/// A change the disk must see before it is acknowledged: a message into a
+/// mailbox, or a change to the queue (`crate::sim::spool`), in the order
+/// the world made them.
+#[derive(Debug, Clone)]
+pub enum PendingWrite {
+    Mail(MailWrite),
+    Queue(SpoolWrite),
+}
+
+impl PendingWrite {
+    pub fn write(&self) -> io::Result<()> {
+        match self {
+            PendingWrite::Mail(m) => m.write(),
+            PendingWrite::Queue(q) => q.write(),
+        }
     }
 }
 
@@ -158,6 +179,11 @@ pub struct Store {
     /// Octets per mailbox, kept as messages come and go (quotas are
     /// checked at every RCPT and delivery: no sum over a big mailbox).
     sizes: std::collections::HashMap<String, usize>,
+    /// The queue's folder, with a disk store.
+    spool: Option<Spool>,
+    /// What the queue's folder held when the store was opened (the MTA
+    /// takes the messages back into its queue).
+    pub queue_found: Loaded,
 }
 
 impl Store {
@@ -191,6 +217,9 @@ impl Store {
             store.resize(&name, total, 0);
             store.boxes.insert(name, messages);
         }
+        let (spool, found) = Spool::open(dir)?;
+        store.spool = Some(spool);
+        store.queue_found = found;
         Ok(store)
     }
 
@@ -333,12 +362,12 @@ impl Store {
         // mail readers number a Maildir's messages.
         let uid = format!("{now:010}.P{}Q{:010}.facteur", std::process::id(), self.seq);
         if let Some(dir) = &self.dir {
-            self.pending.push(PendingWrite {
+            self.pending.push(PendingWrite::Mail(MailWrite {
                 dir: dir.clone(),
                 mailbox: mailbox.to_string(),
                 uid: uid.clone(),
                 data: data.clone(),
-            });
+            }));
         }
         let body = Body::memory(data);
         self.hold(&body);
@@ -353,6 +382,22 @@ impl Store {
         Ok(uid)
     }
 
+    /// Keep (or update) a queued message on disk, with a disk store.
+    pub fn queue_save(&mut self, e: &Queued, now: i64) {
+        if let Some(spool) = &mut self.spool {
+            let w = spool.save(e, now);
+            self.pending.push(PendingWrite::Queue(w));
+        }
+    }
+
+    /// A message left the queue (delivered or returned), with a disk store.
+    pub fn queue_remove(&mut self, id: &str) {
+        if let Some(spool) = &mut self.spool {
+            let w = spool.remove(id);
+            self.pending.push(PendingWrite::Queue(w));
+        }
+    }
+
     /// The writes queued since the last call.
     pub fn take_pending(&mut self) -> Vec<PendingWrite> {
         std::mem::take(&mut self.pending)
@@ -360,7 +405,7 @@ impl Store {
 
     /// Take back messages whose writes failed: they were never delivered.
     pub fn discard(&mut self, writes: &[PendingWrite]) {
-        for w in writes {
+        for w in writes.iter().filter_map(mail) {
             let gone: Vec<Body> = match self.boxes.get_mut(&w.mailbox) {
                 Some(list) => {
                     let (out, keep): (Vec<_>, Vec<_>) = std::mem::take(list)
@@ -381,7 +426,7 @@ impl Store {
     /// These writes reached the disk: their messages are now read from
     /// their files, and their octets leave memory.
     pub fn committed(&mut self, writes: &[PendingWrite]) {
-        for w in writes {
+        for w in writes.iter().filter_map(mail) {
             let folder = Arc::new(w.dir.join(&w.mailbox));
             let mut old = None;
             if let Some(m) = self
@@ -466,6 +511,13 @@ impl Store {
             .filter(|(_, v)| !v.is_empty())
             .map(|(k, _)| k.as_str())
             .collect()
+    }
+}
+
+fn mail(w: &PendingWrite) -> Option<&MailWrite> {
+    match w {
+        PendingWrite::Mail(m) => Some(m),
+        PendingWrite::Queue(_) => None,
     }
 }
 

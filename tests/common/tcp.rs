@@ -56,8 +56,11 @@ impl Server {
         let stderr = child.stderr.take().unwrap();
         let mut lines = BufReader::new(stderr).lines();
         let mut ports = std::collections::HashMap::new();
+        // What the server said before it was ready, kept in its log.
+        let mut early = Vec::new();
         for line in lines.by_ref() {
             let line = line.unwrap();
+            early.push(line.clone());
             if line.contains(" listening on ") {
                 let port = line.rsplit(':').next().unwrap().parse::<u16>().unwrap();
                 let kind = line.split(" listening").next().unwrap().to_string();
@@ -69,7 +72,7 @@ impl Server {
         let (smtp, pop3) = (ports["SMTP facteur.lab"], ports["POP3 facteur.lab"]);
         // Keep draining the log so the server never blocks on a full pipe,
         // and keep it for the tests that wait for a session's end.
-        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = std::sync::Arc::new(std::sync::Mutex::new(early));
         let kept = log.clone();
         std::thread::spawn(move || {
             for line in lines.map_while(Result::ok) {

@@ -24,6 +24,7 @@ use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::Semaphore;
 use tokio_rustls::TlsAcceptor;
 
+use crate::explain::catalog::fill;
 use crate::net::conn::Conn;
 use crate::net::tls;
 use crate::sim::mta::Mta;
@@ -271,6 +272,32 @@ async fn serve(
                     "store {}: {} message(s) converted from the earlier format to Maildir (UIDLs kept)",
                     dir.display(),
                     store.report.converted
+                );
+            }
+            let found = &store.queue_found;
+            let lang = cfg.lang;
+            if !found.queued.is_empty() {
+                eprintln!(
+                    "{}",
+                    fill(
+                        lang,
+                        "serve.queue.restored",
+                        &[
+                            &dir.join(crate::sim::spool::FOLDER).display(),
+                            &found.queued.len()
+                        ]
+                    )
+                );
+            }
+            for (path, why) in &found.bad {
+                let path = crate::proto::visible::visible_str(&path.display().to_string());
+                let why = crate::proto::visible::visible_str(why);
+                eprintln!("{}", fill(lang, "serve.queue.bad", &[&path, &why]));
+            }
+            if found.unfinished > 0 {
+                eprintln!(
+                    "{}",
+                    fill(lang, "serve.queue.unfinished", &[&found.unfinished])
                 );
             }
             for p in &store.report.skipped {

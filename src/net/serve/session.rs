@@ -235,7 +235,7 @@ async fn drive(conn: Conn, served: &mut Served, shared: &Shared, peer: SocketAdd
                         }
                         Err(e) => {
                             eprintln!("{peer}: store write failed, message refused: {e}");
-                            lock(shared).store.discard(&writes);
+                            lock(shared).refuse_writes(&writes);
                             if crate::sim::is_disk_full(&e) {
                                 full
                             } else {
