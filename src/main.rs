@@ -235,6 +235,41 @@ fn need_terminal(lang: Lang, command: &str) -> Option<ExitCode> {
     Some(ExitCode::from(2))
 }
 
+/// `facteur proxy` in a terminal: the proxy in the background, the list of
+/// its connections in front.
+fn watch_proxy(lang: Lang, cfg: facteur::net::proxy::ProxyConfig) -> Result<(), String> {
+    let room = std::sync::Arc::new(facteur::session::room::Room::new());
+    let listen = cfg.listen.to_string();
+    let (runtime, title) =
+        facteur::net::proxy::spawn(cfg, lang, room.clone()).map_err(|e| e.to_string())?;
+    let (now, seed) = clock();
+    let watcher = facteur::tui::watch::Watcher::new(lang, room, &title, &listen, now, seed);
+    let result = facteur::tui::watch::run(watcher).map_err(|e| e.to_string());
+    runtime.shutdown_background();
+    result
+}
+
+/// `facteur serve --watch`: the room's server in the background, the list
+/// of its sessions in front. Quitting the list stops the server.
+fn watch_room(lang: Lang, mut cfg: facteur::net::serve::ServeConfig) -> Result<(), String> {
+    let room = std::sync::Arc::new(facteur::session::room::Room::new());
+    cfg.room = Some(room.clone());
+    let bound = facteur::net::serve::spawn_background(cfg).map_err(|e| e.to_string())?;
+    let listen = bound
+        .iter()
+        .map(|(name, addr)| format!("{name} {addr}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let title = bound
+        .iter()
+        .map(|(_, addr)| addr.to_string())
+        .collect::<Vec<_>>()
+        .join(" · ");
+    let (now, seed) = clock();
+    let watcher = facteur::tui::watch::Watcher::new(lang, room, &title, &listen, now, seed);
+    facteur::tui::watch::run(watcher).map_err(|e| e.to_string())
+}
+
 fn main() -> ExitCode {
     let lang = initial_lang();
     let command = facteur::cli_help::localize(Cli::command(), lang);
@@ -399,45 +434,62 @@ fn main() -> ExitCode {
             response,
         }) => workbench::cram_md5_report(lang, &challenge, &user, &secret, response.as_deref()),
         Some(Cmd::Serve(args)) => {
+            let watch = args.watch;
+            if watch && let Some(code) = need_terminal(lang, "serve --watch") {
+                return code;
+            }
             let with_lang = |mut c: facteur::net::serve::ServeConfig| {
                 c.lang = lang;
                 c
             };
-            return match args
-                .into_config()
-                .map(with_lang)
-                .map(facteur::net::serve::run)
-            {
-                Ok(Ok(())) => ExitCode::SUCCESS,
-                Ok(Err(e)) => {
-                    eprintln!(
-                        "facteur serve: {}",
-                        facteur::proto::visible::visible_text(&e.to_string())
-                    );
-                    ExitCode::FAILURE
-                }
+            let cfg = match args.into_config().map(with_lang) {
+                Ok(cfg) => cfg,
                 Err(e) => {
                     eprintln!("{}", facteur::proto::visible::visible_text(&e.to_string()));
-                    ExitCode::from(2)
+                    return ExitCode::from(2);
+                }
+            };
+            let result = if watch {
+                watch_room(lang, cfg)
+            } else {
+                facteur::net::serve::run(cfg).map_err(|e| e.to_string())
+            };
+            return match result {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!(
+                        "facteur serve: {}",
+                        facteur::proto::visible::visible_text(&e)
+                    );
+                    ExitCode::FAILURE
                 }
             };
         }
         Some(Cmd::Proxy(args)) => {
-            return match args
-                .into_config()
-                .map(|cfg| facteur::net::proxy::run(cfg, lang))
-            {
-                Ok(Ok(())) => ExitCode::SUCCESS,
-                Ok(Err(e)) => {
-                    eprintln!(
-                        "facteur proxy: {}",
-                        facteur::proto::visible::visible_text(&e.to_string())
-                    );
-                    ExitCode::FAILURE
-                }
+            // In a terminal, the watching TUI; otherwise (CI, a script) one
+            // log line per session on stderr.
+            let tty = std::io::IsTerminal::is_terminal(&std::io::stdout())
+                && std::io::IsTerminal::is_terminal(&std::io::stdin());
+            let cfg = match args.into_config() {
+                Ok(cfg) => cfg,
                 Err(e) => {
                     eprintln!("{}", facteur::proto::visible::visible_text(&e));
-                    ExitCode::from(2)
+                    return ExitCode::from(2);
+                }
+            };
+            let result = if tty {
+                watch_proxy(lang, cfg)
+            } else {
+                facteur::net::proxy::run(cfg, lang).map_err(|e| e.to_string())
+            };
+            return match result {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!(
+                        "facteur proxy: {}",
+                        facteur::proto::visible::visible_text(&e)
+                    );
+                    ExitCode::FAILURE
                 }
             };
         }

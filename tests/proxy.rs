@@ -29,6 +29,8 @@ impl Proxy {
         let mut child = Command::new(env!("CARGO_BIN_EXE_facteur"))
             .args(["proxy", "--listen", "127.0.0.1:0", "--to", to])
             .args(extra)
+            .env("LANG", "C")
+            .env("LC_ALL", "C")
             .stderr(Stdio::piped())
             .stdout(Stdio::null())
             .spawn()

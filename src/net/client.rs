@@ -319,14 +319,14 @@ async fn fail(ev: &tmpsc::Sender<NetEvent>, why: NetFailure) {
     let _ = ev.send(NetEvent::Failed(why)).await;
 }
 
-fn connect_error(addr: String, e: &std::io::Error) -> NetFailure {
+pub(crate) fn connect_error(addr: String, e: &std::io::Error) -> NetFailure {
     match e.kind() {
         std::io::ErrorKind::ConnectionRefused => NetFailure::Refused { addr },
         _ => io_failure(&addr, Stage::Connect, e),
     }
 }
 
-fn io_failure(addr: &str, stage: Stage, e: &std::io::Error) -> NetFailure {
+pub(crate) fn io_failure(addr: &str, stage: Stage, e: &std::io::Error) -> NetFailure {
     NetFailure::Io {
         addr: addr.to_string(),
         stage,

@@ -47,6 +47,23 @@ impl Conn {
         }
     }
 
+    /// The handshake as data (for a watched or recorded session): the lab
+    /// server's own certificate `cert_der`, which no authority vouches for.
+    pub fn handshake(&self, cert_der: &[u8]) -> Option<crate::proto::tls::Handshake> {
+        match self {
+            Conn::Plain(_) => None,
+            Conn::Tls(s) => {
+                let (version, cipher) = crate::net::tls::tls_facts(s.get_ref().1);
+                Some(crate::proto::tls::Handshake {
+                    version,
+                    cipher,
+                    verified: false,
+                    cert: crate::net::client::cert_info(cert_der),
+                })
+            }
+        }
+    }
+
     /// "TLSv1.3 TLS13_AES_256_GCM_SHA384", for the log.
     pub fn tls_summary(&self) -> Option<String> {
         match self {

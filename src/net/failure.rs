@@ -92,6 +92,27 @@ impl TlsFailure {
     }
 }
 
+impl TlsFailure {
+    /// What went wrong, in `lang` (`insecure`: certificates were not checked).
+    pub fn describe(&self, lang: Lang, insecure: bool) -> String {
+        match self {
+            TlsFailure::UnknownIssuer if insecure => text(lang, "net.tls.cert_other"),
+            TlsFailure::UnknownIssuer => text(lang, "net.tls.unknown_issuer"),
+            TlsFailure::NotValidForName => text(lang, "net.tls.wrong_name"),
+            TlsFailure::Expired => text(lang, "net.tls.expired"),
+            TlsFailure::NotYetValid => text(lang, "net.tls.not_yet_valid"),
+            TlsFailure::Revoked => text(lang, "net.tls.revoked"),
+            TlsFailure::BadSignature => text(lang, "net.tls.bad_signature"),
+            TlsFailure::OtherCertificate => text(lang, "net.tls.cert_other"),
+            TlsFailure::Alert(name) => fill(lang, "net.tls.alert", &[name]),
+            TlsFailure::Incompatible => text(lang, "net.tls.incompatible"),
+            TlsFailure::NotTls => text(lang, "net.tls.not_tls"),
+            TlsFailure::Closed => text(lang, "net.tls.closed"),
+            TlsFailure::Other => text(lang, "net.tls.other"),
+        }
+    }
+}
+
 impl NetFailure {
     /// The failure in words, in `lang`.
     pub fn describe(&self, lang: Lang) -> String {
@@ -116,22 +137,7 @@ impl NetFailure {
             NetFailure::BadServerName { host } => fill(lang, "net.bad_server_name", &[host]),
             NetFailure::TlsTimeout { secs } => fill(lang, "net.tls_timeout", &[secs]),
             NetFailure::Tls { why, insecure } => {
-                let what = match why {
-                    TlsFailure::UnknownIssuer if *insecure => text(lang, "net.tls.cert_other"),
-                    TlsFailure::UnknownIssuer => text(lang, "net.tls.unknown_issuer"),
-                    TlsFailure::NotValidForName => text(lang, "net.tls.wrong_name"),
-                    TlsFailure::Expired => text(lang, "net.tls.expired"),
-                    TlsFailure::NotYetValid => text(lang, "net.tls.not_yet_valid"),
-                    TlsFailure::Revoked => text(lang, "net.tls.revoked"),
-                    TlsFailure::BadSignature => text(lang, "net.tls.bad_signature"),
-                    TlsFailure::OtherCertificate => text(lang, "net.tls.cert_other"),
-                    TlsFailure::Alert(name) => fill(lang, "net.tls.alert", &[name]),
-                    TlsFailure::Incompatible => text(lang, "net.tls.incompatible"),
-                    TlsFailure::NotTls => text(lang, "net.tls.not_tls"),
-                    TlsFailure::Closed => text(lang, "net.tls.closed"),
-                    TlsFailure::Other => text(lang, "net.tls.other"),
-                };
-                fill(lang, "net.tls_failed", &[&what])
+                fill(lang, "net.tls_failed", &[&why.describe(lang, *insecure)])
             }
             NetFailure::TlsConfig => text(lang, "net.tls_config"),
             NetFailure::Runtime => text(lang, "net.runtime"),

@@ -6,4 +6,6 @@ pub mod explained;
 pub mod export;
 pub mod live;
 pub mod replay;
+pub mod room;
 pub mod transcript;
+pub mod watch;

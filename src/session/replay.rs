@@ -35,6 +35,9 @@ pub struct Replay {
     pub due_ms: Option<u64>,
     first: Proto,
     snapshots: Vec<Explainer>,
+    /// The explainer after the last line (a watched session grows: see
+    /// [`Replay::append`]).
+    tail: Explainer,
 }
 
 /// Read and explain a transcript file; the error names the file and the place.
@@ -73,6 +76,7 @@ impl Replay {
             entries.push(entry);
         }
         Replay {
+            tail: ex,
             name: name.to_string(),
             transcript,
             entries,
@@ -93,6 +97,28 @@ impl Replay {
         r.speed = self.speed;
         r.due_ms = self.due_ms;
         r
+    }
+
+    /// Lines that came after the load (a session being watched): explained
+    /// on from where the transcript ended, added to it, and returned for
+    /// the TUI to show (their notes are computed again when looked at, as
+    /// for the others). At the end before, the position follows.
+    pub fn append(&mut self, lang: Lang, events: Vec<Event>) -> Vec<Entry> {
+        let follow = self.pos == self.len();
+        let mut out = Vec::with_capacity(events.len());
+        for e in events {
+            if self.transcript.events.len().is_multiple_of(SNAPSHOT_EVERY) {
+                self.snapshots.push(self.tail.clone());
+            }
+            let mut entry = Entry::explained(&mut self.tail, lang, &e);
+            entry.notes = Vec::new();
+            out.push(entry);
+            self.transcript.events.push(e);
+        }
+        if follow {
+            self.pos = self.len();
+        }
+        out
     }
 
     /// How many lines the transcript has.
@@ -340,5 +366,33 @@ mod tests {
         assert!(!r.playing, "and stopped there");
         r.toggle_play(20_000);
         assert_eq!(r.pos, 0, "play from the end starts again");
+    }
+
+    #[test]
+    fn a_watched_session_grows_and_explains_as_if_loaded_whole() {
+        let whole = transcript(300);
+        let eager = crate::session::explained::explain_transcript(Lang::En, &whole);
+        let mut start = whole.clone();
+        let rest = start.events.split_off(100);
+        let mut r = Replay::load(Lang::En, "live", start);
+        r.go(100);
+        let mut shown = r.take_entries();
+        // In pieces of uneven size, across snapshot boundaries.
+        let mut rest = rest.into_iter();
+        for size in [1, 155, 3, 250, 10_000] {
+            let piece: Vec<Event> = rest.by_ref().take(size).collect();
+            shown.extend(r.append(Lang::En, piece));
+            assert_eq!(r.pos, shown.len(), "at the end, it follows");
+        }
+        assert_eq!(shown.len(), 601);
+        for i in [100, 101, 255, 256, 257, 511, 512, 600] {
+            assert_eq!(shown[i].worst, eager[i].worst, "line {i}");
+            let lazy = r.notes_from(Lang::En, i, |_, _| false);
+            assert_eq!(lazy[0], eager[i].notes, "line {i}");
+        }
+        // Not at the end: the position stays where the teacher looks.
+        r.go(5);
+        r.append(Lang::En, vec![Event::new(0, Dir::Client, b"NOOP", false)]);
+        assert_eq!((r.pos, r.len()), (5, 602));
     }
 }

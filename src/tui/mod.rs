@@ -11,6 +11,7 @@ pub mod panels;
 pub mod runtime;
 pub mod update;
 pub mod view;
+pub mod watch;
 
 use crate::explain::lang::Lang;
 use crate::sim::mta::Mta;
@@ -18,7 +19,7 @@ use crate::sim::store::Store;
 use crate::sim::world::World;
 
 /// The course's world, in memory (a real-server session carries one too, unused).
-fn builtin_world(now: i64, seed: u64) -> Mta {
+pub(crate) fn builtin_world(now: i64, seed: u64) -> Mta {
     let mut mta = Mta::new(World::default(), Store::in_memory(), seed);
     mta.set_now(now);
     mta

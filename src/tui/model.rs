@@ -61,6 +61,9 @@ pub struct Model {
     /// Replaying a transcript (`facteur replay`): `entries` holds it all,
     /// the first `replay.pos` are shown.
     pub replay: Option<crate::session::replay::Replay>,
+    /// The replay is a live session being watched (a proxy's connection, a
+    /// room's student): it grows, and the keys say so.
+    pub watching: bool,
     /// Replay: a line number is being typed (after `g`).
     pub jumping: bool,
     /// The student asked to save the session (the runtime writes the files).

@@ -20,7 +20,7 @@ use crate::tui::view::draw;
 /// F6: write the session as `facteur-YYYYMMDD-HHMMSS.json` (transcript),
 /// `.html` (the annotated report) and `.pcapng` (a capture Wireshark
 /// dissects, addresses of the simulated world) in the current folder.
-fn save(model: &mut Model) {
+pub(crate) fn save(model: &mut Model) {
     use crate::explain::catalog::fill;
     let t = model.live.transcript();
     let now = model.live.started + (model.live.elapsed_ms / 1000) as i64;

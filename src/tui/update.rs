@@ -124,6 +124,7 @@ pub(crate) fn new_model(lang: crate::explain::lang::Lang, link: Link) -> Model {
         timestamps: false,
         explain_scroll: 0,
         replay: None,
+        watching: false,
         jumping: false,
         save_requested: false,
         lesson: None,

@@ -203,6 +203,7 @@ pub fn draw(m: &Model, f: &mut Frame) {
 
 fn session_pane(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
     let title = match &m.replay {
+        Some(r) if m.watching => format!(" {} — {} ", text(m.lang, "tui.title.watch"), r.name),
         Some(r) => format!(" {} — {} ", text(m.lang, "tui.title.replay"), r.name),
         None => format!(
             " {} — {}:{} ",
@@ -444,14 +445,26 @@ fn input_line(m: &Model, f: &mut Frame, area: Rect) {
             text(m.lang, "tui.replay.paused")
         };
         let speed = crate::session::replay::SPEEDS[r.speed];
-        let status = fill(
-            m.lang,
-            "tui.replay.status",
-            &[&r.pos, &r.len(), &state, &speed],
-        );
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .title(format!(" {} ", text(m.lang, "tui.input.replay")));
+        let status = if m.watching {
+            fill(m.lang, "tui.watch.status", &[&r.pos, &r.len()])
+        } else {
+            fill(
+                m.lang,
+                "tui.replay.status",
+                &[&r.pos, &r.len(), &state, &speed],
+            )
+        };
+        let block = Block::default().borders(Borders::ALL).title(format!(
+            " {} ",
+            text(
+                m.lang,
+                if m.watching {
+                    "tui.title.watch"
+                } else {
+                    "tui.input.replay"
+                }
+            )
+        ));
         f.render_widget(Paragraph::new(status).block(block), area);
         return;
     }
@@ -500,6 +513,7 @@ fn status_bar(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
         (false, _) => text(m.lang, "tui.status.clear"),
     };
     let world = match (&m.replay, m.live.link.info.remote) {
+        (Some(_), _) if m.watching => " live",
         (Some(_), _) => " replay",
         (None, true) => "",
         (None, false) => " sim",

@@ -4,6 +4,7 @@
 pub mod french;
 pub mod pcapgen;
 pub mod tcp;
+pub mod tmux;
 
 use facteur::sim::mta::{Mta, PopView, Role};
 use facteur::sim::pop3_server::{self, Pop3Config, Pop3Session};

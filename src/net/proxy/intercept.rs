@@ -4,6 +4,7 @@
 //! man-in-the-middle attack; the explanation of the handshake says so.
 
 use super::*;
+use crate::net::failure::TlsFailure;
 
 /// The go-ahead came: TLS with the upstream first (if it fails, the client
 /// has not been told to start TLS and can still be answered in clear),
@@ -16,19 +17,15 @@ pub(super) async fn intercept(
     up: &mut UpSide,
     go_ahead: &[u8],
     shared: &Shared,
-) -> Result<(Handshake, String), (bool, String)> {
-    let tcp = up
-        .take_plain()
-        .ok_or((true, "STARTTLS inside TLS".to_string()))?;
+) -> Result<(Handshake, String), (bool, End)> {
+    let tcp = up.take_plain().ok_or((true, End::TlsInsideTls))?;
     let (tls, summary) = upstream_tls(tcp, shared).await.map_err(|e| (true, e))?;
     *up = Side::Tls(Box::new(tls));
     client
         .write_all(go_ahead)
         .await
-        .map_err(|_| (false, "client closed".to_string()))?;
-    let tcp = client
-        .take_plain()
-        .ok_or((false, "STARTTLS inside TLS".to_string()))?;
+        .map_err(|_| (false, End::ClientClosed))?;
+    let tcp = client.take_plain().ok_or((false, End::TlsInsideTls))?;
     let (tls, h) = client_tls(tcp, shared).await.map_err(|e| (false, e))?;
     *client = Side::Tls(Box::new(tls));
     Ok((h, summary))
@@ -38,9 +35,12 @@ pub(super) async fn intercept(
 pub(super) async fn upstream_tls(
     tcp: TcpStream,
     shared: &Shared,
-) -> Result<(tokio_rustls::client::TlsStream<TcpStream>, String), String> {
-    let name = ServerName::try_from(shared.host.clone())
-        .map_err(|_| format!("{} is not a TLS server name", shared.host))?;
+) -> Result<(tokio_rustls::client::TlsStream<TcpStream>, String), End> {
+    let name = ServerName::try_from(shared.host.clone()).map_err(|_| {
+        End::UpstreamTls(NetFailure::BadServerName {
+            host: shared.host.clone(),
+        })
+    })?;
     let tls = match tokio::time::timeout(
         shared.cfg.handshake_timeout,
         shared.connector.connect(name, tcp),
@@ -49,14 +49,16 @@ pub(super) async fn upstream_tls(
     {
         Ok(Ok(s)) => s,
         Ok(Err(e)) => {
-            let hint = if shared.cfg.insecure {
-                ""
-            } else {
-                " (a lab server's self-signed certificate needs --insecure)"
-            };
-            return Err(format!("TLS with the upstream failed: {e}{hint}"));
+            return Err(End::UpstreamTls(NetFailure::Tls {
+                why: TlsFailure::from_io(&e),
+                insecure: shared.cfg.insecure,
+            }));
         }
-        Err(_) => return Err("TLS with the upstream timed out".to_string()),
+        Err(_) => {
+            return Err(End::UpstreamTls(NetFailure::TlsTimeout {
+                secs: shared.cfg.handshake_timeout.as_secs(),
+            }));
+        }
     };
     let (uv, uc) = crate::net::tls::tls_facts(tls.get_ref().1);
     let up_cert = tls
@@ -80,17 +82,13 @@ pub(super) async fn upstream_tls(
 pub(super) async fn client_tls(
     tcp: TcpStream,
     shared: &Shared,
-) -> Result<(tokio_rustls::server::TlsStream<TcpStream>, Handshake), String> {
+) -> Result<(tokio_rustls::server::TlsStream<TcpStream>, Handshake), End> {
     let tls = match tokio::time::timeout(shared.cfg.handshake_timeout, shared.acceptor.accept(tcp))
         .await
     {
         Ok(Ok(s)) => s,
-        Ok(Err(e)) => {
-            return Err(format!(
-                "the client refused TLS with facteur's certificate: {e}"
-            ));
-        }
-        Err(_) => return Err("TLS with the client timed out".to_string()),
+        Ok(Err(e)) => return Err(End::ClientTls(Some(TlsFailure::from_io(&e)))),
+        Err(_) => return Err(End::ClientTls(None)),
     };
     let (version, cipher) = crate::net::tls::tls_facts(tls.get_ref().1);
     let h = Handshake {

@@ -3,7 +3,7 @@
 //!
 //! Bytes are forwarded unchanged both ways, as they arrive (no line is
 //! rewritten, none is delayed for a whole line). Beside the forwarding,
-//! each connection has a [`watch::Watch`]: both directions framed into
+//! each connection has a [`crate::session::watch::Watch`]: both directions framed into
 //! lines and pushed into a `session::live::Live`, which explains them in
 //! the session's state (protocol from the greeting: `220` SMTP, `+OK`
 //! POP3).
@@ -21,7 +21,7 @@
 //! relay). Limits as in `serve`: concurrent connections in all and per
 //! address, an idle timeout, a handshake timeout, and bounded memory per
 //! connection (a fixed read buffer, backpressure from the peer's socket,
-//! lines longer than [`watch::WATCH_LINE_LIMIT`] forwarded but not kept).
+//! lines longer than [`crate::session::watch::WATCH_LINE_LIMIT`] forwarded but not kept).
 //! One log line per session on stderr; `--record-dir` writes one
 //! transcript per connection.
 
@@ -36,22 +36,25 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
 use tokio_rustls::{TlsAcceptor, TlsConnector};
 
+use crate::explain::catalog::{fill, text};
 use crate::explain::lang::Lang;
 use crate::net::serve::limits::PerIp;
 use crate::proto::Proto;
 use crate::proto::tls::Handshake;
+use crate::session::room::Room;
 
 mod args;
 mod intercept;
 mod record;
-pub mod watch;
 
+use crate::net::client::io_failure;
+use crate::net::failure::{NetFailure, Stage};
 use intercept::{client_tls, intercept, upstream_tls};
-use record::finish;
 pub use record::record_name;
+use record::{End, finish};
 
+use crate::session::watch::Watch;
 pub use args::ProxyArgs;
-use watch::Watch;
 
 /// Where the proxy forwards.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -145,24 +148,89 @@ struct Shared {
     cert_der: Vec<u8>,
     slots: Semaphore,
     per_ip: PerIp,
+    /// With a watching TUI: the connections' seats, and the log (which
+    /// then does not go to stderr, under the TUI).
+    room: Option<Arc<Room>>,
 }
 
-/// Run the proxy until Ctrl-C.
+impl Shared {
+    /// A line of the log: stderr, or the watcher's log pane.
+    fn log(&self, line: String) {
+        match &self.room {
+            Some(room) => room.log(line),
+            None => eprintln!("{line}"),
+        }
+    }
+}
+
+/// Run the proxy until Ctrl-C, logging to stderr (no terminal: CI, a script).
 pub fn run(cfg: ProxyConfig, lang: Lang) -> Result<(), ProxyError> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    let runtime = runtime()?;
+    runtime.block_on(async {
+        let (listener, shared) = setup(cfg, lang, None).await?;
+        shared.log(text(lang, "proxy.log.ready"));
+        tokio::select! {
+            _ = accept_loop(listener, shared.clone()) => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
+        shared.log(text(lang, "proxy.log.stopping"));
+        Ok(())
+    })
+}
+
+/// A proxy running in the background for a watching TUI: its connections
+/// are published in `room`, its log too. It stops when the runtime is
+/// dropped. Returns the runtime and what it does, for the TUI's title
+/// ("127.0.0.1:2526 → mx.example:25").
+pub fn spawn(
+    cfg: ProxyConfig,
+    lang: Lang,
+    room: Arc<Room>,
+) -> Result<(tokio::runtime::Runtime, String), ProxyError> {
+    let runtime = runtime()?;
+    let (listener, shared) = runtime.block_on(setup(cfg, lang, Some(room)))?;
+    let local = listener
+        .local_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_default();
+    let world = if matches!(shared.cfg.to, Upstream::World(_)) {
+        "world "
+    } else {
+        ""
+    };
+    let title = format!("{local} → {world}{}:{}", shared.host, shared.port);
+    runtime.spawn(accept_loop(listener, shared));
+    Ok((runtime, title))
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, ProxyError> {
+    tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(ProxyError::Runtime)?;
-    runtime.block_on(proxy(cfg, lang))
+        .map_err(ProxyError::Runtime)
 }
 
-async fn proxy(cfg: ProxyConfig, lang: Lang) -> Result<(), ProxyError> {
+/// The upstream found (or the world started), the certificate made, the
+/// listener bound.
+async fn setup(
+    cfg: ProxyConfig,
+    lang: Lang,
+    room: Option<Arc<Room>>,
+) -> Result<(TcpListener, Arc<Shared>), ProxyError> {
+    let mut cfg = cfg;
+    // The world is started here, with its own self-signed certificate:
+    // there is no authority to check it against, and no one to fool.
+    if matches!(cfg.to, Upstream::World(_)) {
+        cfg.insecure = true;
+    }
     let (host, port) = match &cfg.to {
         Upstream::Addr { host, port } => (host.clone(), *port),
         Upstream::World(proto) => {
             let world = crate::net::serve::ServeConfig {
                 smtp: SocketAddr::from(([127, 0, 0, 1], 0)),
                 pop3: SocketAddr::from(([127, 0, 0, 1], 0)),
+                log_room: room.clone(),
+                lang,
                 ..Default::default()
             };
             let bound = crate::net::serve::spawn_background(world)?;
@@ -196,10 +264,11 @@ async fn proxy(cfg: ProxyConfig, lang: Lang) -> Result<(), ProxyError> {
             path: path.clone(),
             source,
         })?;
-        eprintln!(
-            "TLS interception certificate (self-signed) written to {}",
-            path.display()
-        );
+        let line = fill(lang, "proxy.log.cert_out", &[&path.display()]);
+        match &room {
+            Some(room) => room.log(line),
+            None => eprintln!("{line}"),
+        }
     }
     if let Some(dir) = &cfg.record_dir {
         std::fs::create_dir_all(dir).map_err(|source| ProxyError::RecordDir {
@@ -226,24 +295,27 @@ async fn proxy(cfg: ProxyConfig, lang: Lang) -> Result<(), ProxyError> {
         connector,
         cert_der: tls.cert_der,
         cfg,
+        room,
     });
-    eprintln!(
-        "PROXY listening on {local}, relaying to {}:{} only",
-        shared.host, shared.port
-    );
-    eprintln!("facteur proxy: ready (Ctrl-C stops)");
+    shared.log(fill(
+        shared.lang,
+        "proxy.log.listening",
+        &[&local, &format!("{}:{}", shared.host, shared.port)],
+    ));
+    Ok((listener, shared))
+}
+
+/// Accept connections until the runtime stops.
+async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
     loop {
-        let (stream, peer) = tokio::select! {
-            a = crate::net::conn::accept(&listener) => a,
-            _ = tokio::signal::ctrl_c() => break,
-        };
+        let (stream, peer) = crate::net::conn::accept(&listener).await;
         let shared = shared.clone();
         tokio::spawn(async move {
             let guess = guess_proto(shared.port);
             let Ok(permit) = shared.slots.try_acquire() else {
                 let mut s = Side::<NoTls>::Plain(stream);
                 refuse(&mut s, guess, "4.7.0", "too many connections").await;
-                eprintln!("{peer}: refused, too many connections");
+                shared.log(fill(shared.lang, "proxy.log.too_many", &[&peer]));
                 return;
             };
             if !shared.per_ip.connect(peer.ip(), shared.cfg.max_per_ip) {
@@ -255,7 +327,7 @@ async fn proxy(cfg: ProxyConfig, lang: Lang) -> Result<(), ProxyError> {
                     "too many connections from your address",
                 )
                 .await;
-                eprintln!("{peer}: refused, too many connections from this address");
+                shared.log(fill(shared.lang, "proxy.log.too_many_ip", &[&peer]));
                 return;
             }
             session(stream, peer, &shared).await;
@@ -263,8 +335,6 @@ async fn proxy(cfg: ProxyConfig, lang: Lang) -> Result<(), ProxyError> {
             drop(permit);
         });
     }
-    eprintln!("facteur proxy: stopping");
-    Ok(())
 }
 
 /// Until the greeting says, the protocol is guessed from the upstream's
@@ -369,6 +439,9 @@ async fn session(stream: TcpStream, peer: SocketAddr, shared: &Shared) {
         guess_proto(shared.port),
         started,
     );
+    if let Some(room) = &shared.room {
+        watch.watched_in(room.clone(), &peer.to_string());
+    }
     let mut client: ClientSide = Side::Plain(stream);
     let target = format!("{}:{}", shared.host, shared.port);
     let connect = tokio::time::timeout(
@@ -382,15 +455,18 @@ async fn session(stream: TcpStream, peer: SocketAddr, shared: &Shared) {
             Side::Plain(s)
         }
         Ok(Err(e)) => {
-            let why = format!("cannot reach {target}: {e}");
+            let why = End::Unreachable(crate::net::client::connect_error(target.clone(), &e));
             say(&mut client, &mut watch, ms(), "4.4.1", &why).await;
-            finish(peer, shared, &watch, None, &why);
+            finish(peer, shared, &mut watch, None, &why);
             return;
         }
         Err(_) => {
-            let why = format!("cannot reach {target}: no answer");
+            let why = End::Unreachable(NetFailure::ConnectTimeout {
+                addr: target.clone(),
+                secs: shared.cfg.handshake_timeout.as_secs(),
+            });
             say(&mut client, &mut watch, ms(), "4.4.1", &why).await;
-            finish(peer, shared, &watch, None, &why);
+            finish(peer, shared, &mut watch, None, &why);
             return;
         }
     };
@@ -408,7 +484,7 @@ async fn session(stream: TcpStream, peer: SocketAddr, shared: &Shared) {
                 if !shared.cfg.listen_tls {
                     say(&mut client, &mut watch, ms(), "4.4.2", &why).await;
                 }
-                finish(peer, shared, &watch, None, &why);
+                finish(peer, shared, &mut watch, None, &why);
                 return;
             }
         }
@@ -424,7 +500,7 @@ async fn session(stream: TcpStream, peer: SocketAddr, shared: &Shared) {
             }
             Err(why) => {
                 up.shutdown().await;
-                finish(peer, shared, &watch, None, &why);
+                finish(peer, shared, &mut watch, None, &why);
                 return;
             }
         }
@@ -442,11 +518,11 @@ async fn session(stream: TcpStream, peer: SocketAddr, shared: &Shared) {
         };
         match step {
             Step::Idle => {
-                let why = "idle timeout";
-                say(&mut client, &mut watch, ms(), "4.4.2", why).await;
-                break why.to_string();
+                let why = End::Idle;
+                say(&mut client, &mut watch, ms(), "4.4.2", &why).await;
+                break why;
             }
-            Step::Client(Err(_)) => break "client closed".to_string(),
+            Step::Client(Err(_)) => break End::ClientClosed,
             Step::Client(Ok(0)) => {
                 // The client has finished sending (it may still read, as
                 // after a half-close): the upstream is told the same way,
@@ -459,7 +535,7 @@ async fn session(stream: TcpStream, peer: SocketAddr, shared: &Shared) {
                 let cut = watch.client(ms(), data);
                 let fwd = cut.unwrap_or(n);
                 if let Err(e) = up.write_all(&data[..fwd]).await {
-                    let why = format!("cannot write to {target}: {e}");
+                    let why = End::Upstream(io_failure(&target, Stage::Write, &e));
                     say(&mut client, &mut watch, ms(), "4.4.2", &why).await;
                     break why;
                 }
@@ -469,15 +545,15 @@ async fn session(stream: TcpStream, peer: SocketAddr, shared: &Shared) {
             }
             Step::Upstream(r) => {
                 let n = match r {
-                    Ok(0) | Err(_) if watch.quit => break "closed after QUIT".to_string(),
-                    Ok(0) | Err(_) if client_done => break "client closed".to_string(),
+                    Ok(0) | Err(_) if watch.quit => break End::AfterQuit,
+                    Ok(0) | Err(_) if client_done => break End::ClientClosed,
                     Ok(0) => {
-                        let why = format!("{target} closed the connection");
+                        let why = End::UpstreamClosed(target.clone());
                         say(&mut client, &mut watch, ms(), "4.4.2", &why).await;
                         break why;
                     }
                     Err(e) => {
-                        let why = format!("{target}: {e}");
+                        let why = End::Upstream(io_failure(&target, Stage::Read, &e));
                         say(&mut client, &mut watch, ms(), "4.4.2", &why).await;
                         break why;
                     }
@@ -487,12 +563,12 @@ async fn session(stream: TcpStream, peer: SocketAddr, shared: &Shared) {
                 match watch.server(ms(), data) {
                     None => {
                         if client.write_all(data).await.is_err() {
-                            break "client closed".to_string();
+                            break End::ClientClosed;
                         }
                     }
                     Some((_, false)) => {
                         if client.write_all(data).await.is_err() {
-                            break "client closed".to_string();
+                            break End::ClientClosed;
                         }
                         // Refused: what the client sent after STARTTLS goes on.
                         let rest = std::mem::take(&mut held);
@@ -501,8 +577,8 @@ async fn session(stream: TcpStream, peer: SocketAddr, shared: &Shared) {
                                 held = rest[c..].to_vec();
                             }
                             let fwd = rest.len() - held.len();
-                            if up.write_all(&rest[..fwd]).await.is_err() {
-                                break format!("cannot write to {target}");
+                            if let Err(e) = up.write_all(&rest[..fwd]).await {
+                                break End::Upstream(io_failure(&target, Stage::Write, &e));
                             }
                         }
                     }
@@ -512,9 +588,7 @@ async fn session(stream: TcpStream, peer: SocketAddr, shared: &Shared) {
                         // (CVE-2011-0411): dropped.
                         let dropped = (n - reply_end) + std::mem::take(&mut held).len();
                         if dropped > 0 {
-                            eprintln!(
-                                "{peer}: {dropped} octet(s) sent in clear after the STARTTLS go-ahead dropped"
-                            );
+                            shared.log(fill(shared.lang, "proxy.log.injected", &[&peer, &dropped]));
                         }
                         let go_ahead = data[..reply_end].to_vec();
                         match intercept(&mut client, &mut up, &go_ahead, shared).await {
@@ -536,13 +610,13 @@ async fn session(stream: TcpStream, peer: SocketAddr, shared: &Shared) {
     };
     client.shutdown().await;
     up.shutdown().await;
-    finish(peer, shared, &watch, tls_summary.as_deref(), &end);
+    finish(peer, shared, &mut watch, tls_summary.as_deref(), &end);
 }
 
 /// The proxy speaks itself (the upstream failed): to the client, and in
 /// the session, as what the client saw from the server's side.
-async fn say(client: &mut ClientSide, watch: &mut Watch, ms: u64, code: &str, why: &str) {
-    let text = refusal(watch.proto_or_guess(), code, why);
+async fn say(client: &mut ClientSide, watch: &mut Watch, ms: u64, code: &str, why: &End) {
+    let text = refusal(watch.proto_or_guess(), code, &why.describe(Lang::En));
     watch.server(ms, text.as_bytes());
     let _ = client.write_all(text.as_bytes()).await;
 }

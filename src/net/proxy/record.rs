@@ -3,40 +3,96 @@
 
 use std::net::SocketAddr;
 
+use crate::explain::catalog::{fill, text};
+use crate::explain::lang::Lang;
+use crate::net::failure::{NetFailure, TlsFailure};
+
 use super::Shared;
-use super::watch::Watch;
 use crate::proto::Proto;
+use crate::session::watch::Watch;
+
+/// Why a proxied session ended: said in the log and to a watcher in the
+/// user's language, and to the client (in English, as servers speak) when
+/// the proxy answers in the upstream's place.
+#[derive(Debug)]
+pub(super) enum End {
+    Idle,
+    ClientClosed,
+    AfterQuit,
+    /// The upstream (named) closed the connection, not after QUIT.
+    UpstreamClosed(String),
+    /// The upstream could not be reached.
+    Unreachable(NetFailure),
+    /// Reading from or writing to the upstream failed.
+    Upstream(NetFailure),
+    /// TLS with the upstream failed (it has not been passed on to the client).
+    UpstreamTls(NetFailure),
+    /// The client refused TLS with facteur's certificate (None: it timed out).
+    ClientTls(Option<TlsFailure>),
+    /// STARTTLS again inside TLS.
+    TlsInsideTls,
+}
+
+impl End {
+    pub(super) fn describe(&self, lang: Lang) -> String {
+        match self {
+            End::Idle => text(lang, "proxy.end.idle"),
+            End::ClientClosed => text(lang, "proxy.end.client_closed"),
+            End::AfterQuit => text(lang, "proxy.end.quit"),
+            End::UpstreamClosed(target) => fill(lang, "proxy.end.upstream_closed", &[target]),
+            End::Unreachable(f) => fill(lang, "proxy.end.unreachable", &[&f.describe(lang)]),
+            End::Upstream(f) => f.describe(lang),
+            End::UpstreamTls(NetFailure::Tls { why, insecure }) => fill(
+                lang,
+                "proxy.end.upstream_tls",
+                &[&why.describe(lang, *insecure)],
+            ),
+            End::UpstreamTls(f) => fill(lang, "proxy.end.upstream_tls", &[&f.describe(lang)]),
+            End::ClientTls(Some(why)) => {
+                fill(lang, "proxy.end.client_tls", &[&why.describe(lang, false)])
+            }
+            End::ClientTls(None) => text(lang, "proxy.end.client_tls_timeout"),
+            End::TlsInsideTls => text(lang, "proxy.end.tls_inside_tls"),
+        }
+    }
+}
 
 /// The log line, and the record.
 pub(super) fn finish(
     peer: SocketAddr,
     shared: &Shared,
-    watch: &Watch,
+    watch: &mut Watch,
     tls: Option<&str>,
-    end: &str,
+    end: &End,
 ) {
+    let lang = shared.lang;
+    let end = end.describe(lang);
+    let end = end.as_str();
     let proto = watch
         .proto()
         .map_or("?", |p| if p == Proto::Smtp { "SMTP" } else { "POP3" });
     let account = watch.account.as_deref().unwrap_or("-");
     let tls = tls.map_or_else(
-        || "no TLS".to_string(),
-        |t| format!("TLS intercepted ({t})"),
+        || text(lang, "proxy.log.no_tls"),
+        |t| fill(lang, "proxy.log.tls", &[&t]),
     );
-    let mut line = format!(
-        "{peer} -> {}:{} {proto} account={} {tls}, {} line(s), {} octets up, {} down",
-        shared.host,
-        shared.port,
-        crate::proto::visible::visible_str(account),
-        watch.live.entries.len() + watch.live.dropped,
-        watch.client_octets,
-        watch.server_octets
+    let target = format!("{}:{}", shared.host, shared.port);
+    let mut line = fill(
+        lang,
+        "proxy.log.session",
+        &[
+            &peer,
+            &target,
+            &proto,
+            &crate::proto::visible::visible_str(account),
+            &tls,
+            &(watch.live.entries.len() + watch.live.dropped),
+            &watch.client_octets,
+            &watch.server_octets,
+        ],
     );
     if watch.too_long > 0 {
-        line.push_str(&format!(
-            ", {} over-long line(s) not explained",
-            watch.too_long
-        ));
+        line.push_str(&fill(lang, "proxy.log.too_long", &[&watch.too_long]));
     }
     line.push_str(&format!(": {}", crate::proto::visible::visible_str(end)));
     if let Some(dir) = &shared.cfg.record_dir {
@@ -46,11 +102,16 @@ pub(super) fn finish(
             watch.account.as_deref(),
         ));
         match std::fs::write(&path, watch.transcript().to_json()) {
-            Ok(()) => line.push_str(&format!(" [recorded {}]", path.display())),
-            Err(e) => line.push_str(&format!(" [not recorded: {e}]")),
+            Ok(()) => line.push_str(&fill(lang, "proxy.log.recorded", &[&path.display()])),
+            Err(e) => line.push_str(&fill(
+                lang,
+                "proxy.log.not_recorded",
+                &[&crate::explain::diag::io_error(lang, &e)],
+            )),
         }
     }
-    eprintln!("{line}");
+    watch.ended(end);
+    shared.log(line);
 }
 
 /// `20261202-031500-127.0.0.1-54012-fred.json`: the session's start (UTC),

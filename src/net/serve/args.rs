@@ -66,8 +66,14 @@ pub struct ServeArgs {
     #[arg(long, value_name = "MS", default_value_t = 1000)]
     pub auth_delay: u64,
     /// Read the teacher's commands on standard input: mailq, flush, wait 10m, time
-    #[arg(long)]
+    #[arg(long, conflicts_with = "watch")]
     pub console: bool,
+    /// Record one transcript per session in DIR (time, client address, account)
+    #[arg(long, value_name = "DIR")]
+    pub record_dir: Option<PathBuf>,
+    /// Watch the room: the list of live sessions, and any of them explained, read-only
+    #[arg(long)]
+    pub watch: bool,
 }
 
 impl ServeArgs {
@@ -100,6 +106,9 @@ impl ServeArgs {
             world,
             console: self.console,
             lang: crate::explain::Lang::En,
+            record_dir: self.record_dir,
+            room: None,
+            log_room: None,
         })
     }
 }

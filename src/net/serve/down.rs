@@ -26,7 +26,9 @@ pub(super) async fn answers_nothing(
     };
     match fault {
         Some(FaultKind::Refused) => {
-            eprintln!("smtp {peer} as {name}: down in this world (refused)");
+            shared.log(format!(
+                "smtp {peer} as {name}: down in this world (refused)"
+            ));
             true
         }
         Some(FaultKind::Timeout) => {
@@ -35,7 +37,9 @@ pub(super) async fn answers_nothing(
                 _ = tokio::time::sleep(shared.cfg.idle_timeout) => {}
                 _ = shutdown.changed() => {}
             }
-            eprintln!("smtp {peer} as {name}: down in this world (no answer)");
+            shared.log(format!(
+                "smtp {peer} as {name}: down in this world (no answer)"
+            ));
             true
         }
         _ => false,

@@ -24,9 +24,10 @@ use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::Semaphore;
 use tokio_rustls::TlsAcceptor;
 
-use crate::explain::catalog::fill;
+use crate::explain::catalog::{fill, text};
 use crate::net::conn::Conn;
 use crate::net::tls;
+use crate::session::room::Room;
 use crate::sim::mta::Mta;
 use crate::sim::store::Store;
 use crate::sim::world::World;
@@ -75,6 +76,14 @@ pub struct ServeConfig {
     pub console: bool,
     /// The language of the console's answers.
     pub lang: crate::explain::Lang,
+    /// Record one transcript per session here (as `facteur proxy` does).
+    pub record_dir: Option<PathBuf>,
+    /// A watching TUI (`--watch`): every session is published here, and
+    /// the log goes there instead of stderr.
+    pub room: Option<Arc<Room>>,
+    /// The log goes here instead of stderr, without the sessions (the
+    /// world behind `facteur proxy --to world`, under the proxy's TUI).
+    pub log_room: Option<Arc<Room>>,
 }
 
 impl Default for ServeConfig {
@@ -98,6 +107,9 @@ impl Default for ServeConfig {
             world: World::default(),
             console: false,
             lang: crate::explain::Lang::En,
+            record_dir: None,
+            room: None,
+            log_room: None,
         }
     }
 }
@@ -131,12 +143,37 @@ pub enum ServeError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("cannot create the record directory {path}: {source}")]
+    RecordDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// A line of the log: stderr, or the watching TUI's log pane (stderr
+/// would be drawn over the TUI).
+fn log_to(room: Option<&Room>, line: String) {
+    match room {
+        Some(room) => room.log(line),
+        None => eprintln!("{line}"),
+    }
+}
+
+impl Shared {
+    fn log(&self, line: String) {
+        log_to(
+            self.cfg.room.as_deref().or(self.cfg.log_room.as_deref()),
+            line,
+        );
+    }
 }
 
 struct Shared {
     mta: Mutex<Mta>,
     slots: Semaphore,
     tls: TlsAcceptor,
+    /// The lab certificate, for the recorded handshakes.
+    cert_der: Vec<u8>,
     cfg: ServeConfig,
     per_ip: PerIp,
     /// Set when the server stops: every session says goodbye and closes.
@@ -255,6 +292,8 @@ async fn serve(
     cfg: ServeConfig,
     ready: Option<std::sync::mpsc::Sender<Result<Bound, ServeError>>>,
 ) -> Result<(), ServeError> {
+    let cfg_room = cfg.room.clone().or(cfg.log_room.clone());
+    let cfg_lang = cfg.lang;
     let store = match &cfg.store {
         Some(dir) => {
             let store = Store::open(dir).map_err(|e| match e {
@@ -268,42 +307,51 @@ async fn serve(
                 },
             })?;
             if store.report.converted > 0 {
-                eprintln!(
-                    "store {}: {} message(s) converted from the earlier format to Maildir (UIDLs kept)",
-                    dir.display(),
-                    store.report.converted
+                log_to(
+                    cfg_room.as_deref(),
+                    format!(
+                        "store {}: {} message(s) converted from the earlier format to Maildir (UIDLs kept)",
+                        dir.display(),
+                        store.report.converted
+                    ),
                 );
             }
             let found = &store.queue_found;
             let lang = cfg.lang;
             if !found.queued.is_empty() {
-                eprintln!(
-                    "{}",
+                log_to(
+                    cfg_room.as_deref(),
                     fill(
                         lang,
                         "serve.queue.restored",
                         &[
                             &dir.join(crate::sim::spool::FOLDER).display(),
-                            &found.queued.len()
-                        ]
-                    )
+                            &found.queued.len(),
+                        ],
+                    ),
                 );
             }
             for (path, why) in &found.bad {
                 let path = crate::proto::visible::visible_str(&path.display().to_string());
                 let why = crate::proto::visible::visible_str(why);
-                eprintln!("{}", fill(lang, "serve.queue.bad", &[&path, &why]));
+                log_to(
+                    cfg_room.as_deref(),
+                    fill(lang, "serve.queue.bad", &[&path, &why]),
+                );
             }
             if found.unfinished > 0 {
-                eprintln!(
-                    "{}",
-                    fill(lang, "serve.queue.unfinished", &[&found.unfinished])
+                log_to(
+                    cfg_room.as_deref(),
+                    fill(lang, "serve.queue.unfinished", &[&found.unfinished]),
                 );
             }
             for p in &store.report.skipped {
-                eprintln!(
-                    "store: skipped {} (not a message of a Maildir)",
-                    crate::proto::visible::visible_str(&p.display().to_string())
+                log_to(
+                    cfg_room.as_deref(),
+                    format!(
+                        "store: skipped {} (not a message of a Maildir)",
+                        crate::proto::visible::visible_str(&p.display().to_string())
+                    ),
                 );
             }
             store
@@ -319,9 +367,12 @@ async fn serve(
             path: path.clone(),
             source,
         })?;
-        eprintln!(
-            "TLS certificate (self-signed) written to {}",
-            path.display()
+        log_to(
+            cfg_room.as_deref(),
+            format!(
+                "TLS certificate (self-signed) written to {}",
+                path.display()
+            ),
         );
     }
     let seed = (unix_now() as u64) ^ (u64::from(std::process::id()) << 32);
@@ -360,10 +411,17 @@ async fn serve(
             ));
         }
     }
+    if let Some(dir) = &cfg.record_dir {
+        std::fs::create_dir_all(dir).map_err(|source| ServeError::RecordDir {
+            path: dir.clone(),
+            source,
+        })?;
+    }
     let shared = Arc::new(Shared {
         mta: Mutex::new(mta),
         slots: Semaphore::new(cfg.max_connections),
         tls: TlsAcceptor::from(tls.config),
+        cert_der: tls.cert_der,
         cfg,
         per_ip: PerIp::default(),
         shutdown: tokio::sync::watch::channel(false).0,
@@ -381,7 +439,14 @@ async fn serve(
             (Proto::Pop3, false) => "POP3",
             (Proto::Pop3, true) => "POP3S",
         };
-        eprintln!("{proto} {} listening on {local}", kind.name());
+        log_to(
+            cfg_room.as_deref(),
+            fill(
+                cfg_lang,
+                "serve.log.listening",
+                &[&proto, &kind.name(), &local],
+            ),
+        );
         bound.push((format!("{proto} {}", kind.name()), local));
         tasks.push(tokio::spawn(accept_loop(listener, kind, shared.clone())));
     }
@@ -390,12 +455,12 @@ async fn serve(
     if shared.cfg.console {
         tasks.push(tokio::spawn(queue::console(shared.clone())));
     }
-    eprintln!("facteur serve: ready (Ctrl-C stops)");
+    log_to(cfg_room.as_deref(), text(cfg_lang, "serve.log.ready"));
     if let Some(tx) = ready {
         let _ = tx.send(Ok(bound));
     }
     stop_signal().await;
-    eprintln!("facteur serve: stopping");
+    log_to(cfg_room.as_deref(), text(cfg_lang, "serve.log.stopping"));
     // Stop accepting, tell every session (SMTP 421 4.3.2, POP3 -ERR without
     // UPDATE), and wait for them — 5 s at most.
     for t in tasks {
@@ -415,7 +480,7 @@ async fn serve(
         .await
         .is_err()
     {
-        eprintln!("facteur serve: sessions still open after 5 s, leaving");
+        log_to(cfg_room.as_deref(), text(cfg_lang, "serve.log.lingering"));
     }
     // The store's writes are made durable before each 250; nothing is left to flush.
     Ok(())
@@ -465,12 +530,14 @@ async fn accept_loop(listener: TcpListener, kind: Listener, shared: Arc<Shared>)
         tokio::spawn(async move {
             let Ok(permit) = shared.slots.try_acquire() else {
                 refuse(stream, &kind, &shared, false).await;
-                eprintln!("{peer}: refused, too many connections");
+                shared.log(format!("{peer}: refused, too many connections"));
                 return;
             };
             if !shared.per_ip.connect(peer.ip(), shared.cfg.max_per_ip) {
                 refuse(stream, &kind, &shared, true).await;
-                eprintln!("{peer}: refused, too many connections from this address");
+                shared.log(format!(
+                    "{peer}: refused, too many connections from this address"
+                ));
                 return;
             }
             shared

@@ -47,13 +47,13 @@ async fn run(shared: &Shared, what: impl FnOnce(&mut Mta) -> Vec<QueueEvent>) ->
         match written {
             Ok(()) => lock(shared).store.committed(&writes),
             Err(e) => {
-                eprintln!("queue: store write failed, delivery lost: {e}");
+                shared.log(format!("queue: store write failed, delivery lost: {e}"));
                 lock(shared).store.discard(&writes);
             }
         }
     }
     for l in &lines {
-        eprintln!("{l}");
+        shared.log(l.clone());
     }
     lines
 }

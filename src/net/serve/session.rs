@@ -9,8 +9,10 @@ use std::time::{Duration, Instant};
 use tokio::net::TcpStream;
 
 use super::{Listener, Shared, down, lock, unix_now};
+use crate::explain::catalog::{fill, text};
 use crate::net::conn::Conn;
 use crate::proto::Proto;
+use crate::session::watch::Watch;
 use crate::sim::Output;
 use crate::sim::mta::Role;
 use crate::sim::pop3_server::{Pop3Config, Pop3Session};
@@ -37,17 +39,32 @@ pub(super) async fn connection(
     shared: &Shared,
 ) {
     let started = Instant::now();
+    // Watched (`--watch`) or recorded (`--record-dir`): both sides' lines
+    // explained as they pass, as `facteur proxy` does.
+    let mut tap = (shared.cfg.record_dir.is_some() || shared.cfg.room.is_some()).then(|| {
+        let port = stream.local_addr().map_or(0, |a| a.port());
+        let mut w = Watch::new(shared.cfg.lang, kind.name(), port, kind.proto, unix_now());
+        if let Some(room) = &shared.cfg.room {
+            w.watched_in(room.clone(), &peer.to_string());
+        }
+        w
+    });
     let mut conn = Conn::Plain(stream);
     if kind.implicit_tls {
         match tokio::time::timeout(shared.cfg.handshake_timeout, conn.start_tls(&shared.tls)).await
         {
-            Ok(Ok(c)) => conn = c,
+            Ok(Ok(c)) => {
+                conn = c;
+                if let (Some(t), Some(h)) = (tap.as_mut(), conn.handshake(&shared.cert_der)) {
+                    t.tls_up(0, h);
+                }
+            }
             Ok(Err(e)) => {
-                eprintln!("{peer}: TLS handshake failed: {e}");
+                shared.log(format!("{peer}: TLS handshake failed: {e}"));
                 return;
             }
             Err(_) => {
-                eprintln!("{peer}: TLS handshake timed out");
+                shared.log(format!("{peer}: TLS handshake timed out"));
                 return;
             }
         }
@@ -92,7 +109,7 @@ pub(super) async fn connection(
             }
         }
     };
-    let ending = drive(conn, &mut served, shared, peer).await;
+    let ending = drive(conn, &mut served, shared, peer, &mut tap, started).await;
     let mut conn = ending.conn;
     if let Some(c) = conn.as_mut() {
         c.shutdown().await;
@@ -104,24 +121,48 @@ pub(super) async fn connection(
     // nothing (RFC 1939 §6: only QUIT enters UPDATE).
     served.lost(&mut lock(shared));
     let end = match (ending.why, closed) {
-        (Why::Timeout, _) => "timeout",
-        (Why::Stalled, _) => "stopped reading",
-        (Why::Shutdown, _) => "shutdown",
-        (Why::Handshake, _) => "TLS handshake failed",
-        (Why::Ended, true) => "closed",
-        (Why::Ended, false) => "client left",
+        (Why::Timeout, _) => "serve.end.timeout",
+        (Why::Stalled, _) => "serve.end.stalled",
+        (Why::Shutdown, _) => "serve.end.shutdown",
+        (Why::Handshake, _) => "serve.end.handshake",
+        (Why::Ended, true) => "serve.end.closed",
+        (Why::Ended, false) => "serve.end.left",
     };
-    eprintln!(
-        "{} {peer} as {name}: {} tls={} {end} after {:.1}s",
-        if kind.proto == Proto::Smtp {
-            "smtp"
-        } else {
-            "pop3"
-        },
-        served.summary(),
-        ending.tls.unwrap_or_else(|| "-".into()),
-        started.elapsed().as_secs_f64()
+    let lang = shared.cfg.lang;
+    let end = text(lang, end);
+    let mut line = fill(
+        lang,
+        "serve.log.session",
+        &[
+            &if kind.proto == Proto::Smtp {
+                "smtp"
+            } else {
+                "pop3"
+            },
+            &peer,
+            &name,
+            &served.summary(),
+            &ending.tls.unwrap_or_else(|| "-".into()),
+            &end,
+            &format!("{:.1}", started.elapsed().as_secs_f64()),
+        ],
     );
+    if let Some(mut t) = tap {
+        t.ended(&end);
+        if let Some(dir) = &shared.cfg.record_dir {
+            let file = crate::net::proxy::record_name(t.live.started, peer, t.account.as_deref());
+            let path = dir.join(file);
+            match std::fs::write(&path, t.transcript().to_json()) {
+                Ok(()) => line.push_str(&fill(lang, "proxy.log.recorded", &[&path.display()])),
+                Err(e) => line.push_str(&fill(
+                    lang,
+                    "proxy.log.not_recorded",
+                    &[&crate::explain::diag::io_error(lang, &e)],
+                )),
+            }
+        }
+    }
+    shared.log(line);
 }
 
 /// Why a session ended, for the log.
@@ -154,7 +195,15 @@ async fn write_paced(conn: &mut Conn, bytes: &[u8], deadline: Duration) -> bool 
 }
 
 /// Move bytes between the connection and the session until it ends.
-async fn drive(conn: Conn, served: &mut Served, shared: &Shared, peer: SocketAddr) -> Ending {
+async fn drive(
+    conn: Conn,
+    served: &mut Served,
+    shared: &Shared,
+    peer: SocketAddr,
+    tap: &mut Option<Watch>,
+    started: Instant,
+) -> Ending {
+    let ms = || started.elapsed().as_millis() as u64;
     let idle = shared.cfg.idle_timeout;
     let mut conn = conn;
     let mut tls = conn.tls_summary();
@@ -176,6 +225,9 @@ async fn drive(conn: Conn, served: &mut Served, shared: &Shared, peer: SocketAdd
         while let Some(o) = pending.pop_front() {
             match o {
                 Output::Send(bytes) => {
+                    if let Some(t) = tap.as_mut() {
+                        t.server(ms(), &bytes);
+                    }
                     if !write_paced(&mut conn, &bytes, idle).await {
                         return Ending {
                             conn: None,
@@ -234,7 +286,7 @@ async fn drive(conn: Conn, served: &mut Served, shared: &Shared, peer: SocketAdd
                             ok
                         }
                         Err(e) => {
-                            eprintln!("{peer}: store write failed, message refused: {e}");
+                            shared.log(format!("{peer}: store write failed, message refused: {e}"));
                             lock(shared).refuse_writes(&writes);
                             if crate::sim::is_disk_full(&e) {
                                 full
@@ -243,6 +295,9 @@ async fn drive(conn: Conn, served: &mut Served, shared: &Shared, peer: SocketAdd
                             }
                         }
                     };
+                    if let Some(t) = tap.as_mut() {
+                        t.server(ms(), &bytes);
+                    }
                     if !write_paced(&mut conn, &bytes, idle).await {
                         return Ending {
                             conn: None,
@@ -266,9 +321,14 @@ async fn drive(conn: Conn, served: &mut Served, shared: &Shared, peer: SocketAdd
                             conn = c;
                             tls = conn.tls_summary();
                             served.tls_established();
+                            if let (Some(t), Some(h)) =
+                                (tap.as_mut(), conn.handshake(&shared.cert_der))
+                            {
+                                t.tls_up(ms(), h);
+                            }
                         }
                         Ok(Err(e)) => {
-                            eprintln!("{peer}: TLS handshake failed: {e}");
+                            shared.log(format!("{peer}: TLS handshake failed: {e}"));
                             return Ending {
                                 conn: None,
                                 why: Why::Handshake,
@@ -276,7 +336,7 @@ async fn drive(conn: Conn, served: &mut Served, shared: &Shared, peer: SocketAdd
                             };
                         }
                         Err(_) => {
-                            eprintln!("{peer}: TLS handshake timed out");
+                            shared.log(format!("{peer}: TLS handshake timed out"));
                             return Ending {
                                 conn: None,
                                 why: Why::Handshake,
@@ -355,7 +415,12 @@ async fn drive(conn: Conn, served: &mut Served, shared: &Shared, peer: SocketAdd
                 Ok(Ok(0)) | Ok(Err(_)) => {
                     return Ending { conn: None, why, tls };
                 }
-                Ok(Ok(n)) => backlog.extend_from_slice(&buf[..n]),
+                Ok(Ok(n)) => {
+                    if let Some(t) = tap.as_mut() {
+                        t.client(ms(), &buf[..n]);
+                    }
+                    backlog.extend_from_slice(&buf[..n]);
+                }
             },
             _ = shutdown.changed() => {
                 pending.extend(served.shutdown());

@@ -1,15 +1,18 @@
-//! What the proxy sees of one connection, without I/O: both directions'
+//! What a watcher sees of one connection, without I/O (the proxy's
+//! connections, and the room server's with `--record-dir` or `--watch`): both directions'
 //! bytes are framed into lines and pushed into a [`Live`] session (client
 //! lines `C:`, server lines `S:`), which explains them in the session's
 //! state exactly as a typed session. It also notices what the relay must
 //! act on: the greeting's protocol, STARTTLS/STLS and its go-ahead, QUIT,
-//! and the account once a login succeeded (for the record's name).
+//! and the account once a login succeeded (for the record's name). With a
+//! [`Room`], each new line is published there for a watching TUI.
 
 use crate::explain::lang::Lang;
 use crate::proto::line::LineReader;
 use crate::proto::tls::Handshake;
 use crate::proto::{Dir, Proto};
 use crate::session::live::{Incoming, Live, Wire, WireInfo};
+use crate::session::room::{Room, phase_key};
 use crate::session::transcript::Transcript;
 
 /// The longest line the watcher keeps to explain (the bytes themselves are
@@ -78,6 +81,10 @@ pub struct Watch {
     pub too_long: usize,
     pub client_octets: u64,
     pub server_octets: u64,
+    /// Where new lines are published, this connection's seat, and how
+    /// many lines (absolute) were published.
+    room: Option<(std::sync::Arc<Room>, u64)>,
+    published: usize,
 }
 
 impl Watch {
@@ -109,7 +116,47 @@ impl Watch {
             too_long: 0,
             client_octets: 0,
             server_octets: 0,
+            room: None,
+            published: 0,
         }
+    }
+
+    /// Publish this connection's lines in `room`, as seat `client`.
+    pub fn watched_in(&mut self, room: std::sync::Arc<Room>, client: &str) {
+        let id = room.open(client, self.live.transcript());
+        self.room = Some((room, id));
+        self.publish();
+    }
+
+    /// The connection ended (the room's row says why).
+    pub fn ended(&mut self, why: &str) {
+        self.publish();
+        if let Some((room, id)) = &self.room {
+            room.close(*id, why);
+        }
+    }
+
+    /// The lines explained since the last call, to the room.
+    fn publish(&mut self) {
+        let Some((room, id)) = &self.room else {
+            return;
+        };
+        let live = &self.live;
+        let total = live.dropped + live.entries.len();
+        if total == self.published {
+            return;
+        }
+        let from = self.published.saturating_sub(live.dropped);
+        let events = live.entries[from..].iter().map(|e| e.event()).collect();
+        self.published = total;
+        let (proto, account, tls) = (self.proto, self.account.clone(), self.tls());
+        let phase = phase_key(&live.explainer);
+        room.publish(*id, events, |info| {
+            info.proto = proto.or(info.proto);
+            info.account = account;
+            info.tls = tls;
+            info.phase = phase;
+        });
     }
 
     /// The protocol the greeting showed (None before it).
@@ -145,10 +192,12 @@ impl Watch {
             if self.client_line(&line.content) {
                 let end = bytes.len() - rest.len();
                 self.client_octets += end as u64;
+                self.publish();
                 return Some(end);
             }
         }
         self.client_octets += bytes.len() as u64;
+        self.publish();
         None
     }
 
@@ -269,10 +318,12 @@ impl Watch {
                 };
                 let end = bytes.len() - rest.len();
                 self.server_octets += end as u64;
+                self.publish();
                 return Some((end, go));
             }
         }
         self.server_octets += bytes.len() as u64;
+        self.publish();
         None
     }
 
@@ -301,6 +352,7 @@ impl Watch {
         self.server = LineReader::new(WATCH_LINE_LIMIT);
         // RFC 3207 §4.2: the client starts again with EHLO, as unauthenticated.
         self.login = Login::None;
+        self.publish();
     }
 
     pub fn transcript(&self) -> Transcript {

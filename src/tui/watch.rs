@@ -1,0 +1,459 @@
+//! Watching live sessions: `facteur proxy` in a terminal (a real mail
+//! client's dialogue) and `facteur serve --watch` (the room's students).
+//! A list of the sessions of a [`Room`] — client, protocol, account once
+//! logged in, phase, last line — and, on Enter, one of them followed
+//! read-only with the TUI's own panes and keys: it is a replay that grows
+//! ([`Replay::append`]), so the teacher can step back through it while it
+//! goes on, and F6 saves it as any session.
+
+use std::io;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use ratatui::Frame;
+use ratatui::crossterm::event::{self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::layout::{Constraint, Layout};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
+
+use crate::explain::catalog::{fill, text};
+use crate::explain::lang::Lang;
+use crate::proto::Proto;
+use crate::session::replay::Replay;
+use crate::session::room::{Room, SeatInfo};
+use crate::session::transcript::Transcript;
+use crate::tui::action::{Action, Mode, action_for};
+use crate::tui::model::Model;
+use crate::tui::modes::replay_to;
+use crate::tui::update::update;
+
+/// One session followed.
+#[derive(Debug)]
+pub struct Watching {
+    pub id: u64,
+    pub model: Model,
+    /// The absolute number of the next line to take from the room.
+    next: usize,
+    /// Its end was said in the notice.
+    end_said: bool,
+}
+
+/// The watcher: the list, or one session.
+#[derive(Debug)]
+pub struct Watcher {
+    pub lang: Lang,
+    pub room: Arc<Room>,
+    /// What is watched ("127.0.0.1:2526 → mx.example:25").
+    pub title: String,
+    /// Where clients connect (said while the list is empty).
+    pub listen: String,
+    pub selected: usize,
+    pub watching: Option<Watching>,
+    pub quit: bool,
+    /// Ctrl-C with sessions open: the next one quits.
+    pub quit_armed: bool,
+    pub high_contrast: bool,
+    pub color: bool,
+    now: i64,
+    seed: u64,
+}
+
+impl Watcher {
+    pub fn new(
+        lang: Lang,
+        room: Arc<Room>,
+        title: &str,
+        listen: &str,
+        now: i64,
+        seed: u64,
+    ) -> Self {
+        Watcher {
+            lang,
+            room,
+            title: title.to_string(),
+            listen: listen.to_string(),
+            selected: 0,
+            watching: None,
+            quit: false,
+            quit_armed: false,
+            high_contrast: false,
+            color: true,
+            now,
+            seed,
+        }
+    }
+
+    /// Follow seat `id`: everything it said so far, explained, at its end.
+    pub fn watch(&mut self, id: u64) {
+        let Some(taken) = self.room.take(id, 0) else {
+            return;
+        };
+        let transcript = Transcript {
+            events: taken.events,
+            ..taken.header
+        };
+        let name = format!("#{id} {}", taken.info.client);
+        let mut replay = Replay::load(self.lang, &name, transcript);
+        let len = replay.len();
+        replay.go(len);
+        let mut model = crate::tui::modes::open_replay(
+            self.lang,
+            crate::tui::builtin_world(self.now, self.seed),
+            replay,
+        );
+        model.watching = true;
+        model.high_contrast = self.high_contrast;
+        model.color = self.color;
+        replay_to(&mut model, len);
+        model.notice = if taken.missed > 0 {
+            fill(self.lang, "tui.watch.missed", &[&taken.missed])
+        } else {
+            fill(self.lang, "tui.watch.watching", &[&id, &taken.info.client])
+        };
+        self.watching = Some(Watching {
+            id,
+            model,
+            next: taken.next,
+            end_said: false,
+        });
+        self.tick(0);
+    }
+
+    /// Take in what the watched session said since; true if anything changed.
+    pub fn tick(&mut self, now_ms: u64) -> bool {
+        let lang = self.lang;
+        let Some(w) = self.watching.as_mut() else {
+            return false;
+        };
+        let m = &mut w.model;
+        update(m, Action::Tick(now_ms));
+        let Some(taken) = self.room.take(w.id, w.next) else {
+            m.notice = fill(lang, "tui.watch.gone", &[&w.id]);
+            return true;
+        };
+        let mut changed = false;
+        if !taken.events.is_empty() {
+            let Some(r) = m.replay.as_mut() else {
+                return false;
+            };
+            let follow = r.pos == r.len();
+            let entries = r.append(m.lang, taken.events);
+            m.live.entries.extend(entries);
+            if follow {
+                let end = r.len();
+                replay_to(m, end);
+            }
+            changed = true;
+        }
+        if taken.missed > 0 {
+            m.notice = fill(lang, "tui.watch.missed", &[&taken.missed]);
+        }
+        w.next = taken.next;
+        if !taken.info.open && !w.end_said {
+            w.end_said = true;
+            let why = taken.info.end.unwrap_or_default();
+            m.notice = fill(lang, "tui.watch.finished", &[&why]);
+            changed = true;
+        }
+        changed
+    }
+
+    /// A key.
+    pub fn key(&mut self, key: KeyEvent) {
+        if let Some(w) = self.watching.as_mut() {
+            let m = &mut w.model;
+            let back =
+                !m.show_help && !m.jumping && m.mode() == Mode::Replay && key.code == KeyCode::Esc;
+            let action = action_for(key, m.mode(), m.show_help, m.input.is_empty());
+            if back || action == Some(Action::Quit) {
+                self.lang = m.lang;
+                self.high_contrast = m.high_contrast;
+                self.watching = None;
+                return;
+            }
+            if let Some(a) = action {
+                update(m, a);
+            }
+            if std::mem::take(&mut m.save_requested) {
+                crate::tui::runtime::save(m);
+            }
+            return;
+        }
+        let ctrl_c =
+            key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
+        if ctrl_c || key.code == KeyCode::Char('q') {
+            let open = self.room.seats().iter().filter(|s| s.open).count();
+            if open == 0 || self.quit_armed {
+                self.quit = true;
+            }
+            self.quit_armed = true;
+            return;
+        }
+        self.quit_armed = false;
+        let n = self.room.seats().len();
+        match key.code {
+            KeyCode::Up | KeyCode::Char('k') => self.selected = self.selected.saturating_sub(1),
+            KeyCode::Down | KeyCode::Char('j') => {
+                self.selected = (self.selected + 1).min(n.saturating_sub(1))
+            }
+            KeyCode::Home => self.selected = 0,
+            KeyCode::End => self.selected = n.saturating_sub(1),
+            KeyCode::Enter => {
+                if let Some(seat) = self.room.seats().get(self.selected) {
+                    self.watch(seat.id);
+                }
+            }
+            KeyCode::F(2) => self.lang = self.lang.other(),
+            KeyCode::F(4) => self.high_contrast = !self.high_contrast,
+            _ => {}
+        }
+    }
+}
+
+/// The list's row of one seat.
+fn row(lang: Lang, s: &SeatInfo) -> Vec<String> {
+    let proto = match s.proto {
+        Some(Proto::Smtp) => "SMTP",
+        Some(Proto::Pop3) => "POP3",
+        None => "?",
+    };
+    let mut state = text(lang, s.phase);
+    if s.tls {
+        state.push_str(" · TLS");
+    }
+    if !s.open {
+        state = text(lang, "tui.watch.ended");
+    }
+    vec![
+        format!("{}", s.id),
+        s.client.clone(),
+        proto.to_string(),
+        s.account.clone().unwrap_or_else(|| "—".into()),
+        state,
+        s.lines.to_string(),
+        s.last.clone(),
+    ]
+}
+
+/// Draw the list of sessions.
+pub fn draw_list(w: &Watcher, f: &mut Frame) {
+    let lang = w.lang;
+    let style = |c: Color| {
+        if w.high_contrast {
+            Style::default().add_modifier(Modifier::BOLD)
+        } else if w.color {
+            Style::default().fg(c)
+        } else {
+            Style::default()
+        }
+    };
+    let [list, log, keys] = Layout::vertical([
+        Constraint::Min(5),
+        Constraint::Length(5),
+        Constraint::Length(1),
+    ])
+    .areas(f.area());
+    let seats = w.room.seats();
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(format!(" {} ", fill(lang, "tui.watch.title", &[&w.title])));
+    if seats.is_empty() {
+        f.render_widget(
+            Paragraph::new(fill(lang, "tui.watch.empty", &[&w.listen]))
+                .block(block)
+                .wrap(Wrap { trim: false }),
+            list,
+        );
+    } else {
+        let header = Row::new(
+            [
+                "#",
+                "tui.watch.col.client",
+                "tui.watch.col.proto",
+                "tui.watch.col.account",
+                "tui.watch.col.state",
+                "tui.watch.col.lines",
+                "tui.watch.col.last",
+            ]
+            .map(|k| {
+                if k == "#" {
+                    k.to_string()
+                } else {
+                    text(lang, k)
+                }
+            }),
+        )
+        .style(style(Color::Cyan).add_modifier(Modifier::BOLD));
+        let rows = seats.iter().map(|s| {
+            let r = Row::new(row(lang, s).into_iter().map(Cell::from));
+            if s.open {
+                r
+            } else {
+                r.style(style(Color::DarkGray))
+            }
+        });
+        let widths = [
+            Constraint::Length(4),
+            Constraint::Length(21),
+            Constraint::Length(5),
+            Constraint::Length(10),
+            Constraint::Length(16),
+            Constraint::Length(6),
+            Constraint::Min(8),
+        ];
+        let table = Table::new(rows, widths)
+            .header(header)
+            .block(block)
+            .row_highlight_style(Style::default().add_modifier(Modifier::REVERSED));
+        let mut state = TableState::default().with_selected(Some(w.selected.min(seats.len() - 1)));
+        f.render_stateful_widget(table, list, &mut state);
+    }
+    let lines = w.room.last_log(log.height.saturating_sub(2) as usize);
+    f.render_widget(
+        Paragraph::new(lines.join("\n"))
+            .style(style(Color::Gray))
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .title(format!(" {} ", text(lang, "tui.watch.log"))),
+            ),
+        log,
+    );
+    let open = seats.iter().filter(|s| s.open).count();
+    let bottom = if w.quit_armed {
+        fill(lang, "tui.watch.quit_confirm", &[&open])
+    } else {
+        text(lang, "tui.watch.keys")
+    };
+    f.render_widget(Paragraph::new(bottom).style(style(Color::Magenta)), keys);
+}
+
+/// Run until the teacher quits; `serve` or `proxy` runs beside it.
+pub fn run(mut w: Watcher) -> io::Result<()> {
+    let start = Instant::now();
+    w.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let mut terminal = ratatui::init();
+    let result = (|| -> io::Result<()> {
+        let mut drawn: Option<u64> = None;
+        let mut key_came = true;
+        while !w.quit {
+            let now = start.elapsed().as_millis() as u64;
+            let version = w.room.version();
+            let changed = w.tick(now);
+            // Drawn when something changed: a key, the room, the session.
+            if key_came || changed || drawn != Some(version) || w.watching.is_some() {
+                let size = terminal.size()?;
+                match w.watching.as_mut() {
+                    Some(watching) => {
+                        let m = &mut watching.model;
+                        m.live.elapsed_ms = now;
+                        crate::tui::view::measure(
+                            m,
+                            ratatui::layout::Rect::new(0, 0, size.width, size.height),
+                        );
+                        terminal.draw(|f| crate::tui::view::draw(m, f))?;
+                    }
+                    None => {
+                        terminal.draw(|f| draw_list(&w, f))?;
+                    }
+                }
+                drawn = Some(version);
+            }
+            key_came = false;
+            if event::poll(Duration::from_millis(100))? {
+                if let Event::Key(k) = event::read()?
+                    && k.kind != KeyEventKind::Release
+                {
+                    w.key(k);
+                }
+                key_came = true;
+            }
+        }
+        Ok(())
+    })();
+    ratatui::restore();
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::proto::Dir;
+    use crate::session::transcript::Event;
+
+    fn key(c: KeyCode) -> KeyEvent {
+        KeyEvent::new(c, KeyModifiers::NONE)
+    }
+
+    fn room_with_one() -> (Arc<Room>, u64) {
+        let room = Arc::new(Room::new());
+        let header = Transcript {
+            version: crate::session::transcript::VERSION,
+            host: "mx".into(),
+            port: 25,
+            protocol: "smtp".into(),
+            simulated: false,
+            started: 0,
+            events: Vec::new(),
+        };
+        let id = room.open("127.0.0.1:40000", header);
+        room.publish(
+            id,
+            vec![
+                Event::new(0, Dir::Server, b"220 mx ESMTP", false),
+                Event::new(1, Dir::Client, b"EHLO lab", false),
+            ],
+            |_| {},
+        );
+        (room, id)
+    }
+
+    #[test]
+    fn enter_watches_new_lines_follow_and_esc_goes_back() {
+        let (room, id) = room_with_one();
+        let mut w = Watcher::new(Lang::En, room.clone(), "t", "127.0.0.1:2526", 0, 1);
+        w.key(key(KeyCode::Enter));
+        let m = &w.watching.as_ref().unwrap().model;
+        assert_eq!(m.shown().len(), 2);
+        assert!(m.watching);
+        room.publish(
+            id,
+            vec![Event::new(2, Dir::Server, b"250 mx", false)],
+            |_| {},
+        );
+        assert!(w.tick(10));
+        let m = &w.watching.as_ref().unwrap().model;
+        assert_eq!(m.shown().len(), 3, "followed to the new end");
+        assert_eq!(m.shown()[2].raw, b"250 mx");
+        // Stepping back stops following; a new line does not move it.
+        w.key(key(KeyCode::Left));
+        room.publish(id, vec![Event::new(3, Dir::Client, b"QUIT", false)], |_| {});
+        w.tick(20);
+        let m = &w.watching.as_ref().unwrap().model;
+        assert_eq!((m.shown().len(), m.live.entries.len()), (2, 4));
+        // Nothing typed reaches anything: it is read-only.
+        w.key(key(KeyCode::Char('x')));
+        assert_eq!(w.watching.as_ref().unwrap().model.input, "");
+        room.close(id, "closed after QUIT");
+        w.tick(30);
+        let m = &w.watching.as_ref().unwrap().model;
+        assert!(m.notice.contains("closed after QUIT"), "{}", m.notice);
+        w.key(key(KeyCode::Esc));
+        assert!(w.watching.is_none());
+        assert!(!w.quit);
+    }
+
+    #[test]
+    fn ctrl_c_with_a_session_open_asks_once() {
+        let (room, id) = room_with_one();
+        let mut w = Watcher::new(Lang::Fr, room.clone(), "t", "l", 0, 1);
+        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        w.key(ctrl_c);
+        assert!(!w.quit && w.quit_armed);
+        w.key(key(KeyCode::Down));
+        assert!(!w.quit_armed, "another key goes on");
+        room.close(id, "x");
+        w.key(ctrl_c);
+        assert!(w.quit, "nothing open: quits at once");
+    }
+}
