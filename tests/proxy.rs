@@ -549,3 +549,148 @@ fn a_client_that_half_closes_still_gets_the_answer() {
     assert_eq!(got, "220 ready\r\n250 got 14 octets\r\n");
     proxy.wait_logged("client closed");
 }
+
+/// Real mail clients from Debian — msmtp and s-nail send, fetchmail and
+/// mpop fetch — through the proxy with STARTTLS/STLS, each *verifying* the
+/// interception certificate it was given (`--cert-out`, as a student would
+/// install it): the dialogue is seen decrypted, the account named.
+#[test]
+fn real_muas_msmtp_s_nail_fetchmail_and_mpop_through_the_proxy() {
+    let tools = ["msmtp", "s-nail", "fetchmail", "mpop"];
+    let present: Vec<bool> = tools.iter().map(|t| mua(t)).collect();
+    let dir = std::env::temp_dir().join(format!("facteur-proxy-mua-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let server = Server::start(&["--auth-delay", "0"]);
+    let (smtp_pem, pop_pem) = (dir.join("smtp.pem"), dir.join("pop.pem"));
+    let smtp = Proxy::start(
+        &format!("127.0.0.1:{}", server.smtp),
+        &["--insecure", "--cert-out", smtp_pem.to_str().unwrap()],
+    );
+    let pop = Proxy::start(
+        &format!("127.0.0.1:{}", server.pop3),
+        &["--insecure", "--cert-out", pop_pem.to_str().unwrap()],
+    );
+    let run = |cmd: &mut Command, input: &[u8]| {
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(input).unwrap();
+        out_ok(child.wait_with_output().unwrap())
+    };
+    // "localhost": the name the interception certificate is made for.
+    if present[0] {
+        run(
+            Command::new("msmtp")
+                .arg("--host=localhost")
+                .arg(format!("--port={}", smtp.port))
+                .args(["--tls=on", "--tls-starttls=on"])
+                .arg(format!("--tls-trust-file={}", smtp_pem.display()))
+                .args([
+                    "--auth=plain",
+                    "--user=fred",
+                    "--passwordeval=echo fredpass",
+                ])
+                .args(["--from=fred@free.fr", "marc@wanadoo.fr"]),
+            b"Subject: from msmtp\r\n\r\nhello from msmtp\r\n",
+        );
+        let line = smtp.wait_logged("account=fred");
+        assert!(line.contains("TLS intercepted"), "{line}");
+    }
+    if present[1] {
+        run(
+            Command::new("s-nail")
+                .args(["-n", "-S", "v15-compat"])
+                .args([
+                    "-S",
+                    &format!("mta=smtp://fred:fredpass@localhost:{}", smtp.port),
+                ])
+                .args(["-S", "smtp-use-starttls", "-S", "smtp-auth=login"])
+                .args(["-S", &format!("tls-ca-file={}", smtp_pem.display())])
+                .args(["-S", "tls-ca-no-defaults", "-r", "fred@free.fr"])
+                .args(["-s", "from s-nail", "marc@wanadoo.fr"]),
+            b"hello from s-nail\n",
+        );
+        eventually(Duration::from_secs(10), "two sessions of fred", || {
+            smtp.log
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|l| l.contains("account=fred"))
+                .count()
+                > usize::from(present[0])
+        });
+    }
+    if present[2] {
+        let rc = dir.join("fetchmailrc");
+        let out = dir.join("fetched");
+        std::fs::write(
+            &rc,
+            format!(
+                "poll localhost protocol pop3 port {} user \"marc\" password \"marcpass\" \
+                 sslproto \"tls1.2+\" sslcertck sslcertfile \"{}\" keep \
+                 mda \"/bin/sh -c 'cat >> {}'\"\n",
+                pop.port,
+                pop_pem.display(),
+                out.display()
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&rc, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+        run(
+            Command::new("fetchmail")
+                .arg("-f")
+                .arg(&rc)
+                .args(["--nosyslog", "--nodetach"])
+                .env("HOME", &dir),
+            b"",
+        );
+        let fetched = std::fs::read_to_string(&out).unwrap();
+        if present[0] {
+            assert!(fetched.contains("hello from msmtp"), "{fetched}");
+        }
+        let line = pop.wait_logged("account=marc");
+        assert!(line.contains("TLS intercepted"), "{line}");
+    }
+    if present[3] {
+        let mbox = dir.join("mbox");
+        run(
+            Command::new("mpop")
+                .arg("--host=localhost")
+                .arg(format!("--port={}", pop.port))
+                .args(["--tls=on", "--tls-starttls=on"])
+                .arg(format!("--tls-trust-file={}", pop_pem.display()))
+                .args(["--auth=user", "--user=marc", "--passwordeval=echo marcpass"])
+                .arg(format!("--delivery=mbox,{}", mbox.display()))
+                .arg("--keep=on"),
+            b"",
+        );
+        let got = std::fs::read_to_string(&mbox).unwrap();
+        if present[1] {
+            assert!(got.contains("hello from s-nail"), "{got}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A real MUA must be installed, unless FACTEUR_SKIP_<NAME> is set.
+fn mua(name: &str) -> bool {
+    let found = std::env::var_os("PATH")
+        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(name).is_file()));
+    if found {
+        return true;
+    }
+    let var = format!(
+        "FACTEUR_SKIP_{}",
+        name.replace('-', "_").to_ascii_uppercase()
+    );
+    assert!(
+        std::env::var_os(&var).is_some(),
+        "{name} is needed for this test (apt-get install {name}); {var}=1 skips it"
+    );
+    eprintln!("SKIPPED: {name} is missing and {var} is set");
+    false
+}
