@@ -69,6 +69,8 @@ for _ in $(seq "$RUNS"); do load 2600 >> "$WORK/sink"; load 2601 >> "$WORK/mem";
 SINK=$(median < "$WORK/sink")
 MEM=$(median < "$WORK/mem")
 PROXY=$(median < "$WORK/proxy")
+# Per-line latency the proxy adds (NOOP round trips, one connection each way).
+LAT=$(python3 scripts/proxy_latency.py 2601 2641 | tail -1)
 GREET_LINE=$(timeout 30 python3 scripts/greet.py 127.0.0.1 2601 "$CONNS")
 FGREET=$(for _ in $(seq "$RUNS"); do timeout 30 python3 scripts/greet.py 127.0.0.1 2601 "$CONNS" | cut -d' ' -f1; done | median)
 FGREET200=$(for _ in $(seq "$RUNS"); do timeout 30 python3 scripts/greet.py 127.0.0.1 2601 200 | cut -d' ' -f1; done | median)
@@ -135,6 +137,7 @@ printf '%s messages of %s octets, %s parallel sessions, one connection per messa
 printf '%-44s %12s %12s %8s\n' "measure" "facteur" "anchor" "ratio"
 printf '%-44s %12.0f %12.0f %8.2f\n' "msg/s in memory vs smtp-sink" "$MEM" "$SINK" "$(echo "$MEM / $SINK" | bc -l)"
 printf '%-44s %12.0f %12.0f %8.2f\n' "msg/s through facteur proxy vs direct" "$PROXY" "$MEM" "$(echo "$PROXY / $MEM" | bc -l)"
+echo "proxy, $LAT (goal p99 <= 1 ms)"
 printf '%-44s %12.0f %12.0f %8.2f\n' "msg/s --store vs Postfix Maildir delivery" "$STORE" "$POSTFIX" "$(echo "$STORE / $POSTFIX" | bc -l)"
 printf '%-44s %12.3f %12.3f\n' "s until 200 connections greeted (vs sink)" "$FGREET200" "$SINK_GREET"
 printf '%-44s %12.3f %12s\n' "s until $CONNS connections greeted (goal 0.2)" "$FGREET" "-"

@@ -112,6 +112,25 @@ impl Entry {
         }
     }
 
+    /// An event kept as it is, not explained: a proxied or served session
+    /// that nobody watches (its record is explained when it is read).
+    pub fn kept(event: &Event) -> Entry {
+        Entry {
+            worst: None,
+            dir: event.dir,
+            handshake: event.handshake.clone(),
+            open: event.open.clone(),
+            text: String::new(),
+            notes: Vec::new(),
+            encrypted: event.tls,
+            raw: event.bytes(),
+            at_ms: event.t_ms,
+            gap: event.gap,
+            sealed: event.sealed.clone(),
+            tcp: event.tcp.clone(),
+        }
+    }
+
     /// Back to the recorded event.
     pub fn event(&self) -> Event {
         let mut e = match (&self.handshake, &self.open, &self.sealed, self.gap) {

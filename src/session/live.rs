@@ -116,6 +116,10 @@ pub struct Live<W> {
     /// reads the clock and sets them; the engine never does).
     pub started: i64,
     pub elapsed_ms: u64,
+    /// Explain each line as it comes (true). False for a session nobody
+    /// looks at live (a proxy without its TUI): lines are only kept, for
+    /// the record, and the explainer's state does not move.
+    pub explain: bool,
 }
 
 impl<W: Wire> Live<W> {
@@ -137,6 +141,7 @@ impl<W: Wire> Live<W> {
             origin,
             started,
             elapsed_ms: 0,
+            explain: true,
         }
     }
 
@@ -152,7 +157,11 @@ impl<W: Wire> Live<W> {
         if abs.is_multiple_of(SNAPSHOT_EVERY) {
             self.snapshots.push_back((abs, self.explainer.clone()));
         }
-        let e = Entry::explained(&mut self.explainer, self.lang, &event);
+        let e = if self.explain {
+            Entry::explained(&mut self.explainer, self.lang, &event)
+        } else {
+            Entry::kept(&event)
+        };
         self.entries.push(e);
         if let Some(old) = self
             .entries

@@ -121,8 +121,18 @@ impl Watch {
         }
     }
 
-    /// Publish this connection's lines in `room`, as seat `client`.
+    /// Only keep the lines, without explaining them: nobody watches live,
+    /// the record is explained when it is read (the relay's cost per line
+    /// is then framing and a copy).
+    pub fn unexplained(mut self) -> Watch {
+        self.live.explain = false;
+        self
+    }
+
+    /// Publish this connection's lines in `room`, as seat `client` (they
+    /// are explained: the room's list shows each session's phase).
     pub fn watched_in(&mut self, room: std::sync::Arc<Room>, client: &str) {
+        self.live.explain = true;
         let id = room.open(client, self.live.transcript());
         self.room = Some((room, id));
         self.publish();
@@ -444,5 +454,24 @@ mod tests {
         c.server(0, b"235 ok\r\n");
         assert_eq!(c.account.as_deref(), Some("fred"));
         assert_eq!(p.client(0, b"STLS\r\n"), Some(6));
+    }
+
+    #[test]
+    fn unwatched_the_lines_are_kept_for_the_record_not_explained() {
+        let feed = |w: &mut Watch| {
+            w.server(0, b"220 mx ESMTP\r\n");
+            w.client(1, b"EHLO me\r\nAUTH PLAIN AGZyZWQAc2VjcmV0\r\n");
+            w.server(2, b"250 mx\r\n235 2.7.0 ok\r\n");
+            w.client(3, b"QUIT\r\n");
+        };
+        let mut explained = watch();
+        let mut kept = watch().unexplained();
+        feed(&mut explained);
+        feed(&mut kept);
+        assert_eq!(kept.transcript(), explained.transcript());
+        assert_eq!(kept.account.as_deref(), Some("fred"));
+        assert!(kept.quit);
+        assert!(kept.live.entries.iter().all(|e| e.notes.is_empty()));
+        assert!(explained.live.entries.iter().any(|e| !e.notes.is_empty()));
     }
 }

@@ -438,7 +438,8 @@ async fn session(stream: TcpStream, peer: SocketAddr, shared: &Shared) {
         shared.port,
         guess_proto(shared.port),
         started,
-    );
+    )
+    .unexplained();
     if let Some(room) = &shared.room {
         watch.watched_in(room.clone(), &peer.to_string());
     }
