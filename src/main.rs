@@ -240,12 +240,12 @@ fn need_terminal(lang: Lang, command: &str) -> Option<ExitCode> {
 fn watch_proxy(lang: Lang, cfg: facteur::net::proxy::ProxyConfig) -> Result<(), String> {
     let room = std::sync::Arc::new(facteur::session::room::Room::new());
     let listen = cfg.listen.to_string();
-    let (runtime, title) =
+    let (running, title) =
         facteur::net::proxy::spawn(cfg, lang, room.clone()).map_err(|e| e.to_string())?;
     let (now, seed) = clock();
     let watcher = facteur::tui::watch::Watcher::new(lang, room, &title, &listen, now, seed);
     let result = facteur::tui::watch::run(watcher).map_err(|e| e.to_string());
-    runtime.shutdown_background();
+    running.stop();
     result
 }
 
@@ -254,7 +254,7 @@ fn watch_proxy(lang: Lang, cfg: facteur::net::proxy::ProxyConfig) -> Result<(), 
 fn watch_room(lang: Lang, mut cfg: facteur::net::serve::ServeConfig) -> Result<(), String> {
     let room = std::sync::Arc::new(facteur::session::room::Room::new());
     cfg.room = Some(room.clone());
-    let bound = facteur::net::serve::spawn_background(cfg).map_err(|e| e.to_string())?;
+    let (bound, server) = facteur::net::serve::spawn_background(cfg).map_err(|e| e.to_string())?;
     let listen = bound
         .iter()
         .map(|(name, addr)| format!("{name} {addr}"))
@@ -267,7 +267,10 @@ fn watch_room(lang: Lang, mut cfg: facteur::net::serve::ServeConfig) -> Result<(
         .join(" · ");
     let (now, seed) = clock();
     let watcher = facteur::tui::watch::Watcher::new(lang, room, &title, &listen, now, seed);
-    facteur::tui::watch::run(watcher).map_err(|e| e.to_string())
+    let result = facteur::tui::watch::run(watcher).map_err(|e| e.to_string());
+    // Sessions still open are told, logged and recorded.
+    server.stop();
+    result
 }
 
 fn main() -> ExitCode {

@@ -694,3 +694,33 @@ fn mua(name: &str) -> bool {
     eprintln!("SKIPPED: {name} is missing and {var} is set");
     false
 }
+
+/// Ctrl-C with a session open: the client is told (421 4.3.2), and the
+/// session is logged and recorded, not lost.
+#[test]
+fn stopped_with_a_session_open_the_client_is_told_and_it_is_recorded() {
+    let dir = std::env::temp_dir().join(format!("facteur-proxy-stop-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let server = Server::start(&[]);
+    let proxy = Proxy::start(
+        &format!("127.0.0.1:{}", server.smtp),
+        &["--record-dir", dir.to_str().unwrap()],
+    );
+    let mut c = Raw::connect(proxy.port);
+    c.cmd("EHLO me", "250");
+    let pid = proxy.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let l = c.line();
+    assert!(l.starts_with("421 4.3.2 facteur proxy:"), "{l}");
+    let line = proxy.wait_logged("[recorded ");
+    assert!(line.contains("the proxy is stopping"), "{line}");
+    let files: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+    assert_eq!(files.len(), 1);
+    let _ = std::fs::remove_dir_all(&dir);
+}

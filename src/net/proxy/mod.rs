@@ -151,6 +151,9 @@ struct Shared {
     /// With a watching TUI: the connections' seats, and the log (which
     /// then does not go to stderr, under the TUI).
     room: Option<Arc<Room>>,
+    /// Set when the proxy stops: every session says so to its client,
+    /// ends, and is logged and recorded.
+    stop: tokio::sync::watch::Sender<bool>,
 }
 
 impl Shared {
@@ -174,19 +177,43 @@ pub fn run(cfg: ProxyConfig, lang: Lang) -> Result<(), ProxyError> {
             _ = tokio::signal::ctrl_c() => {}
         }
         shared.log(text(lang, "proxy.log.stopping"));
+        stop_all(&shared).await;
         Ok(())
     })
 }
 
+/// Every session is told to end (the client hears it: SMTP 421 4.3.2,
+/// POP3 -ERR), and is logged and recorded; at most 3 s are waited for.
+async fn stop_all(shared: &Shared) {
+    let _ = shared.stop.send(true);
+    let all = u32::try_from(shared.cfg.max_connections).unwrap_or(u32::MAX);
+    let _ = tokio::time::timeout(Duration::from_secs(3), shared.slots.acquire_many(all)).await;
+}
+
+/// A proxy running in the background, for a watching TUI.
+pub struct Running {
+    runtime: tokio::runtime::Runtime,
+    shared: Arc<Shared>,
+    accepting: tokio::task::JoinHandle<()>,
+}
+
+impl Running {
+    /// Stop accepting, end every session (each logged and recorded), stop.
+    pub fn stop(self) {
+        self.accepting.abort();
+        self.runtime.block_on(stop_all(&self.shared));
+        self.runtime.shutdown_background();
+    }
+}
+
 /// A proxy running in the background for a watching TUI: its connections
-/// are published in `room`, its log too. It stops when the runtime is
-/// dropped. Returns the runtime and what it does, for the TUI's title
-/// ("127.0.0.1:2526 → mx.example:25").
+/// are published in `room`, its log too. Returns it and what it does, for
+/// the TUI's title ("127.0.0.1:2526 → mx.example:25").
 pub fn spawn(
     cfg: ProxyConfig,
     lang: Lang,
     room: Arc<Room>,
-) -> Result<(tokio::runtime::Runtime, String), ProxyError> {
+) -> Result<(Running, String), ProxyError> {
     let runtime = runtime()?;
     let (listener, shared) = runtime.block_on(setup(cfg, lang, Some(room)))?;
     let local = listener
@@ -199,8 +226,15 @@ pub fn spawn(
         ""
     };
     let title = format!("{local} → {world}{}:{}", shared.host, shared.port);
-    runtime.spawn(accept_loop(listener, shared));
-    Ok((runtime, title))
+    let accepting = runtime.spawn(accept_loop(listener, shared.clone()));
+    Ok((
+        Running {
+            runtime,
+            shared,
+            accepting,
+        },
+        title,
+    ))
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, ProxyError> {
@@ -233,7 +267,8 @@ async fn setup(
                 lang,
                 ..Default::default()
             };
-            let bound = crate::net::serve::spawn_background(world)?;
+            // It lives as long as the proxy (the process).
+            let (bound, _lives_on) = crate::net::serve::spawn_background(world)?;
             let want = match proto {
                 Proto::Smtp => "SMTP facteur.lab",
                 Proto::Pop3 => "POP3 facteur.lab",
@@ -296,6 +331,7 @@ async fn setup(
         cert_der: tls.cert_der,
         cfg,
         room,
+        stop: tokio::sync::watch::channel(false).0,
     });
     shared.log(fill(
         shared.lang,
@@ -422,6 +458,8 @@ enum Step {
     Client(std::io::Result<usize>),
     Upstream(std::io::Result<usize>),
     Idle,
+    /// The proxy stops.
+    Stop,
 }
 
 type ClientSide = Side<tokio_rustls::server::TlsStream<TcpStream>>;
@@ -443,6 +481,7 @@ async fn session(stream: TcpStream, peer: SocketAddr, shared: &Shared) {
     if let Some(room) = &shared.room {
         watch.watched_in(room.clone(), &peer.to_string());
     }
+    let mut stop = shared.stop.subscribe();
     let mut client: ClientSide = Side::Plain(stream);
     let target = format!("{}:{}", shared.host, shared.port);
     let connect = tokio::time::timeout(
@@ -516,8 +555,14 @@ async fn session(stream: TcpStream, peer: SocketAddr, shared: &Shared) {
             r = client.read(&mut cbuf), if !awaiting && !client_done => Step::Client(r),
             r = up.read(&mut ubuf) => Step::Upstream(r),
             _ = tokio::time::sleep(shared.cfg.idle_timeout) => Step::Idle,
+            _ = stop.changed() => Step::Stop,
         };
         match step {
+            Step::Stop => {
+                let why = End::Stopped;
+                say(&mut client, &mut watch, ms(), "4.3.2", &why).await;
+                break why;
+            }
             Step::Idle => {
                 let why = End::Idle;
                 say(&mut client, &mut watch, ms(), "4.4.2", &why).await;

@@ -31,6 +31,8 @@ pub(super) enum End {
     ClientTls(Option<TlsFailure>),
     /// STARTTLS again inside TLS.
     TlsInsideTls,
+    /// The proxy was stopped (Ctrl-C, or its TUI quit).
+    Stopped,
 }
 
 impl End {
@@ -53,6 +55,7 @@ impl End {
             }
             End::ClientTls(None) => text(lang, "proxy.end.client_tls_timeout"),
             End::TlsInsideTls => text(lang, "proxy.end.tls_inside_tls"),
+            End::Stopped => text(lang, "proxy.end.stopped"),
         }
     }
 }

@@ -253,7 +253,7 @@ pub fn run(cfg: ServeConfig) -> Result<(), ServeError> {
         .enable_all()
         .build()
         .map_err(ServeError::Runtime)?;
-    runtime.block_on(serve(cfg, None))
+    runtime.block_on(serve(cfg, None, None))
 }
 
 /// The addresses `serve` listens on, as its log names them ("SMTP
@@ -261,11 +261,15 @@ pub fn run(cfg: ServeConfig) -> Result<(), ServeError> {
 pub type Bound = Vec<(String, SocketAddr)>;
 
 /// Start the server on its own thread (with its own runtime) and return
-/// once it listens: what `facteur proxy --to world` forwards to. It runs
-/// until the process stops.
-pub fn spawn_background(cfg: ServeConfig) -> Result<Bound, ServeError> {
+/// once it listens: what `facteur proxy --to world` forwards to, and what
+/// `serve --watch` runs behind its TUI. It runs until the process stops,
+/// or until [`Background::stop`].
+pub fn spawn_background(cfg: ServeConfig) -> Result<(Bound, Background), ServeError> {
     let (tx, rx) = std::sync::mpsc::channel();
+    let (done_tx, done) = std::sync::mpsc::channel();
+    let stop = Arc::new(tokio::sync::Notify::new());
     let fail = tx.clone();
+    let told = stop.clone();
     std::thread::spawn(move || {
         let runtime = match tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -277,20 +281,39 @@ pub fn spawn_background(cfg: ServeConfig) -> Result<Bound, ServeError> {
                 return;
             }
         };
-        if let Err(e) = runtime.block_on(serve(cfg, Some(tx))) {
+        if let Err(e) = runtime.block_on(serve(cfg, Some(tx), Some(told))) {
             let _ = fail.send(Err(e));
         }
+        let _ = done_tx.send(());
     });
-    rx.recv().unwrap_or_else(|_| {
+    let bound = rx.recv().unwrap_or_else(|_| {
         Err(ServeError::Runtime(std::io::Error::other(
             "server thread ended",
         )))
-    })
+    })?;
+    Ok((bound, Background { stop, done }))
+}
+
+/// A server started by [`spawn_background`].
+#[derive(Debug)]
+pub struct Background {
+    stop: Arc<tokio::sync::Notify>,
+    done: std::sync::mpsc::Receiver<()>,
+}
+
+impl Background {
+    /// Stop as on Ctrl-C: every session is told (and logged, recorded),
+    /// waited for 5 s at most.
+    pub fn stop(self) {
+        self.stop.notify_one();
+        let _ = self.done.recv_timeout(Duration::from_secs(6));
+    }
 }
 
 async fn serve(
     cfg: ServeConfig,
     ready: Option<std::sync::mpsc::Sender<Result<Bound, ServeError>>>,
+    stop: Option<Arc<tokio::sync::Notify>>,
 ) -> Result<(), ServeError> {
     let cfg_room = cfg.room.clone().or(cfg.log_room.clone());
     let cfg_lang = cfg.lang;
@@ -459,7 +482,15 @@ async fn serve(
     if let Some(tx) = ready {
         let _ = tx.send(Ok(bound));
     }
-    stop_signal().await;
+    match stop {
+        Some(stop) => {
+            tokio::select! {
+                _ = stop_signal() => {}
+                _ = stop.notified() => {}
+            }
+        }
+        None => stop_signal().await,
+    }
     log_to(cfg_room.as_deref(), text(cfg_lang, "serve.log.stopping"));
     // Stop accepting, tell every session (SMTP 421 4.3.2, POP3 -ERR without
     // UPDATE), and wait for them — 5 s at most.
