@@ -167,6 +167,10 @@ impl Room {
             seat.first += cut;
         }
         update(&mut seat.info);
+        // The greeting decides the protocol (the header had the guess).
+        if let Some(p) = seat.info.proto {
+            seat.header.protocol = p.word().to_string();
+        }
         g.version += 1;
     }
 

@@ -131,6 +131,16 @@ impl Watcher {
             m.notice = fill(lang, "tui.watch.gone", &[&w.id]);
             return true;
         };
+        // Watched before the greeting, with the protocol guessed from the
+        // port: once the greeting says otherwise, start again with it.
+        let first = m.replay.as_ref().map(|r| (r.len(), r.first_proto()));
+        if let (Some((0, guessed)), Some(found)) = (first, taken.info.proto)
+            && guessed != found
+        {
+            let id = w.id;
+            self.watch(id);
+            return true;
+        }
         let mut changed = false;
         if !taken.events.is_empty() {
             let Some(r) = m.replay.as_mut() else {
@@ -455,5 +465,42 @@ mod tests {
         room.close(id, "x");
         w.key(ctrl_c);
         assert!(w.quit, "nothing open: quits at once");
+    }
+
+    #[test]
+    fn the_greeting_decides_the_protocol_even_when_watched_before_it() {
+        let room = Arc::new(Room::new());
+        let header = Transcript {
+            version: crate::session::transcript::VERSION,
+            host: "up".into(),
+            port: 40_000,
+            protocol: "smtp".into(),
+            simulated: false,
+            started: 0,
+            events: Vec::new(),
+        };
+        let id = room.open("c", header);
+        let mut w = Watcher::new(Lang::En, room.clone(), "t", "l", 0, 1);
+        w.key(key(KeyCode::Enter));
+        room.publish(
+            id,
+            vec![Event::new(0, Dir::Server, b"+OK POP3 ready", false)],
+            |i| i.proto = Some(Proto::Pop3),
+        );
+        w.tick(1);
+        room.publish(id, vec![Event::new(1, Dir::Client, b"STAT", false)], |_| {});
+        w.tick(2);
+        let m = &w.watching.as_ref().unwrap().model;
+        assert_eq!(m.live.link.info.proto, Proto::Pop3);
+        assert!(matches!(
+            m.live.explainer,
+            crate::explain::dialogue::Explainer::Pop3(_)
+        ));
+        assert_eq!(m.shown().len(), 2);
+        // And a watcher arriving later loads it as POP3 at once.
+        let mut late = Watcher::new(Lang::En, room, "t", "l", 0, 1);
+        late.key(key(KeyCode::Enter));
+        let m = &late.watching.as_ref().unwrap().model;
+        assert_eq!(m.live.link.info.proto, Proto::Pop3);
     }
 }
