@@ -394,6 +394,40 @@ fn main() -> ExitCode {
             capture,
         }) => workbench::capture_list_report(lang, &file, &capture.options()),
         Some(Cmd::Replay { file, capture, .. }) => {
+            // A capture with several mail sessions and none chosen: the
+            // TUI lists them, Enter replays one.
+            if capture.stream.is_none()
+                && facteur::session::capture::wants_capture(&file)
+                && std::io::IsTerminal::is_terminal(&std::io::stdout())
+                && let Ok((streams, _)) = facteur::session::capture::list(&file, &capture.options())
+                && streams.len() > 1
+            {
+                let (now, seed) = clock();
+                let opts = capture.options();
+                let path = file.clone();
+                let load: facteur::tui::watch::Loader = Box::new(move |lang, n| {
+                    let opts = facteur::session::capture::Options {
+                        stream: Some(n as usize),
+                        ..opts.clone()
+                    };
+                    let source = workbench::load_source(lang, &path, &opts)?;
+                    // The list of sessions was the TUI's own: only the warnings.
+                    let warnings = source.notices.into_iter().skip(1).collect();
+                    let replay = facteur::session::replay::Replay::load(
+                        lang,
+                        &format!("{} #{n}", source.name),
+                        source.transcript,
+                    );
+                    Ok((replay, warnings))
+                });
+                let name = file
+                    .file_name()
+                    .map(|n| n.to_string_lossy().to_string())
+                    .unwrap_or_default();
+                let watcher =
+                    facteur::tui::watch::for_capture(lang, &name, &streams, load, now, seed);
+                return tui_exit(facteur::tui::watch::run(watcher));
+            }
             let source = match workbench::load_source(lang, &file, &capture.options()) {
                 Ok(s) => s,
                 Err(e) => {

@@ -129,7 +129,11 @@ fn any_link_is_driven_the_same_way() {
         },
         answers: vec![
             vec![
-                Incoming::Connected("192.0.2.1:2525".into()),
+                Incoming::Connected {
+                    peer: "192.0.2.1:2525".into(),
+                    local: "192.0.2.77:50123".into(),
+                    handshake_us: 1_500,
+                },
                 line("+OK POP3 ready", false),
             ],
             vec![line("+OK Begin TLS negotiation", false), Incoming::Tls(hs)],
@@ -174,6 +178,42 @@ fn any_link_is_driven_the_same_way() {
     let t = live.transcript();
     assert_eq!(t.protocol, "pop3");
     assert!(!t.simulated);
+    // The real connection, with the first line: its addresses and the
+    // handshake as connect() saw it (RFC 9293 §3.5).
+    let tcp = t.events[0]
+        .tcp
+        .as_deref()
+        .expect("TCP facts on the first line");
+    assert_eq!(
+        (tcp.client.as_str(), tcp.server.as_str()),
+        ("192.0.2.77:50123", "192.0.2.1:2525")
+    );
+    assert_eq!(
+        tcp.syn_ack_us.zip(tcp.syn_us).map(|(b, a)| b - a),
+        Some(1_500)
+    );
+    assert!(t.events[1..].iter().all(|e| e.tcp.is_none()));
+    // A pcapng export of it carries those addresses, not documentation ones:
+    // read back with the capture reader, the session is 192.0.2.77 → 192.0.2.1.
+    let (pcapng, _) = facteur::session::capture::pcapng::write(
+        Lang::En,
+        &t,
+        &|_| None,
+        facteur::session::capture::pcapng::Addresses::default(),
+    );
+    let opened = facteur::session::capture::open_with(
+        || Ok(std::io::Cursor::new(pcapng.clone())),
+        &facteur::session::capture::Options {
+            ports: vec![2525],
+            stream: None,
+        },
+    )
+    .unwrap();
+    let s = &opened.streams[0];
+    assert_eq!(
+        (s.client.to_string(), s.server.to_string()),
+        ("192.0.2.77:50123".to_string(), "192.0.2.1:2525".to_string())
+    );
     assert!(
         live.notes(1).iter().any(|n| n.render().contains("STLS")),
         "{:?}",

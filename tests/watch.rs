@@ -221,3 +221,74 @@ fn serve_record_dir_records_starttls_and_auth_decrypted_for_export() {
     assert!(md.contains("**S~** ` 235"), "{md}");
     let _ = std::fs::remove_dir_all(&rec);
 }
+
+/// `facteur replay` of a capture holding several mail sessions, none
+/// chosen: the TUI lists them (client, protocol, packets, where to), Enter
+/// replays one from its start, q goes back to the list, q again quits.
+#[test]
+fn a_capture_with_several_sessions_opens_on_their_list_at_80x24() {
+    use common::pcapgen::{Gen, Link, Mess};
+    let mut g = Gen::new(Link::Ethernet);
+    let mut smtp = g.conn("192.0.2.77:51234", "192.0.2.25:25");
+    g.handshake(&mut smtp);
+    for (fc, l) in [
+        (false, "220 mx.example ESMTP"),
+        (true, "EHLO poste-12"),
+        (false, "250 mx.example"),
+        (true, "QUIT"),
+        (false, "221 Bye"),
+    ] {
+        g.line(&mut smtp, fc, l, Mess::Clean);
+    }
+    g.close(&mut smtp);
+    let mut pop = g.conn("192.0.2.78:40002", "198.51.100.110:110");
+    g.handshake(&mut pop);
+    for (fc, l) in [
+        (false, "+OK pop ready"),
+        (true, "USER marc"),
+        (false, "+OK"),
+        (true, "PASS secret"),
+        (false, "+OK 2 messages"),
+        (true, "QUIT"),
+        (false, "+OK bye"),
+    ] {
+        g.line(&mut pop, fc, l, Mess::Clean);
+    }
+    g.close(&mut pop);
+    let file = std::env::temp_dir().join(format!("facteur-two-{}.pcap", std::process::id()));
+    std::fs::write(&file, g.pcap()).unwrap();
+    let t = Tmux::start(
+        "capture-list",
+        80,
+        24,
+        &format!("{} --lang fr replay {}", bin(), file.display()),
+    );
+    let s = t.wait_for("Paquets");
+    assert!(s.lines().all(|l| l.chars().count() <= 80), "{s}");
+    let one = s.lines().find(|l| l.contains("│1 ")).expect(&s);
+    let two = s.lines().find(|l| l.contains("│2 ")).expect(&s);
+    assert!(
+        one.contains("192.0.2.77:51234") && one.contains("SMTP"),
+        "{s}"
+    );
+    assert!(
+        two.contains("192.0.2.78:40002") && two.contains("POP3"),
+        "{s}"
+    );
+    assert!(two.contains("198.51.100.110:110"), "{s}");
+    t.key("Down");
+    t.key("Enter");
+    let s = t.wait_for("Relecture");
+    assert!(s.contains("S: +OK pop ready"), "{s}");
+    assert!(!s.contains("USER marc"), "from its start:\n{s}");
+    t.key("Right");
+    t.wait_for("C: USER marc");
+    t.key("End");
+    let s = t.wait_for("C: PASS secret");
+    assert!(s.contains("POP3"), "{s}");
+    t.key("q");
+    t.wait_for("Paquets");
+    t.key("q");
+    assert!(t.ended(), "q did not quit:\n{}", t.capture());
+    let _ = std::fs::remove_file(&file);
+}

@@ -42,7 +42,13 @@ pub struct ConnectOptions {
 /// What happened on the wire.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NetEvent {
-    Connected(String),
+    /// The TCP connection is up: the server's address, ours, and how long
+    /// the three-way handshake took (connect() called → returned).
+    Connected {
+        peer: String,
+        local: String,
+        handshake_us: u64,
+    },
     Data(Vec<u8>),
     /// TLS is up: version, cipher, whether and what certificate.
     Tls(Handshake),
@@ -210,6 +216,7 @@ async fn run(
     ev: tmpsc::Sender<NetEvent>,
 ) {
     let addr = format!("{}:{}", opts.host, opts.port);
+    let syn = std::time::Instant::now();
     let tcp = match tokio::time::timeout(opts.timeout, TcpStream::connect(&addr)).await {
         Err(_) => {
             return fail(
@@ -224,8 +231,16 @@ async fn run(
         Ok(Err(e)) => return fail(&ev, connect_error(addr, &e)).await,
         Ok(Ok(s)) => s,
     };
+    let handshake_us = syn.elapsed().as_micros() as u64;
     let peer = tcp.peer_addr().map(|a| a.to_string()).unwrap_or_default();
-    let _ = ev.send(NetEvent::Connected(peer)).await;
+    let local = tcp.local_addr().map(|a| a.to_string()).unwrap_or_default();
+    let _ = ev
+        .send(NetEvent::Connected {
+            peer,
+            local,
+            handshake_us,
+        })
+        .await;
     let connector = match tls_connector(opts.insecure) {
         Ok(c) => c,
         Err(e) => return fail(&ev, e).await,

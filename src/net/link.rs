@@ -267,7 +267,15 @@ impl Wire for Link {
                     self.info.closed = true;
                     out.push(Incoming::Failed(Box::new(why)));
                 }
-                NetEvent::Connected(peer) => out.push(Incoming::Connected(peer)),
+                NetEvent::Connected {
+                    peer,
+                    local,
+                    handshake_us,
+                } => out.push(Incoming::Connected {
+                    peer,
+                    local,
+                    handshake_us,
+                }),
                 NetEvent::Injected(n) => out.push(Incoming::Injected(n)),
                 NetEvent::NotSent(n) => out.push(Incoming::NotSent(n)),
             }

@@ -55,8 +55,13 @@ pub enum Incoming {
     /// A complete line from the server (without its ending), and whether
     /// it came inside TLS.
     Line(Vec<u8>, bool),
-    /// The TCP connection is up (the peer's address).
-    Connected(String),
+    /// The TCP connection is up: the server's address, ours, and how long
+    /// the three-way handshake took (empty addresses: not known).
+    Connected {
+        peer: String,
+        local: String,
+        handshake_us: u64,
+    },
     /// A TLS handshake completed; lines after it are encrypted.
     Tls(Handshake),
     /// The server closed the connection.
@@ -120,6 +125,10 @@ pub struct Live<W> {
     /// looks at live (a proxy without its TUI): lines are only kept, for
     /// the record, and the explainer's state does not move.
     pub explain: bool,
+    /// The TCP connection just made (real addresses, handshake timing),
+    /// recorded with its first line: an export to pcapng then uses the
+    /// real addresses, and the explanation shows the handshake.
+    pub tcp_pending: Option<Box<crate::session::transcript::TcpFacts>>,
 }
 
 impl<W: Wire> Live<W> {
@@ -142,6 +151,7 @@ impl<W: Wire> Live<W> {
             started,
             elapsed_ms: 0,
             explain: true,
+            tcp_pending: None,
         }
     }
 
@@ -152,7 +162,10 @@ impl<W: Wire> Live<W> {
 
     /// Explain an event in the session's state and add it. Returns how
     /// many lines were dropped from the front (past the scrollback).
-    pub fn push_event(&mut self, event: Event) -> usize {
+    pub fn push_event(&mut self, mut event: Event) -> usize {
+        if matches!(event.dir, Dir::Client | Dir::Server) && event.tcp.is_none() {
+            event.tcp = self.tcp_pending.take();
+        }
         let abs = self.dropped + self.entries.len();
         if abs.is_multiple_of(SNAPSHOT_EVERY) {
             self.snapshots.push_back((abs, self.explainer.clone()));
@@ -246,7 +259,27 @@ impl<W: Wire> Live<W> {
                     self.push_event(Event::handshake(self.elapsed_ms, h.clone()));
                     out.push(Happened::Tls(h));
                 }
-                Incoming::Connected(peer) => out.push(Happened::Connected(peer)),
+                Incoming::Connected {
+                    peer,
+                    local,
+                    handshake_us,
+                } => {
+                    if !peer.is_empty() && !local.is_empty() {
+                        // RFC 9293 §3.5: SYN when connect() was called, the
+                        // SYN-ACK and our ACK when it returned.
+                        let syn = (self.elapsed_ms * 1000).saturating_sub(handshake_us);
+                        let now = syn + handshake_us;
+                        self.tcp_pending = Some(Box::new(crate::session::transcript::TcpFacts {
+                            client: local,
+                            server: peer.clone(),
+                            syn_us: Some(syn),
+                            syn_ack_us: Some(now),
+                            ack_us: Some(now),
+                            ends: Vec::new(),
+                        }));
+                    }
+                    out.push(Happened::Connected(peer));
+                }
                 Incoming::Closed => {
                     self.link.info_mut().closed = true;
                     out.push(Happened::Closed);

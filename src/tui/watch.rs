@@ -27,11 +27,27 @@ use crate::tui::model::Model;
 use crate::tui::modes::replay_to;
 use crate::tui::update::update;
 
+/// Opens a session of a capture as a replay, with what the reader should
+/// know of it (packets cut, octets missing); or why it cannot.
+pub type Loader = Box<dyn FnMut(Lang, u64) -> Result<(Replay, Vec<String>), String>>;
+
+/// `facteur replay` of a capture with several mail sessions: the list is
+/// the capture's, Enter replays one (from its start, at the captured pace).
+pub struct Picker(pub Loader);
+
+impl std::fmt::Debug for Picker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Picker")
+    }
+}
+
 /// One session followed.
 #[derive(Debug)]
 pub struct Watching {
     pub id: u64,
     pub model: Model,
+    /// Live (from the room) or a capture's session replayed.
+    live: bool,
     /// The absolute number of the next line to take from the room.
     next: usize,
     /// Its end was said in the notice.
@@ -54,6 +70,10 @@ pub struct Watcher {
     pub quit_armed: bool,
     pub high_contrast: bool,
     pub color: bool,
+    /// The sessions are a capture's (not live).
+    pub picker: Option<Picker>,
+    /// Said under the list (a session that could not be opened).
+    pub notice: String,
     now: i64,
     seed: u64,
 }
@@ -78,8 +98,41 @@ impl Watcher {
             quit_armed: false,
             high_contrast: false,
             color: true,
+            picker: None,
+            notice: String::new(),
             now,
             seed,
+        }
+    }
+
+    /// Replay session `id` of the capture, from its start.
+    fn replay(&mut self, id: u64) {
+        let Some(Picker(load)) = self.picker.as_mut() else {
+            return;
+        };
+        match load(self.lang, id) {
+            Ok((replay, warnings)) => {
+                let mut model = crate::tui::modes::open_replay(
+                    self.lang,
+                    crate::tui::builtin_world(self.now, self.seed),
+                    replay,
+                );
+                model.high_contrast = self.high_contrast;
+                model.color = self.color;
+                replay_to(&mut model, 1);
+                if !warnings.is_empty() {
+                    model.notice = format!("{} — {}", model.notice, warnings.join(" "));
+                }
+                self.notice.clear();
+                self.watching = Some(Watching {
+                    id,
+                    model,
+                    live: false,
+                    next: 0,
+                    end_said: true,
+                });
+            }
+            Err(why) => self.notice = why,
         }
     }
 
@@ -113,6 +166,7 @@ impl Watcher {
         self.watching = Some(Watching {
             id,
             model,
+            live: true,
             next: taken.next,
             end_said: false,
         });
@@ -127,6 +181,9 @@ impl Watcher {
         };
         let m = &mut w.model;
         update(m, Action::Tick(now_ms));
+        if !w.live {
+            return false;
+        }
         let Some(taken) = self.room.take(w.id, w.next) else {
             m.notice = fill(lang, "tui.watch.gone", &[&w.id]);
             return true;
@@ -193,7 +250,7 @@ impl Watcher {
             key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
         if ctrl_c || key.code == KeyCode::Char('q') {
             let open = self.room.seats().iter().filter(|s| s.open).count();
-            if open == 0 || self.quit_armed {
+            if open == 0 || self.quit_armed || self.picker.is_some() {
                 self.quit = true;
             }
             self.quit_armed = true;
@@ -209,8 +266,13 @@ impl Watcher {
             KeyCode::Home => self.selected = 0,
             KeyCode::End => self.selected = n.saturating_sub(1),
             KeyCode::Enter => {
-                if let Some(seat) = self.room.seats().get(self.selected) {
-                    self.watch(seat.id);
+                let Some(id) = self.room.seats().get(self.selected).map(|s| s.id) else {
+                    return;
+                };
+                if self.picker.is_some() {
+                    self.replay(id);
+                } else {
+                    self.watch(id);
                 }
             }
             KeyCode::F(2) => self.lang = self.lang.other(),
@@ -220,8 +282,60 @@ impl Watcher {
     }
 }
 
-/// The list's row of one seat.
-fn row(lang: Lang, s: &SeatInfo) -> Vec<String> {
+/// The list of a capture's mail sessions (`facteur replay FILE.pcap` with
+/// more than one): a row per session — its client, protocol, packets, and
+/// where it went, when, for how long — and `load` to replay one.
+pub fn for_capture(
+    lang: Lang,
+    name: &str,
+    streams: &[crate::session::capture::StreamInfo],
+    load: Loader,
+    now: i64,
+    seed: u64,
+) -> Watcher {
+    use crate::session::capture::notes::seconds;
+    let room = Arc::new(Room::new());
+    let origin = streams.iter().map(|s| s.start_us).min().unwrap_or(0);
+    for s in streams {
+        let header = Transcript {
+            version: crate::session::transcript::VERSION,
+            host: s.server.ip().to_string(),
+            port: s.server.port(),
+            protocol: s.proto.unwrap_or(Proto::Smtp).word().to_string(),
+            simulated: false,
+            started: 0,
+            events: Vec::new(),
+        };
+        let id = room.open(&s.client.to_string(), header);
+        let last = format!(
+            "→ {} · +{} · {} · {} o",
+            s.server,
+            seconds(lang, (s.start_us - origin).max(0) as u64),
+            seconds(lang, (s.end_us - s.start_us).max(0) as u64),
+            s.bytes
+        );
+        let packets = s.packets as usize;
+        let (proto, sealed) = (s.proto, s.implicit_tls);
+        room.publish(id, Vec::new(), |i| {
+            i.proto = proto;
+            i.lines = packets;
+            i.last = last;
+            i.phase = if sealed {
+                "tui.watch.sealed"
+            } else {
+                "tui.watch.captured"
+            };
+            i.tls = sealed;
+        });
+    }
+    let mut w = Watcher::new(lang, room, name, "", now, seed);
+    w.picker = Some(Picker(load));
+    w
+}
+
+/// The list's row of one seat (a capture's sessions are not open or
+/// ended: their state is what was seen).
+fn row(lang: Lang, s: &SeatInfo, capture: bool) -> Vec<String> {
     let proto = match s.proto {
         Some(Proto::Smtp) => "SMTP",
         Some(Proto::Pop3) => "POP3",
@@ -231,7 +345,7 @@ fn row(lang: Lang, s: &SeatInfo) -> Vec<String> {
     if s.tls {
         state.push_str(" · TLS");
     }
-    if !s.open {
+    if !s.open && !capture {
         state = text(lang, "tui.watch.ended");
     }
     vec![
@@ -257,9 +371,11 @@ pub fn draw_list(w: &Watcher, f: &mut Frame) {
             Style::default()
         }
     };
+    // A capture has no log: the list takes the room.
+    let log_rows = if w.picker.is_some() { 0 } else { 5 };
     let [list, log, keys] = Layout::vertical([
         Constraint::Min(5),
-        Constraint::Length(5),
+        Constraint::Length(log_rows),
         Constraint::Length(1),
     ])
     .areas(f.area());
@@ -275,42 +391,51 @@ pub fn draw_list(w: &Watcher, f: &mut Frame) {
             list,
         );
     } else {
-        let header = Row::new(
-            [
-                "#",
-                "tui.watch.col.client",
-                "tui.watch.col.proto",
-                "tui.watch.col.account",
+        let capture = w.picker.is_some();
+        // (column, width): a capture has no account, a count of packets.
+        let columns: Vec<(&str, Constraint)> = [
+            ("#", Constraint::Length(4)),
+            ("tui.watch.col.client", Constraint::Length(21)),
+            ("tui.watch.col.proto", Constraint::Length(5)),
+            ("tui.watch.col.account", Constraint::Length(10)),
+            (
                 "tui.watch.col.state",
-                "tui.watch.col.lines",
-                "tui.watch.col.last",
-            ]
-            .map(|k| {
-                if k == "#" {
-                    k.to_string()
+                Constraint::Length(if capture { 10 } else { 16 }),
+            ),
+            (
+                if capture {
+                    "tui.watch.col.packets"
                 } else {
-                    text(lang, k)
-                }
-            }),
-        )
+                    "tui.watch.col.lines"
+                },
+                Constraint::Length(7),
+            ),
+            ("tui.watch.col.last", Constraint::Min(8)),
+        ]
+        .into_iter()
+        .filter(|(k, _)| !(capture && *k == "tui.watch.col.account"))
+        .collect();
+        let header = Row::new(columns.iter().map(|(k, _)| {
+            if *k == "#" {
+                k.to_string()
+            } else {
+                text(lang, k)
+            }
+        }))
         .style(style(Color::Cyan).add_modifier(Modifier::BOLD));
         let rows = seats.iter().map(|s| {
-            let r = Row::new(row(lang, s).into_iter().map(Cell::from));
-            if s.open {
+            let mut cells = row(lang, s, capture);
+            if capture {
+                cells.remove(3);
+            }
+            let r = Row::new(cells.into_iter().map(Cell::from));
+            if s.open || capture {
                 r
             } else {
                 r.style(style(Color::DarkGray))
             }
         });
-        let widths = [
-            Constraint::Length(4),
-            Constraint::Length(21),
-            Constraint::Length(5),
-            Constraint::Length(10),
-            Constraint::Length(16),
-            Constraint::Length(6),
-            Constraint::Min(8),
-        ];
+        let widths: Vec<Constraint> = columns.iter().map(|(_, c)| *c).collect();
         let table = Table::new(rows, widths)
             .header(header)
             .block(block)
@@ -319,19 +444,25 @@ pub fn draw_list(w: &Watcher, f: &mut Frame) {
         f.render_stateful_widget(table, list, &mut state);
     }
     let lines = w.room.last_log(log.height.saturating_sub(2) as usize);
-    f.render_widget(
-        Paragraph::new(lines.join("\n"))
-            .style(style(Color::Gray))
-            .block(
-                Block::default()
-                    .borders(Borders::ALL)
-                    .title(format!(" {} ", text(lang, "tui.watch.log"))),
-            ),
-        log,
-    );
+    if log_rows > 0 {
+        f.render_widget(
+            Paragraph::new(lines.join("\n"))
+                .style(style(Color::Gray))
+                .block(
+                    Block::default()
+                        .borders(Borders::ALL)
+                        .title(format!(" {} ", text(lang, "tui.watch.log"))),
+                ),
+            log,
+        );
+    }
     let open = seats.iter().filter(|s| s.open).count();
     let bottom = if w.quit_armed {
         fill(lang, "tui.watch.quit_confirm", &[&open])
+    } else if !w.notice.is_empty() {
+        w.notice.clone()
+    } else if w.picker.is_some() {
+        text(lang, "tui.watch.keys_capture")
     } else {
         text(lang, "tui.watch.keys")
     };
