@@ -102,7 +102,7 @@ pub fn code_annotation(lang: Lang, code: Code, span: std::ops::Range<usize>) -> 
             crate::explain::catalog::rfc("reply.unknown")
         }
     };
-    let severity = match code.severity {
+    let severity = match code.severity() {
         crate::proto::smtp::reply::Severity::PositiveCompletion
         | crate::proto::smtp::reply::Severity::PositiveIntermediate => Severity::Info,
         _ => Severity::Mistake,

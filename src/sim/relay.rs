@@ -8,7 +8,7 @@
 use std::net::IpAddr;
 
 use crate::proto::smtp::address::Mailbox;
-use crate::proto::smtp::reply::{ReplyEvent, ReplyReader};
+use crate::proto::smtp::reply::{Code, EnhancedCode, ReplyEvent, ReplyReader, Severity};
 use crate::sim::backend::SmtpView;
 use crate::sim::dns::{QType, Route};
 use crate::sim::itinerary::Step;
@@ -175,7 +175,7 @@ impl Mta {
             .address(mx)
             .map_or_else(|| mx.to_string(), |a| format!("{mx}[{a}]"));
         let mut reader = ReplyReader::new();
-        let mut last = |outs: Vec<Output>, record: &mut RelayRecord| -> Option<(u16, String)> {
+        let mut last = |outs: Vec<Output>, record: &mut RelayRecord| -> Option<Answer> {
             let mut reply = None;
             for o in outs {
                 // The outer session's driver makes every write of this
@@ -192,17 +192,19 @@ impl Mta {
                     }
                     for ev in reader.feed(&bytes) {
                         if let ReplyEvent::Reply(r) = ev {
-                            reply = Some((
-                                r.code.value(),
-                                r.lines
-                                    .last()
-                                    .map(|l| {
-                                        let e =
-                                            l.enhanced.map(|e| format!("{e} ")).unwrap_or_default();
-                                        format!("{} {e}{}", r.code, l.text)
-                                    })
-                                    .unwrap_or_default(),
-                            ));
+                            let line = r.lines.last();
+                            let enhanced = line.and_then(|l| l.enhanced);
+                            let text = line
+                                .map(|l| {
+                                    let e = enhanced.map(|e| format!("{e} ")).unwrap_or_default();
+                                    format!("{} {e}{}", r.code, l.text)
+                                })
+                                .unwrap_or_default();
+                            reply = Some(Answer {
+                                code: r.code,
+                                enhanced,
+                                text,
+                            });
                         }
                     }
                 }
@@ -211,14 +213,14 @@ impl Mta {
         };
         // A reply to `command` for these recipients; no reply at all is a
         // lost connection (Postfix's words, RFC 3463 X.4.2 bad connection).
-        let fail = |rcpts: &[Mailbox], reply: Option<(u16, String)>, command: &'static str| {
+        let fail = |rcpts: &[Mailbox], reply: Option<Answer>, command: &'static str| {
             rcpts
                 .iter()
                 .map(|r| match &reply {
-                    Some((_, text)) => Failure {
+                    Some(a) => Failure {
                         rcpt: r.to_string(),
-                        status: status_of(text),
-                        diagnostic: text.clone(),
+                        status: a.status().to_string(),
+                        diagnostic: a.text.clone(),
                         remote: Some(mx.to_string()),
                         in_reply_to: Some(command),
                     },
@@ -253,15 +255,20 @@ impl Mta {
         };
         // RFC 5321 §3.1: a 421 (or 554) greeting, or none: this host will
         // not talk; the next MX may.
-        if !matches!(greeting, Some((220, _))) {
+        if !greeting
+            .as_ref()
+            .is_some_and(|a| a.code == Code::SERVICE_READY)
+        {
             out.failures = fail(&envelope.to, greeting, "greeting");
             out.next_mx = true;
             return self.relay_end(step, record, out);
         }
         let outs = send(format!("EHLO {from_host}"), &mut session, self, &mut record);
         let ehlo = last(outs, &mut record);
-        if !matches!(ehlo, Some((250, _))) {
-            out.next_mx = ehlo.as_ref().is_none_or(|(c, _)| *c < 500);
+        if !ehlo.as_ref().is_some_and(|a| a.code == Code::OK) {
+            out.next_mx = ehlo
+                .as_ref()
+                .is_none_or(|a| a.code.severity() != Severity::PermanentNegative);
             out.failures = fail(&envelope.to, ehlo, "EHLO");
             return self.relay_end_quit(step, record, out, session);
         }
@@ -277,8 +284,10 @@ impl Mta {
             &mut record,
         );
         let mail = last(outs, &mut record);
-        if !matches!(mail, Some((250, _))) {
-            out.next_mx = mail.as_ref().is_none_or(|(c, _)| *c < 500);
+        if !mail.as_ref().is_some_and(|a| a.code == Code::OK) {
+            out.next_mx = mail
+                .as_ref()
+                .is_none_or(|a| a.code.severity() != Severity::PermanentNegative);
             out.failures = fail(&envelope.to, mail, "MAIL FROM");
             return self.relay_end_quit(step, record, out, session);
         }
@@ -286,7 +295,9 @@ impl Mta {
         for (i, rcpt) in envelope.to.iter().enumerate() {
             let outs = send(format!("RCPT TO:<{rcpt}>"), &mut session, self, &mut record);
             match last(outs, &mut record) {
-                Some((250 | 251, _)) => accepted.push(rcpt.clone()),
+                Some(a) if a.code == Code::OK || a.code == Code::WILL_FORWARD => {
+                    accepted.push(rcpt.clone())
+                }
                 Some(r) => {
                     out.failures
                         .extend(fail(std::slice::from_ref(rcpt), Some(r), "RCPT TO"))
@@ -306,7 +317,7 @@ impl Mta {
         }
         let outs = send("DATA".into(), &mut session, self, &mut record);
         match last(outs, &mut record) {
-            Some((354, _)) => {}
+            Some(a) if a.code == Code::START_MAIL_INPUT => {}
             r => {
                 out.failures.extend(fail(&accepted, r, "DATA"));
                 return self.relay_end_quit(step, record, out, session);
@@ -321,7 +332,7 @@ impl Mta {
         };
         let outs = session.handle(&wire, &mut view);
         match last(outs, &mut record) {
-            Some((250, _)) => {}
+            Some(a) if a.code == Code::OK => {}
             r => out.failures.extend(fail(&accepted, r, "end of DATA")),
         }
         self.relay_end_quit(step, record, out, session)
@@ -432,16 +443,24 @@ fn lost(command: &str) -> &'static str {
     }
 }
 
-/// The enhanced status in a reply text such as `550 5.1.1 …`, else a class default.
-fn status_of(diagnostic: &str) -> String {
-    let mut words = diagnostic.split(' ');
-    let code = words.next().unwrap_or("");
-    match words
-        .next()
-        .and_then(crate::proto::smtp::reply::EnhancedCode::parse)
-    {
-        Some(e) => e.to_string(),
-        None if code.starts_with('4') => "4.0.0".into(),
-        None => "5.0.0".into(),
+/// The last reply of an exchange, typed as it was read.
+struct Answer {
+    code: Code,
+    enhanced: Option<EnhancedCode>,
+    /// Its last line, as said: the DSN's Diagnostic-Code (RFC 3464 §2.3.6).
+    text: String,
+}
+
+impl Answer {
+    /// The status a DSN reports (RFC 3464 §2.3.4): the reply's enhanced
+    /// code, or its class's X.0.0 (RFC 3463 §3.1).
+    /// A positive reply where another was needed (a 250 to DATA) is no
+    /// delivery either: 5.0.0.
+    fn status(&self) -> EnhancedCode {
+        match (self.enhanced, self.code.severity()) {
+            (Some(e), _) => e,
+            (None, Severity::TransientNegative) => EnhancedCode::new(4, 0, 0),
+            (None, _) => EnhancedCode::new(5, 0, 0),
+        }
     }
 }

@@ -58,26 +58,23 @@ pub struct SmtpSession {
     errors: u32,
 }
 
-fn code(n: u16) -> Code {
-    Code::new(n).unwrap_or(Code {
-        severity: crate::proto::smtp::reply::Severity::PermanentNegative,
-        category: crate::proto::smtp::reply::Category::Syntax,
-        detail: 0,
-    })
+/// An enhanced status code the simulator sends (RFC 3463 §3).
+pub const fn esc(class: u8, subject: u16, detail: u16) -> Option<EnhancedCode> {
+    Some(EnhancedCode::new(class, subject, detail))
 }
 
 /// A reply as bytes.
-pub fn reply(n: u16, enhanced: &str, text: &str) -> Output {
-    Output::Send(wire(n, enhanced, text))
+pub fn reply(code: Code, enhanced: Option<EnhancedCode>, text: &str) -> Output {
+    Output::Send(wire(code, enhanced, text))
 }
 
-fn wire(n: u16, enhanced: &str, text: &str) -> Vec<u8> {
-    Reply::new(code(n), EnhancedCode::parse(enhanced), &[text]).to_wire()
+fn wire(code: Code, enhanced: Option<EnhancedCode>, text: &str) -> Vec<u8> {
+    Reply::new(code, enhanced, &[text]).to_wire()
 }
 
-fn multi(n: u16, enhanced: &str, lines: &[String]) -> Output {
+fn multi(code: Code, enhanced: Option<EnhancedCode>, lines: &[String]) -> Output {
     let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
-    Output::Send(Reply::new(code(n), EnhancedCode::parse(enhanced), &refs).to_wire())
+    Output::Send(Reply::new(code, enhanced, &refs).to_wire())
 }
 
 impl SmtpSession {
@@ -104,14 +101,18 @@ impl SmtpSession {
         match self.cfg.trouble {
             Some((Trouble::Unavailable, Point::Greeting)) => self.unavailable(),
             Some((Trouble::Drop, Point::Greeting)) => Output::Close,
-            _ => reply(220, "", &format!("{} ESMTP facteur", self.cfg.hostname)),
+            _ => reply(
+                Code::SERVICE_READY,
+                None,
+                &format!("{} ESMTP facteur", self.cfg.hostname),
+            ),
         }
     }
 
     fn unavailable(&self) -> Output {
         reply(
-            421,
-            "4.3.2",
+            Code::NOT_AVAILABLE,
+            esc(4, 3, 2),
             &format!(
                 "{} Service not available, closing transmission channel",
                 self.cfg.hostname
@@ -177,8 +178,8 @@ impl SmtpSession {
         self.phase = Phase::Closed;
         vec![
             reply(
-                421,
-                "4.4.2",
+                Code::NOT_AVAILABLE,
+                esc(4, 4, 2),
                 &format!("{} Error: timeout exceeded", self.cfg.hostname),
             ),
             Output::Close,
@@ -190,8 +191,8 @@ impl SmtpSession {
         self.phase = Phase::Closed;
         vec![
             reply(
-                421,
-                "4.3.2",
+                Code::NOT_AVAILABLE,
+                esc(4, 3, 2),
                 &format!(
                     "{} Service shutting down, closing transmission channel",
                     self.cfg.hostname
@@ -239,8 +240,8 @@ impl SmtpSession {
                     }
                     Err(_) => {
                         out.push(reply(
-                            500,
-                            "5.5.6",
+                            Code::SYNTAX_ERROR,
+                            esc(5, 5, 6),
                             "Authentication Exchange line is too long",
                         ));
                         self.auth_failed(out);
@@ -251,8 +252,8 @@ impl SmtpSession {
                 Ok(line) => self.command(&line.content, backend, out),
                 Err(e) => {
                     out.push(reply(
-                        500,
-                        "5.5.2",
+                        Code::SYNTAX_ERROR,
+                        esc(5, 5, 2),
                         &format!(
                             "Line too long: {} octets, the limit is {} (RFC 5321 4.5.3.1.4)",
                             e.length, e.limit
@@ -270,8 +271,8 @@ impl SmtpSession {
         self.errors += 1;
         if self.errors >= self.cfg.max_errors {
             out.push(reply(
-                421,
-                "4.7.0",
+                Code::NOT_AVAILABLE,
+                esc(4, 7, 0),
                 &format!("{} Error: too many errors", self.cfg.hostname),
             ));
             out.push(Output::Close);
@@ -284,13 +285,21 @@ impl SmtpSession {
             Ok(p) => p,
             Err(e) => {
                 out.push(match &e {
-                    CommandError::Syntax { verb, .. } => {
-                        reply(501, "5.5.4", &format!("Syntax: {} ({})", verb.syntax(), e))
-                    }
-                    CommandError::Empty => reply(500, "5.5.2", "Error: bad syntax (empty line)"),
-                    CommandError::NotUtf8 { .. } | CommandError::ControlChar { .. } => {
-                        reply(500, "5.5.2", &format!("Error: bad syntax ({e})"))
-                    }
+                    CommandError::Syntax { verb, .. } => reply(
+                        Code::PARAMETER_ERROR,
+                        esc(5, 5, 4),
+                        &format!("Syntax: {} ({})", verb.syntax(), e),
+                    ),
+                    CommandError::Empty => reply(
+                        Code::SYNTAX_ERROR,
+                        esc(5, 5, 2),
+                        "Error: bad syntax (empty line)",
+                    ),
+                    CommandError::NotUtf8 { .. } | CommandError::ControlChar { .. } => reply(
+                        Code::SYNTAX_ERROR,
+                        esc(5, 5, 2),
+                        &format!("Error: bad syntax ({e})"),
+                    ),
                 });
                 self.error(out);
                 return;
@@ -314,11 +323,15 @@ impl SmtpSession {
             Command::Data => self.data(out),
             Command::Rset => {
                 self.tx = None;
-                out.push(reply(250, "2.0.0", "Ok"));
+                out.push(reply(Code::OK, esc(2, 0, 0), "Ok"));
             }
-            Command::Noop { .. } => out.push(reply(250, "2.0.0", "Ok")),
+            Command::Noop { .. } => out.push(reply(Code::OK, esc(2, 0, 0), "Ok")),
             Command::Quit => {
-                out.push(reply(221, "2.0.0", &format!("{} Bye", self.cfg.hostname)));
+                out.push(reply(
+                    Code::CLOSING,
+                    esc(2, 0, 0),
+                    &format!("{} Bye", self.cfg.hostname),
+                ));
                 out.push(Output::Close);
                 self.phase = Phase::Closed;
             }
@@ -326,32 +339,40 @@ impl SmtpSession {
                 VrfyAnswer::Known {
                     full_name: Some(n),
                     address,
-                } => reply(250, "2.1.5", &format!("{n} <{address}>")),
+                } => reply(Code::OK, esc(2, 1, 5), &format!("{n} <{address}>")),
                 VrfyAnswer::Known {
                     full_name: None,
                     address,
-                } => reply(250, "2.1.5", &format!("<{address}>")),
+                } => reply(Code::OK, esc(2, 1, 5), &format!("<{address}>")),
                 VrfyAnswer::CannotVerify => reply(
-                    252,
-                    "2.5.2",
+                    Code::CANNOT_VRFY,
+                    esc(2, 5, 2),
                     "Cannot VRFY user, but will accept message and attempt delivery",
                 ),
-                VrfyAnswer::Unknown => reply(550, "5.1.1", &format!("<{query}>: User unknown")),
+                VrfyAnswer::Unknown => reply(
+                    Code::MAILBOX_UNAVAILABLE,
+                    esc(5, 1, 1),
+                    &format!("<{query}>: User unknown"),
+                ),
                 VrfyAnswer::Ambiguous(list) => {
                     let lines: Vec<String> = list
                         .iter()
                         .map(|a| format!("Ambiguous; possibilities are <{a}>"))
                         .collect();
-                    multi(553, "5.1.4", &lines)
+                    multi(Code::MAILBOX_NAME_NOT_ALLOWED, esc(5, 1, 4), &lines)
                 }
             }),
             Command::Expn { list } => out.push(match backend.expand(&list) {
                 Some(members) => multi(
-                    250,
-                    "2.1.5",
+                    Code::OK,
+                    esc(2, 1, 5),
                     &members.iter().map(|m| format!("<{m}>")).collect::<Vec<_>>(),
                 ),
-                None => reply(550, "5.1.1", &format!("<{list}>: not a mailing list")),
+                None => reply(
+                    Code::MAILBOX_UNAVAILABLE,
+                    esc(5, 1, 1),
+                    &format!("<{list}>: not a mailing list"),
+                ),
             }),
             Command::Help { topic } => out.push(self.help(topic.as_deref())),
             Command::StartTls => self.starttls(out),
@@ -366,13 +387,17 @@ impl SmtpSession {
             | Command::Etrn { .. }
             | Command::Atrn { .. }
             | Command::Burl { .. } => {
-                out.push(reply(502, "5.5.1", "Error: command not implemented"));
+                out.push(reply(
+                    Code::NOT_IMPLEMENTED,
+                    esc(5, 5, 1),
+                    "Error: command not implemented",
+                ));
                 self.error(out);
             }
             Command::Unknown { verb, .. } => {
                 out.push(reply(
-                    500,
-                    "5.5.1",
+                    Code::SYNTAX_ERROR,
+                    esc(5, 5, 1),
                     &format!(
                         "Error: command {:?} not recognized (try HELP)",
                         crate::proto::visible::visible_str(&verb)
@@ -391,7 +416,7 @@ impl SmtpSession {
         self.info.helo = Some(domain.clone());
         let hello = format!("{} Hello {domain}", self.cfg.hostname);
         if !esmtp {
-            out.push(reply(250, "", &hello));
+            out.push(reply(Code::OK, None, &hello));
             return;
         }
         let mut lines = vec![
@@ -408,12 +433,16 @@ impl SmtpSession {
             lines.push("STARTTLS".to_string());
         }
         lines.push("HELP".to_string());
-        out.push(multi(250, "", &lines));
+        out.push(multi(Code::OK, None, &lines));
     }
 
     fn need_greeting(&mut self, out: &mut Vec<Output>) -> bool {
         if !self.greeted {
-            out.push(reply(503, "5.5.1", "Error: send HELO/EHLO first"));
+            out.push(reply(
+                Code::BAD_SEQUENCE,
+                esc(5, 5, 1),
+                "Error: send HELO/EHLO first",
+            ));
             self.error(out);
             return false;
         }
@@ -426,8 +455,8 @@ impl SmtpSession {
         }
         if self.tx.is_some() {
             out.push(reply(
-                503,
-                "5.5.1",
+                Code::BAD_SEQUENCE,
+                esc(5, 5, 1),
                 "Error: nested MAIL command (send RSET to start over)",
             ));
             self.error(out);
@@ -441,15 +470,19 @@ impl SmtpSession {
                 "SIZE" if self.info.esmtp => match value.parse::<usize>() {
                     Ok(n) if n > self.cfg.max_size => {
                         out.push(reply(
-                            552,
-                            "5.3.4",
+                            Code::EXCEEDED_STORAGE,
+                            esc(5, 3, 4),
                             "Message size exceeds fixed maximum message size",
                         ));
                         return;
                     }
                     Ok(_) => {}
                     Err(_) => {
-                        out.push(reply(501, "5.5.4", "Syntax: SIZE=<number of octets>"));
+                        out.push(reply(
+                            Code::PARAMETER_ERROR,
+                            esc(5, 5, 4),
+                            "Syntax: SIZE=<number of octets>",
+                        ));
                         return;
                     }
                 },
@@ -463,8 +496,8 @@ impl SmtpSession {
                 _ => {
                     // RFC 5321 §4.1.1.11: parameters not recognized → 555.
                     out.push(reply(
-                        555,
-                        "5.5.4",
+                        Code::PARAMETERS_NOT_RECOGNIZED,
+                        esc(5, 5, 4),
                         &format!(
                             "Error: MAIL parameter {} not recognized or not implemented",
                             p.keyword
@@ -483,7 +516,11 @@ impl SmtpSession {
             from,
             rcpts: Vec::new(),
         });
-        out.push(reply(250, "2.1.0", &format!("Sender <{shown}> OK")));
+        out.push(reply(
+            Code::OK,
+            esc(2, 1, 0),
+            &format!("Sender <{shown}> OK"),
+        ));
     }
 
     fn rcpt(
@@ -497,14 +534,18 @@ impl SmtpSession {
             return;
         }
         let Some(tx) = self.tx.as_mut() else {
-            out.push(reply(503, "5.5.1", "Error: need MAIL command before RCPT"));
+            out.push(reply(
+                Code::BAD_SEQUENCE,
+                esc(5, 5, 1),
+                "Error: need MAIL command before RCPT",
+            ));
             self.error(out);
             return;
         };
         if let Some(p) = params.first() {
             out.push(reply(
-                555,
-                "5.5.4",
+                Code::PARAMETERS_NOT_RECOGNIZED,
+                esc(5, 5, 4),
                 &format!(
                     "Error: RCPT parameter {} not recognized or not implemented",
                     p.keyword
@@ -514,7 +555,11 @@ impl SmtpSession {
         }
         if tx.rcpts.len() >= self.cfg.max_recipients {
             // RFC 5321 §4.5.3.1.10: "452 Too many recipients".
-            out.push(reply(452, "4.5.3", "Error: too many recipients"));
+            out.push(reply(
+                Code::INSUFFICIENT_STORAGE,
+                esc(4, 5, 3),
+                "Error: too many recipients",
+            ));
             return;
         }
         let mailbox = match to {
@@ -533,51 +578,51 @@ impl SmtpSession {
         match decision {
             RcptDecision::Accept => {
                 tx.rcpts.push(mailbox.clone());
-                out.push(reply(250, "2.1.5", &format!("Recipient <{mailbox}> OK")));
+                out.push(reply(Code::OK, esc(2, 1, 5), &format!("Recipient <{mailbox}> OK")));
             }
             RcptDecision::UnknownUser => out.push(reply(
-                550,
-                "5.1.1",
+                Code::MAILBOX_UNAVAILABLE,
+                esc(5, 1, 1),
                 &format!("<{mailbox}>: Recipient address rejected: User unknown"),
             )),
             RcptDecision::RelayDenied => out.push(reply(
-                554,
-                "5.7.1",
+                Code::TRANSACTION_FAILED,
+                esc(5, 7, 1),
                 &format!("<{mailbox}>: Relay access denied"),
             )),
             // Dovecot's LMTP answers the same when the quota is reached
             // (quota_full_tempfail = no): the sender gets it back at once.
             RcptDecision::MailboxFull => out.push(reply(
-                552,
-                "5.2.2",
+                Code::EXCEEDED_STORAGE,
+                esc(5, 2, 2),
                 &format!("<{mailbox}>: Mailbox full (quota exceeded)"),
             )),
             // As Dovecot's LMTP with quota_full_tempfail = yes.
             RcptDecision::MailboxFullTemporary => out.push(reply(
-                452,
-                "4.2.2",
+                Code::INSUFFICIENT_STORAGE,
+                esc(4, 2, 2),
                 &format!("<{mailbox}>: Mailbox full (quota exceeded), try again later"),
             )),
             // RFC 6647 §2.1: a temporary refusal of an unknown triplet.
             RcptDecision::Greylisted { delay } => out.push(reply(
-                450,
-                "4.7.1",
+                Code::MAILBOX_BUSY,
+                esc(4, 7, 1),
                 &format!(
                     "<{mailbox}>: Recipient address rejected: Greylisted for {delay} seconds, try again later (RFC 6647)"
                 ),
             )),
             // RFC 7505 §4.1, Postfix's wording.
             RcptDecision::NullMx => out.push(reply(
-                556,
-                "5.1.10",
+                Code::DOMAIN_NO_MAIL,
+                esc(5, 1, 10),
                 &format!(
                     "<{mailbox}>: Recipient address rejected: Domain {} does not accept mail (nullMX)",
                     mailbox.domain_lower()
                 ),
             )),
             RcptDecision::RoutingDenied => out.push(reply(
-                550,
-                "5.7.1",
+                Code::MAILBOX_UNAVAILABLE,
+                esc(5, 7, 1),
                 &format!("<{mailbox}>: routing with % or ! is not accepted (relay access denied)"),
             )),
         }
@@ -589,20 +634,28 @@ impl SmtpSession {
         }
         match &self.tx {
             None => {
-                out.push(reply(503, "5.5.1", "Error: need MAIL command"));
+                out.push(reply(
+                    Code::BAD_SEQUENCE,
+                    esc(5, 5, 1),
+                    "Error: need MAIL command",
+                ));
                 self.error(out);
             }
             // RFC 5321 §3.3: no valid recipient → 503 or 554.
             Some(tx) if tx.rcpts.is_empty() => {
                 out.push(reply(
-                    554,
-                    "5.5.1",
+                    Code::TRANSACTION_FAILED,
+                    esc(5, 5, 1),
                     "Error: no valid recipients (need RCPT command)",
                 ));
                 self.error(out);
             }
             Some(_) => {
-                out.push(reply(354, "", "End data with <CR><LF>.<CR><LF>"));
+                out.push(reply(
+                    Code::START_MAIL_INPUT,
+                    None,
+                    "End data with <CR><LF>.<CR><LF>",
+                ));
                 self.lines.set_limit(SMTP_TEXT_LINE);
                 self.phase = Phase::Data(Box::new(DataReceiver::new(self.cfg.max_size)));
             }
@@ -625,16 +678,16 @@ impl SmtpSession {
         let data = rx.finish();
         if data.too_big {
             out.push(reply(
-                552,
-                "5.3.4",
+                Code::EXCEEDED_STORAGE,
+                esc(5, 3, 4),
                 "Message size exceeds fixed maximum message size",
             ));
             return;
         }
         if data.lost_lines() {
             out.push(reply(
-                500,
-                "5.5.2",
+                Code::SYNTAX_ERROR,
+                esc(5, 5, 2),
                 "Line too long: a message line is at most 1000 octets with CRLF (RFC 5321 4.5.3.1.6); nothing delivered",
             ));
             return;
@@ -645,24 +698,24 @@ impl SmtpSession {
         };
         out.push(match backend.submit(&self.info, &envelope, &data.message) {
             Ok(id) => Output::SendAfterCommit {
-                ok: wire(250, "2.0.0", &format!("Ok: queued as {id}")),
+                ok: wire(Code::OK, esc(2, 0, 0), &format!("Ok: queued as {id}")),
                 // RFC 5321 §4.2.2: 451 local error, 452 insufficient storage;
                 // RFC 3463: 4.3.0 other mail system problem, 4.3.1 mail system full.
                 failed: wire(
-                    451,
-                    "4.3.0",
+                    Code::LOCAL_ERROR,
+                    esc(4, 3, 0),
                     "Error: local error in processing; nothing was kept, try again later",
                 ),
                 full: wire(
-                    452,
-                    "4.3.1",
+                    Code::INSUFFICIENT_STORAGE,
+                    esc(4, 3, 1),
                     "Insufficient system storage: the disk is full; nothing was kept, try again later",
                 ),
             },
-            Err(SubmitError::NoSpace) => reply(452, "4.3.1", "Insufficient system storage"),
+            Err(SubmitError::NoSpace) => reply(Code::INSUFFICIENT_STORAGE, esc(4, 3, 1), "Insufficient system storage"),
             Err(SubmitError::Storage(_)) => reply(
-                451,
-                "4.3.0",
+                Code::LOCAL_ERROR,
+                esc(4, 3, 0),
                 "Error: local error in processing; nothing was kept, try again later",
             ),
         });
@@ -673,8 +726,8 @@ impl SmtpSession {
             None => {
                 let verbs: Vec<&str> = Verb::ALL.iter().map(|v| v.name()).collect();
                 multi(
-                    214,
-                    "2.0.0",
+                    Code::HELP,
+                    esc(2, 0, 0),
                     &[
                         format!(
                             "{} — facteur, the simulated mail server for learning SMTP",
@@ -688,16 +741,16 @@ impl SmtpSession {
             }
             Some(t) => match Verb::parse(t.trim()) {
                 Some(v) => multi(
-                    214,
-                    "2.0.0",
+                    Code::HELP,
+                    esc(2, 0, 0),
                     &[
                         format!("Syntax: {}", v.syntax()),
                         format!("Defined in {}", v.rfc()),
                     ],
                 ),
                 None => reply(
-                    504,
-                    "5.5.1",
+                    Code::PARAMETER_NOT_IMPLEMENTED,
+                    esc(5, 5, 1),
                     &format!(
                         "HELP topic {:?} unknown",
                         crate::proto::visible::visible_str(t)
@@ -710,27 +763,43 @@ impl SmtpSession {
     fn starttls(&mut self, out: &mut Vec<Output>) {
         if !self.cfg.starttls {
             out.push(reply(
-                502,
-                "5.5.1",
+                Code::NOT_IMPLEMENTED,
+                esc(5, 5, 1),
                 "Error: command not implemented (no TLS on this server)",
             ));
             return;
         }
         if self.info.tls {
-            out.push(reply(503, "5.5.1", "Error: TLS already active"));
+            out.push(reply(
+                Code::BAD_SEQUENCE,
+                esc(5, 5, 1),
+                "Error: TLS already active",
+            ));
             return;
         }
         // STARTTLS is an ESMTP extension: only after EHLO announced it;
         // and not in the middle of a transaction (Postfix answers the same).
         if !self.greeted || !self.info.esmtp {
-            out.push(reply(503, "5.5.1", "Error: send EHLO first"));
+            out.push(reply(
+                Code::BAD_SEQUENCE,
+                esc(5, 5, 1),
+                "Error: send EHLO first",
+            ));
             return;
         }
         if self.tx.is_some() {
-            out.push(reply(503, "5.5.1", "Error: MAIL transaction in progress"));
+            out.push(reply(
+                Code::BAD_SEQUENCE,
+                esc(5, 5, 1),
+                "Error: MAIL transaction in progress",
+            ));
             return;
         }
-        out.push(reply(220, "2.0.0", "Ready to start TLS"));
+        out.push(reply(
+            Code::SERVICE_READY,
+            esc(2, 0, 0),
+            "Ready to start TLS",
+        ));
         out.push(Output::StartTls);
     }
 
@@ -743,22 +812,26 @@ impl SmtpSession {
     ) {
         if !self.greeted || !self.info.esmtp {
             out.push(reply(
-                503,
-                "5.5.1",
+                Code::BAD_SEQUENCE,
+                esc(5, 5, 1),
                 "Error: send EHLO first (AUTH is an ESMTP extension)",
             ));
             self.error(out);
             return;
         }
         if self.info.authenticated.is_some() {
-            out.push(reply(503, "5.5.1", "Error: already authenticated"));
+            out.push(reply(
+                Code::BAD_SEQUENCE,
+                esc(5, 5, 1),
+                "Error: already authenticated",
+            ));
             self.error(out);
             return;
         }
         if self.tx.is_some() {
             out.push(reply(
-                503,
-                "5.5.1",
+                Code::BAD_SEQUENCE,
+                esc(5, 5, 1),
                 "Error: AUTH not permitted during a mail transaction",
             ));
             self.error(out);
@@ -766,8 +839,8 @@ impl SmtpSession {
         }
         if self.cfg.auth_requires_tls && !self.info.tls {
             out.push(reply(
-                538,
-                "5.7.11",
+                Code::ENCRYPTION_REQUIRED,
+                esc(5, 7, 11),
                 "Encryption required for requested authentication mechanism",
             ));
             return;
@@ -777,13 +850,13 @@ impl SmtpSession {
         match SaslServer::start(mechanism, initial, nonce, &self.cfg.hostname, &accounts) {
             Ok((server, step)) => self.auth_step(server, step, out),
             Err(StartError::InitialResponseNotAllowed) => out.push(reply(
-                501,
-                "5.5.2",
+                Code::PARAMETER_ERROR,
+                esc(5, 5, 2),
                 "Error: CRAM-MD5 does not take an initial response",
             )),
             Err(StartError::Unsupported) => out.push(reply(
-                504,
-                "5.5.4",
+                Code::PARAMETER_NOT_IMPLEMENTED,
+                esc(5, 5, 4),
                 "Error: unrecognized authentication type (try PLAIN, LOGIN or CRAM-MD5)",
             )),
         }
@@ -793,13 +866,17 @@ impl SmtpSession {
     fn auth_step(&mut self, server: SaslServer, step: SaslStep, out: &mut Vec<Output>) {
         match step {
             SaslStep::Challenge(c) => {
-                out.push(reply(334, "", &c));
+                out.push(reply(Code::AUTH_CHALLENGE, None, &c));
                 self.lines.set_limit(AUTH_LINE_LIMIT);
                 self.phase = Phase::Auth(server);
             }
             SaslStep::Success(account) => {
                 self.info.authenticated = Some(account);
-                out.push(reply(235, "2.7.0", "Authentication successful"));
+                out.push(reply(
+                    Code::AUTH_SUCCEEDED,
+                    esc(2, 7, 0),
+                    "Authentication successful",
+                ));
             }
             SaslStep::Failure => {
                 // RFC 4954 §4 leaves the pace to the server: each failure
@@ -809,13 +886,21 @@ impl SmtpSession {
                 out.push(Output::Pause(
                     self.cfg.auth_failure_delay_ms.saturating_mul(n),
                 ));
-                out.push(reply(535, "5.7.8", "Authentication credentials invalid"));
+                out.push(reply(
+                    Code::AUTH_INVALID,
+                    esc(5, 7, 8),
+                    "Authentication credentials invalid",
+                ));
                 self.auth_failed(out);
             }
-            SaslStep::Cancelled => out.push(reply(501, "5.7.0", "Authentication cancelled")),
+            SaslStep::Cancelled => out.push(reply(
+                Code::PARAMETER_ERROR,
+                esc(5, 7, 0),
+                "Authentication cancelled",
+            )),
             SaslStep::Malformed(why) => out.push(reply(
-                501,
-                "5.5.2",
+                Code::PARAMETER_ERROR,
+                esc(5, 5, 2),
                 &format!("Cannot decode response ({why})"),
             )),
         }
@@ -825,8 +910,8 @@ impl SmtpSession {
         self.auth_failures += 1;
         if self.auth_failures >= self.cfg.max_auth_failures {
             out.push(reply(
-                421,
-                "4.7.0",
+                Code::NOT_AVAILABLE,
+                esc(4, 7, 0),
                 &format!(
                     "{} Error: too many failed authentications",
                     self.cfg.hostname

@@ -37,15 +37,117 @@ pub enum Category {
     MailSystem,
 }
 
-/// A reply code, `Reply-code = %x32-35 %x30-35 %x30-39` (RFC 5321 §4.2).
+/// A reply code, `Reply-code = %x32-35 %x30-35 %x30-39` (RFC 5321 §4.2):
+/// only a valid one can be made (its fields are private); the codes the
+/// simulator sends are constants, named as RFC 5321 §4.2.2–§4.2.3 and
+/// RFC 4954 §6 describe them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Code {
-    pub severity: Severity,
-    pub category: Category,
-    pub detail: u8,
+    severity: Severity,
+    category: Category,
+    detail: u8,
+}
+
+/// A code from its digits, at compile time (the constants below).
+const fn code(a: u8, b: u8, c: u8) -> Code {
+    let severity = match a {
+        2 => Severity::PositiveCompletion,
+        3 => Severity::PositiveIntermediate,
+        4 => Severity::TransientNegative,
+        _ => Severity::PermanentNegative,
+    };
+    let category = match b {
+        0 => Category::Syntax,
+        1 => Category::Information,
+        2 => Category::Connections,
+        3 => Category::Unspecified3,
+        4 => Category::Unspecified4,
+        _ => Category::MailSystem,
+    };
+    Code {
+        severity,
+        category,
+        detail: c,
+    }
 }
 
 impl Code {
+    /// 214 Help message (RFC 5321 §4.2.3).
+    pub const HELP: Code = code(2, 1, 4);
+    /// 220 <domain> Service ready; also STARTTLS's go-ahead (RFC 3207 §4).
+    pub const SERVICE_READY: Code = code(2, 2, 0);
+    /// 221 <domain> Service closing transmission channel.
+    pub const CLOSING: Code = code(2, 2, 1);
+    /// 235 Authentication successful (RFC 4954 §6).
+    pub const AUTH_SUCCEEDED: Code = code(2, 3, 5);
+    /// 250 Requested mail action okay, completed.
+    pub const OK: Code = code(2, 5, 0);
+    /// 251 User not local; will forward.
+    pub const WILL_FORWARD: Code = code(2, 5, 1);
+    /// 252 Cannot VRFY user, but will accept message and attempt delivery.
+    pub const CANNOT_VRFY: Code = code(2, 5, 2);
+    /// 334 A SASL challenge (RFC 4954 §4).
+    pub const AUTH_CHALLENGE: Code = code(3, 3, 4);
+    /// 354 Start mail input; end with <CRLF>.<CRLF>.
+    pub const START_MAIL_INPUT: Code = code(3, 5, 4);
+    /// 421 <domain> Service not available, closing transmission channel.
+    pub const NOT_AVAILABLE: Code = code(4, 2, 1);
+    /// 450 Requested mail action not taken: mailbox unavailable (busy, greylisted).
+    pub const MAILBOX_BUSY: Code = code(4, 5, 0);
+    /// 451 Requested action aborted: local error in processing.
+    pub const LOCAL_ERROR: Code = code(4, 5, 1);
+    /// 452 Requested action not taken: insufficient system storage.
+    pub const INSUFFICIENT_STORAGE: Code = code(4, 5, 2);
+    /// 454 Temporary authentication failure (RFC 4954 §6).
+    pub const AUTH_TEMPORARY_FAILURE: Code = code(4, 5, 4);
+    /// 500 Syntax error, command unrecognized.
+    pub const SYNTAX_ERROR: Code = code(5, 0, 0);
+    /// 501 Syntax error in parameters or arguments.
+    pub const PARAMETER_ERROR: Code = code(5, 0, 1);
+    /// 502 Command not implemented.
+    pub const NOT_IMPLEMENTED: Code = code(5, 0, 2);
+    /// 503 Bad sequence of commands.
+    pub const BAD_SEQUENCE: Code = code(5, 0, 3);
+    /// 504 Command parameter not implemented.
+    pub const PARAMETER_NOT_IMPLEMENTED: Code = code(5, 0, 4);
+    /// 530 Authentication required (RFC 4954 §6).
+    pub const AUTH_REQUIRED: Code = code(5, 3, 0);
+    /// 534 Authentication mechanism is too weak (RFC 4954 §6).
+    pub const AUTH_TOO_WEAK: Code = code(5, 3, 4);
+    /// 535 Authentication credentials invalid (RFC 4954 §6).
+    pub const AUTH_INVALID: Code = code(5, 3, 5);
+    /// 538 Encryption required for requested authentication mechanism (RFC 4954 §6).
+    pub const ENCRYPTION_REQUIRED: Code = code(5, 3, 8);
+    /// 550 Requested action not taken: mailbox unavailable.
+    pub const MAILBOX_UNAVAILABLE: Code = code(5, 5, 0);
+    /// 551 User not local; please try <forward-path>.
+    pub const USER_NOT_LOCAL: Code = code(5, 5, 1);
+    /// 552 Requested mail action aborted: exceeded storage allocation.
+    pub const EXCEEDED_STORAGE: Code = code(5, 5, 2);
+    /// 553 Requested action not taken: mailbox name not allowed.
+    pub const MAILBOX_NAME_NOT_ALLOWED: Code = code(5, 5, 3);
+    /// 554 Transaction failed (or, as a greeting, no SMTP service here).
+    pub const TRANSACTION_FAILED: Code = code(5, 5, 4);
+    /// 555 MAIL FROM/RCPT TO parameters not recognized or not implemented.
+    pub const PARAMETERS_NOT_RECOGNIZED: Code = code(5, 5, 5);
+    /// 556 Domain does not accept mail (RFC 7504).
+    pub const DOMAIN_NO_MAIL: Code = code(5, 5, 6);
+
+    /// The first digit: done, go on, try later, failed.
+    pub fn severity(self) -> Severity {
+        self.severity
+    }
+
+    /// The second digit: what the reply is about.
+    pub fn category(self) -> Category {
+        self.category
+    }
+
+    /// The third digit.
+    pub fn detail(self) -> u8 {
+        self.detail
+    }
+
     /// From a number such as 250.
     pub fn new(value: u16) -> Option<Code> {
         let s = format!("{value:03}");
@@ -122,6 +224,16 @@ pub struct EnhancedCode {
 }
 
 impl EnhancedCode {
+    /// `class.subject.detail`, at compile time: a code the simulator sends
+    /// (RFC 3463 §3; the registry of RFC 5248). `class` is 2, 4 or 5.
+    pub const fn new(class: u8, subject: u16, detail: u16) -> EnhancedCode {
+        EnhancedCode {
+            class,
+            subject,
+            detail,
+        }
+    }
+
     /// Parse `5.7.1`.
     pub fn parse(s: &str) -> Option<EnhancedCode> {
         let mut it = s.split('.');
@@ -503,5 +615,55 @@ mod tests {
         assert_eq!(back, vec![ReplyEvent::Reply(r)]);
         let r = Reply::new(Code::new(334).unwrap(), None, &[""]);
         assert_eq!(r.to_wire(), b"334 \r\n".to_vec());
+    }
+
+    #[test]
+    fn the_named_codes_are_the_rfcs_numbers() {
+        let named = [
+            (Code::HELP, 214),
+            (Code::SERVICE_READY, 220),
+            (Code::CLOSING, 221),
+            (Code::AUTH_SUCCEEDED, 235),
+            (Code::OK, 250),
+            (Code::WILL_FORWARD, 251),
+            (Code::CANNOT_VRFY, 252),
+            (Code::AUTH_CHALLENGE, 334),
+            (Code::START_MAIL_INPUT, 354),
+            (Code::NOT_AVAILABLE, 421),
+            (Code::MAILBOX_BUSY, 450),
+            (Code::LOCAL_ERROR, 451),
+            (Code::INSUFFICIENT_STORAGE, 452),
+            (Code::AUTH_TEMPORARY_FAILURE, 454),
+            (Code::SYNTAX_ERROR, 500),
+            (Code::PARAMETER_ERROR, 501),
+            (Code::NOT_IMPLEMENTED, 502),
+            (Code::BAD_SEQUENCE, 503),
+            (Code::PARAMETER_NOT_IMPLEMENTED, 504),
+            (Code::AUTH_REQUIRED, 530),
+            (Code::AUTH_TOO_WEAK, 534),
+            (Code::AUTH_INVALID, 535),
+            (Code::ENCRYPTION_REQUIRED, 538),
+            (Code::MAILBOX_UNAVAILABLE, 550),
+            (Code::USER_NOT_LOCAL, 551),
+            (Code::EXCEEDED_STORAGE, 552),
+            (Code::MAILBOX_NAME_NOT_ALLOWED, 553),
+            (Code::TRANSACTION_FAILED, 554),
+            (Code::PARAMETERS_NOT_RECOGNIZED, 555),
+            (Code::DOMAIN_NO_MAIL, 556),
+        ];
+        for (code, n) in named {
+            assert_eq!(code.value(), n);
+            assert_eq!(
+                Code::new(n),
+                Some(code),
+                "{n} read from text is the constant"
+            );
+        }
+        assert_eq!(Code::OK.severity(), Severity::PositiveCompletion);
+        assert_eq!(Code::AUTH_INVALID.category(), Category::Unspecified3);
+        assert_eq!(
+            EnhancedCode::new(5, 1, 1),
+            EnhancedCode::parse("5.1.1").unwrap()
+        );
     }
 }
