@@ -31,3 +31,28 @@ pub fn screen(m: &Model, w: u16, h: u16) -> String {
     }
     s
 }
+
+/// One pane of the screen at `w`×`h` (the rectangle `pick` takes from
+/// the layout, e.g. `|a| a.right` for the explanation), as text: what a
+/// test about that pane pins, and nothing of the others.
+pub fn pane(
+    m: &mut Model,
+    w: u16,
+    h: u16,
+    pick: impl Fn(&facteur::tui::view::Areas) -> ratatui::layout::Rect,
+) -> String {
+    let area = ratatui::layout::Rect::new(0, 0, w, h);
+    facteur::tui::view::measure(m, area);
+    let r = pick(&facteur::tui::view::areas(m, area));
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| draw(m, f)).unwrap();
+    let buf = t.backend().buffer().clone();
+    let mut s = String::new();
+    for y in r.y..r.y + r.height {
+        for x in r.x..r.x + r.width {
+            s.push_str(buf[(x, y)].symbol());
+        }
+        s.push('\n');
+    }
+    s
+}
