@@ -8,6 +8,9 @@ use screen::{pane, screen, send};
 #[path = "common/french.rs"]
 mod french;
 use french::english_words;
+#[path = "common/tmux.rs"]
+mod tmux;
+use tmux::{Tmux, bin};
 
 use facteur::explain::Lang;
 use facteur::sim::mta::Mta;
@@ -282,59 +285,20 @@ fn the_keymap() {
 /// The real binary in tmux, typed into as a person would.
 #[test]
 fn end_to_end_in_tmux() {
-    use std::process::Command;
-    let ok = Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(ok, "tmux is needed for this test (.ci/run installs it)");
-    let name = format!("facteur-e2e-{}", std::process::id());
-    // .ci/run builds the release binary and names it here, as a student runs it.
-    let bin = match std::env::var("FACTEUR_E2E_BIN") {
-        Ok(b) => {
-            assert!(
-                std::path::Path::new(&b).exists(),
-                "FACTEUR_E2E_BIN={b} does not exist"
-            );
-            b
-        }
-        Err(_) => {
-            eprintln!(
-                "FACTEUR_E2E_BIN is not set: the debug binary is driven instead of the release one"
-            );
-            env!("CARGO_BIN_EXE_facteur").to_string()
-        }
-    };
-    let tmux = |args: &[&str]| Command::new("tmux").args(args).output().unwrap();
-    let record = std::env::temp_dir().join(format!("{name}.json"));
+    // .ci/run builds the release binary and names it (FACTEUR_E2E_BIN), as a student runs it.
+    let record = std::env::temp_dir().join(format!("facteur-e2e-{}.json", std::process::id()));
     let _ = std::fs::remove_file(&record);
-    tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        &name,
-        "-x",
-        "100",
-        "-y",
-        "30",
-        &format!("env LANG=fr_FR.UTF-8 {bin} --record {}", record.display()),
-    ]);
-    let capture =
-        || String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", &name]).stdout).to_string();
-    // Poll the screen (bounded) until `want` shows.
-    let wait_for = |want: &str| {
-        for _ in 0..100 {
-            let s = capture();
-            if s.contains(want) {
-                return s;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        let s = capture();
-        tmux(&["kill-session", "-t", &name]);
-        panic!("{want:?} never showed:\n{s}");
-    };
-    wait_for("220 smtp.free.fr");
+    let t = Tmux::start(
+        "e2e",
+        100,
+        30,
+        &format!(
+            "env LANG=fr_FR.UTF-8 {} --record {}",
+            bin(),
+            record.display()
+        ),
+    );
+    t.wait_for("220 smtp.free.fr");
     for line in [
         "EHLO lab",
         "MAIL FROM:<fred@free.fr>",
@@ -345,39 +309,32 @@ fn end_to_end_in_tmux() {
         "Bonjour",
         ".",
     ] {
-        tmux(&["send-keys", "-t", &name, "-l", line]);
-        tmux(&["send-keys", "-t", &name, "Enter"]);
+        t.type_text(line);
+        t.key("Enter");
     }
-    let s = wait_for("250 2.0.0 Ok: queued as");
+    let s = t.wait_for("250 2.0.0 Ok: queued as");
     assert!(s.contains("Explication"), "{s}");
-    tmux(&["send-keys", "-t", &name, "-l", "QUIT"]);
-    tmux(&["send-keys", "-t", &name, "Enter"]);
-    wait_for("221 2.0.0");
-    tmux(&["send-keys", "-t", &name, "C-c"]);
-    for _ in 0..100 {
-        if !tmux(&["has-session", "-t", &name]).status.success() {
-            let json = std::fs::read_to_string(&record).expect("the --record file");
-            let t = facteur::session::transcript::Transcript::from_json(&json).unwrap();
-            assert_eq!(
-                (t.host.as_str(), t.port, t.simulated),
-                ("smtp.free.fr", 25, true)
-            );
-            assert!(
-                t.events
-                    .iter()
-                    .any(|e| e.line.as_deref() == Some("RCPT TO:<marc@wanadoo.fr>"))
-            );
-            assert_eq!(
-                t.events.last().unwrap().line.as_deref().map(|l| &l[..3]),
-                Some("221")
-            );
-            let _ = std::fs::remove_file(&record);
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    tmux(&["kill-session", "-t", &name]);
-    panic!("Ctrl-C did not quit");
+    t.type_text("QUIT");
+    t.key("Enter");
+    t.wait_for("221 2.0.0");
+    t.key("C-c");
+    assert!(t.ended(), "Ctrl-C did not quit:\n{}", t.capture());
+    let json = std::fs::read_to_string(&record).expect("the --record file");
+    let tr = facteur::session::transcript::Transcript::from_json(&json).unwrap();
+    assert_eq!(
+        (tr.host.as_str(), tr.port, tr.simulated),
+        ("smtp.free.fr", 25, true)
+    );
+    assert!(
+        tr.events
+            .iter()
+            .any(|e| e.line.as_deref() == Some("RCPT TO:<marc@wanadoo.fr>"))
+    );
+    assert_eq!(
+        tr.events.last().unwrap().line.as_deref().map(|l| &l[..3]),
+        Some("221")
+    );
+    let _ = std::fs::remove_file(&record);
 }
 
 #[test]

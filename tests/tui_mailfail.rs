@@ -6,6 +6,9 @@
 #[path = "common/screen.rs"]
 mod screen;
 use screen::{screen, send};
+#[path = "common/tmux.rs"]
+mod tmux;
+use tmux::{Tmux, bin};
 
 use facteur::explain::Lang;
 use facteur::lesson::shipped;
@@ -206,55 +209,13 @@ fn behind_the_scenes_shows_the_mx_lookup_and_the_unreachable_primary_as_step_2()
 /// shows, and the lesson ends.
 #[test]
 fn the_greylisting_lesson_end_to_end_in_tmux_at_80x24() {
-    use std::process::Command;
-    let ok = Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(ok, "tmux is needed for this test (.ci/run installs it)");
-    let bin = match std::env::var("FACTEUR_E2E_BIN") {
-        Ok(b) => {
-            assert!(
-                std::path::Path::new(&b).exists(),
-                "FACTEUR_E2E_BIN={b} does not exist"
-            );
-            b
-        }
-        Err(_) => {
-            eprintln!(
-                "FACTEUR_E2E_BIN is not set: the debug binary is driven instead of the release one"
-            );
-            env!("CARGO_BIN_EXE_facteur").to_string()
-        }
-    };
-    let name = format!("facteur-grey-{}", std::process::id());
-    let tmux = |args: &[&str]| Command::new("tmux").args(args).output().unwrap();
-    tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        &name,
-        "-x",
-        "80",
-        "-y",
-        "24",
-        &format!("env LANG=fr_FR.UTF-8 LC_ALL= {bin} lesson 14"),
-    ]);
-    let capture =
-        || String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", &name]).stdout).to_string();
-    // Poll the screen (bounded) until `want` shows.
-    let wait_for = |want: &str| {
-        for _ in 0..200 {
-            let s = capture();
-            if s.contains(want) {
-                return s;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        let s = capture();
-        tmux(&["kill-session", "-t", &name]);
-        panic!("{want:?} never showed:\n{s}");
-    };
+    let t = Tmux::start(
+        "grey",
+        80,
+        24,
+        &format!("env LANG=fr_FR.UTF-8 LC_ALL= {} lesson 14", bin()),
+    );
+    let wait_for = |want: &str| t.wait_for(want);
     let lesson = shipped()
         .into_iter()
         .find(|l| l.id == "14-liste-grise")
@@ -265,8 +226,8 @@ fn the_greylisting_lesson_end_to_end_in_tmux_at_80x24() {
     wait_for("Introduction");
     for (i, step) in lesson.steps.iter().enumerate() {
         for line in &step.expect {
-            tmux(&["send-keys", "-t", &name, "-l", line]);
-            tmux(&["send-keys", "-t", &name, "Enter"]);
+            t.type_text(line);
+            t.key("Enter");
         }
         let s = if i + 1 < total {
             wait_for(&format!("Étape {}/{total}", i + 2))
@@ -284,20 +245,13 @@ fn the_greylisting_lesson_end_to_end_in_tmux_at_80x24() {
         // 80 columns: nothing is drawn past the edge.
         assert!(s.lines().all(|l| l.chars().count() <= 80), "{s}");
     }
-    let s = capture();
+    let s = t.capture();
     assert!(s.contains("7/7"), "{s}");
     // The session is not saved: the first Ctrl-C asks, the second quits.
-    tmux(&["send-keys", "-t", &name, "C-c"]);
+    t.key("C-c");
     wait_for("Ctrl-C encore une fois");
-    tmux(&["send-keys", "-t", &name, "C-c"]);
-    for _ in 0..100 {
-        if !tmux(&["has-session", "-t", &name]).status.success() {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    tmux(&["kill-session", "-t", &name]);
-    panic!("Ctrl-C did not quit");
+    t.key("C-c");
+    assert!(t.ended(), "Ctrl-C did not quit:\n{}", t.capture());
 }
 
 #[test]

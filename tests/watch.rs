@@ -115,7 +115,7 @@ fn the_proxy_lists_a_swaks_session_and_follows_a_live_one_in_french_at_80x24() {
     assert!(english_words(notice).is_empty(), "{notice}");
     // Esc: back to the list; nothing open, Ctrl-C quits (and stops the proxy).
     t.key("Escape");
-    t.wait_for("Dernière l");
+    t.wait_for("Dernière");
     t.key("C-c");
     assert!(t.ended(), "Ctrl-C did not quit:\n{}", t.capture());
     assert!(
@@ -229,32 +229,38 @@ fn serve_record_dir_records_starttls_and_auth_decrypted_for_export() {
 fn a_capture_with_several_sessions_opens_on_their_list_at_80x24() {
     use common::pcapgen::{Gen, Link, Mess};
     let mut g = Gen::new(Link::Ethernet);
-    let mut smtp = g.conn("192.0.2.77:51234", "192.0.2.25:25");
-    g.handshake(&mut smtp);
-    for (fc, l) in [
-        (false, "220 mx.example ESMTP"),
-        (true, "EHLO poste-12"),
-        (false, "250 mx.example"),
-        (true, "QUIT"),
-        (false, "221 Bye"),
-    ] {
-        g.line(&mut smtp, fc, l, Mess::Clean);
-    }
-    g.close(&mut smtp);
-    let mut pop = g.conn("192.0.2.78:40002", "198.51.100.110:110");
-    g.handshake(&mut pop);
-    for (fc, l) in [
-        (false, "+OK pop ready"),
-        (true, "USER marc"),
-        (false, "+OK"),
-        (true, "PASS secret"),
-        (false, "+OK 2 messages"),
-        (true, "QUIT"),
-        (false, "+OK bye"),
-    ] {
-        g.line(&mut pop, fc, l, Mess::Clean);
-    }
-    g.close(&mut pop);
+    let mut session = |client: &str, server: &str, lines: &[(bool, &str)]| {
+        let mut c = g.conn(client, server);
+        g.handshake(&mut c);
+        for (from_client, l) in lines {
+            g.line(&mut c, *from_client, l, Mess::Clean);
+        }
+        g.close(&mut c);
+    };
+    session(
+        "192.0.2.77:51234",
+        "192.0.2.25:25",
+        &[
+            (false, "220 mx.example ESMTP"),
+            (true, "EHLO poste-12"),
+            (false, "250 mx.example"),
+            (true, "QUIT"),
+            (false, "221 Bye"),
+        ],
+    );
+    session(
+        "192.0.2.78:40002",
+        "198.51.100.110:110",
+        &[
+            (false, "+OK pop ready"),
+            (true, "USER marc"),
+            (false, "+OK"),
+            (true, "PASS secret"),
+            (false, "+OK 2 messages"),
+            (true, "QUIT"),
+            (false, "+OK bye"),
+        ],
+    );
     let file = std::env::temp_dir().join(format!("facteur-two-{}.pcap", std::process::id()));
     std::fs::write(&file, g.pcap()).unwrap();
     let t = Tmux::start(

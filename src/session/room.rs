@@ -241,15 +241,7 @@ mod tests {
     use crate::proto::Dir;
 
     fn header() -> Transcript {
-        Transcript {
-            version: crate::session::transcript::VERSION,
-            host: "mx".into(),
-            port: 25,
-            protocol: "smtp".into(),
-            simulated: false,
-            started: 0,
-            events: Vec::new(),
-        }
+        Transcript::header("mx", 25, "smtp")
     }
 
     fn line(n: usize) -> Event {

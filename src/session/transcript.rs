@@ -311,6 +311,20 @@ impl TranscriptError {
 }
 
 impl Transcript {
+    /// A transcript with no line yet, of a real server (not simulated),
+    /// started at 0: what a watcher or a capture's list starts from.
+    pub fn header(host: &str, port: u16, protocol: &str) -> Transcript {
+        Transcript {
+            version: VERSION,
+            host: host.to_string(),
+            port,
+            protocol: protocol.to_string(),
+            simulated: false,
+            started: 0,
+            events: Vec::new(),
+        }
+    }
+
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }

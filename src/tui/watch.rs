@@ -297,15 +297,11 @@ pub fn for_capture(
     let room = Arc::new(Room::new());
     let origin = streams.iter().map(|s| s.start_us).min().unwrap_or(0);
     for s in streams {
-        let header = Transcript {
-            version: crate::session::transcript::VERSION,
-            host: s.server.ip().to_string(),
-            port: s.server.port(),
-            protocol: s.proto.unwrap_or(Proto::Smtp).word().to_string(),
-            simulated: false,
-            started: 0,
-            events: Vec::new(),
-        };
+        let header = Transcript::header(
+            &s.server.ip().to_string(),
+            s.server.port(),
+            s.proto.unwrap_or(Proto::Smtp).word(),
+        );
         let id = room.open(&s.client.to_string(), header);
         let last = format!(
             "→ {} · +{} · {} · {} o",
@@ -528,15 +524,7 @@ mod tests {
 
     fn room_with_one() -> (Arc<Room>, u64) {
         let room = Arc::new(Room::new());
-        let header = Transcript {
-            version: crate::session::transcript::VERSION,
-            host: "mx".into(),
-            port: 25,
-            protocol: "smtp".into(),
-            simulated: false,
-            started: 0,
-            events: Vec::new(),
-        };
+        let header = Transcript::header("mx", 25, "smtp");
         let id = room.open("127.0.0.1:40000", header);
         room.publish(
             id,
@@ -601,15 +589,7 @@ mod tests {
     #[test]
     fn the_greeting_decides_the_protocol_even_when_watched_before_it() {
         let room = Arc::new(Room::new());
-        let header = Transcript {
-            version: crate::session::transcript::VERSION,
-            host: "up".into(),
-            port: 40_000,
-            protocol: "smtp".into(),
-            simulated: false,
-            started: 0,
-            events: Vec::new(),
-        };
+        let header = Transcript::header("up", 40_000, "smtp");
         let id = room.open("c", header);
         let mut w = Watcher::new(Lang::En, room.clone(), "t", "l", 0, 1);
         w.key(key(KeyCode::Enter));

@@ -1,6 +1,7 @@
 //! The real binary in tmux, driven as a person would: keys typed, the
 //! screen read back, waiting (bounded) for what should show.
 
+#![allow(dead_code)]
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
@@ -92,6 +93,12 @@ impl Tmux {
     /// Text typed as is.
     pub fn type_text(&self, text: &str) {
         tmux(&["send-keys", "-t", &self.name, "-l", text]);
+    }
+
+    /// A line typed, then Enter.
+    pub fn line(&self, text: &str) {
+        self.type_text(text);
+        self.key("Enter");
     }
 
     /// Whether the program ended within 5 s.
