@@ -5,8 +5,6 @@
 
 mod common;
 
-use std::time::Duration;
-
 use common::tmux::{Tmux, bin as binary};
 
 #[test]
@@ -20,8 +18,7 @@ fn lesson_07_from_its_introduction_alone() {
     }
     t.wait_for("TRANSACTION");
     for l in ["STAT", "LIST", "RETR 1", "QUIT"] {
-        t.line(l);
-        std::thread::sleep(Duration::from_millis(30));
+        t.line_taken(l);
     }
     let s = t.wait_for("Leçon terminée");
     assert!(!s.contains("⟦"), "{s}");
@@ -45,8 +42,7 @@ fn lesson_09_hops_brought_into_view_from_the_keyboard() {
         "USER marc",
         "PASS marcpass",
     ] {
-        t.line(l);
-        std::thread::sleep(Duration::from_millis(30));
+        t.line_taken(l);
     }
     t.wait_for("TRANSACTION");
     t.line("RETR 1");
@@ -56,8 +52,9 @@ fn lesson_09_hops_brought_into_view_from_the_keyboard() {
         if t.capture().contains("Saut 1") {
             break;
         }
+        let before = t.capture();
         t.key("F9");
-        std::thread::sleep(Duration::from_millis(50));
+        t.wait_until("F9 paged", |s| s != before || s.contains("Saut 1"));
     }
     let s = t.wait_for("Saut 1");
     assert!(s.contains("Explication"), "{s}");

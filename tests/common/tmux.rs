@@ -101,6 +101,30 @@ impl Tmux {
         self.key("Enter");
     }
 
+    /// A line typed, Enter, and the TUI seen to take it: the text shows in
+    /// its input line, then the input line is empty again (what a person
+    /// waits for before typing the next).
+    pub fn line_taken(&self, text: &str) {
+        fn input(s: &str) -> Option<String> {
+            s.lines().find_map(|l| {
+                let inner = l.trim_start_matches('│').trim_end_matches('│');
+                inner.strip_prefix('›').map(|rest| rest.trim().to_string())
+            })
+        }
+        self.type_text(text);
+        let tail: String = {
+            let chars: Vec<char> = text.chars().collect();
+            chars[chars.len().saturating_sub(12)..].iter().collect()
+        };
+        self.wait_until(&format!("{text:?} typed"), |s| {
+            input(s).is_some_and(|i| i.ends_with(tail.trim()))
+        });
+        self.key("Enter");
+        self.wait_until(&format!("{text:?} taken"), |s| {
+            input(s).is_some_and(|i| i.is_empty())
+        });
+    }
+
     /// Whether the program ended within 5 s.
     pub fn ended(&self) -> bool {
         let deadline = Instant::now() + Duration::from_secs(5);
