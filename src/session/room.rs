@@ -9,7 +9,8 @@
 //! Bounds (a room of 30 students, or a hostile one, must not grow it
 //! without end): at most [`MAX_SEATS`] seats are kept (ended ones are
 //! forgotten first, oldest first), each keeps its last [`MAX_EVENTS`]
-//! lines, and the log its last [`MAX_LOG`] lines.
+//! lines, all of them together at most [`MAX_BYTES`], and the log its last
+//! [`MAX_LOG`] lines.
 
 use std::collections::VecDeque;
 use std::sync::{Mutex, MutexGuard};
@@ -21,6 +22,10 @@ use crate::session::transcript::{Event, Transcript};
 
 pub const MAX_SEATS: usize = 500;
 pub const MAX_EVENTS: usize = 50_000;
+/// The octets all seats' lines may hold together (lines up to 64 KiB each:
+/// a count of lines alone would not bound memory); past it, the seat that
+/// holds most loses its oldest lines first.
+pub const MAX_BYTES: usize = 64 * 1024 * 1024;
 pub const MAX_LOG: usize = 200;
 /// The last line shown in the list is cut to this many characters.
 const LAST_LINE: usize = 200;
@@ -66,6 +71,25 @@ struct Seat {
     events: VecDeque<Event>,
     /// Absolute number of `events[0]`.
     first: usize,
+    /// What `events` weigh (see [`weight`]).
+    bytes: usize,
+}
+
+/// What an event is counted as against [`MAX_BYTES`]: its line, and a
+/// fixed share for the rest.
+fn weight(e: &Event) -> usize {
+    128 + e.line.as_ref().map_or(0, String::len) + e.line_base64.as_ref().map_or(0, String::len)
+}
+
+impl Seat {
+    /// Drop the oldest `n` lines.
+    fn forget(&mut self, n: usize) -> usize {
+        let n = n.min(self.events.len());
+        let freed: usize = self.events.drain(..n).map(|e| weight(&e)).sum();
+        self.first += n;
+        self.bytes -= freed;
+        freed
+    }
 }
 
 #[derive(Debug, Default)]
@@ -74,6 +98,8 @@ struct Inner {
     next_id: u64,
     version: u64,
     log: VecDeque<String>,
+    /// What all seats' lines weigh.
+    bytes: usize,
 }
 
 /// The seats of a room (a proxy's connections, a server's sessions).
@@ -133,12 +159,15 @@ impl Room {
             header,
             events: VecDeque::new(),
             first: 0,
+            bytes: 0,
         });
         // Past the bound, ended seats go first, the oldest first; open
         // ones only if there are more open than the bound.
         while g.seats.len() > MAX_SEATS {
             let at = g.seats.iter().position(|s| !s.info.open).unwrap_or(0);
-            g.seats.remove(at);
+            if let Some(gone) = g.seats.remove(at) {
+                g.bytes -= gone.bytes;
+            }
         }
         g.version += 1;
         id
@@ -159,17 +188,30 @@ impl Room {
             seat.info.last = text.chars().take(LAST_LINE).collect();
         }
         seat.info.lines += events.len();
+        let added: usize = events.iter().map(weight).sum();
         seat.events.extend(events);
+        seat.bytes += added;
+        let mut freed = 0;
         if seat.events.len() > MAX_EVENTS {
             // A tenth at once: no shifting at every line.
-            let cut = seat.events.len() - MAX_EVENTS * 9 / 10;
-            seat.events.drain(..cut);
-            seat.first += cut;
+            freed += seat.forget(seat.events.len() - MAX_EVENTS * 9 / 10);
         }
         update(&mut seat.info);
         // The greeting decides the protocol (the header had the guess).
         if let Some(p) = seat.info.proto {
             seat.header.protocol = p.word().to_string();
+        }
+        g.bytes = g.bytes + added - freed;
+        while g.bytes > MAX_BYTES {
+            let Some(big) = g.seats.iter_mut().max_by_key(|s| s.bytes) else {
+                break;
+            };
+            let n = (big.events.len() / 10).max(1);
+            let freed = big.forget(n);
+            g.bytes -= freed;
+            if freed == 0 {
+                break;
+            }
         }
         g.version += 1;
     }
@@ -307,5 +349,32 @@ mod tests {
         assert_eq!(last.len(), 2);
         assert!(last[1].starts_with(&format!("line {}", MAX_LOG + 4)));
         assert!(!last[1].contains('\x1b'));
+    }
+
+    #[test]
+    fn long_lines_from_many_seats_stay_within_the_byte_bound() {
+        let room = Room::new();
+        let line = "x".repeat(60_000);
+        let ids: Vec<u64> = (0..4)
+            .map(|i| room.open(&format!("c{i}"), header()))
+            .collect();
+        for round in 0..1000 {
+            let id = ids[round % ids.len()];
+            let e = Event::new(round as u64, Dir::Client, line.as_bytes(), false);
+            room.publish(id, vec![e.clone(), e], |_| {});
+        }
+        let kept: usize = ids
+            .iter()
+            .map(|id| room.take(*id, 0).unwrap().events.len())
+            .sum();
+        // 2,000 lines of 60 KB were published (120 MB): what is held stays
+        // under the bound, and the newest are kept.
+        assert!(kept * 60_000 <= MAX_BYTES, "{kept} lines kept");
+        assert!(kept > 500 && kept < 2000, "{kept}");
+        // Every seat still says how many lines it saw, and what it missed.
+        let t = room.take(ids[0], 0).unwrap();
+        assert_eq!(t.info.lines, 500);
+        assert_eq!(t.missed + t.events.len(), 500);
+        assert!(t.missed > 0);
     }
 }

@@ -198,6 +198,16 @@ impl Watcher {
             self.watch(id);
             return true;
         }
+        // What the watcher holds is bounded as the room is: past twice the
+        // room's lines, it starts again from what the room keeps.
+        if m.replay
+            .as_ref()
+            .is_some_and(|r| r.len() > 2 * crate::session::room::MAX_EVENTS)
+        {
+            let id = w.id;
+            self.watch(id);
+            return true;
+        }
         let mut changed = false;
         if !taken.events.is_empty() {
             let Some(r) = m.replay.as_mut() else {
