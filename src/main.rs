@@ -241,7 +241,7 @@ fn watch_proxy(lang: Lang, cfg: facteur::net::proxy::ProxyConfig) -> Result<(), 
     let room = std::sync::Arc::new(facteur::session::room::Room::new());
     let listen = cfg.listen.to_string();
     let (running, title) =
-        facteur::net::proxy::spawn(cfg, lang, room.clone()).map_err(|e| e.to_string())?;
+        facteur::net::proxy::spawn(cfg, lang, room.clone()).map_err(|e| e.describe(lang))?;
     let (now, seed) = clock();
     let watcher = facteur::tui::watch::Watcher::new(lang, room, &title, &listen, now, seed);
     let result = facteur::tui::watch::run(watcher).map_err(|e| e.to_string());
@@ -254,7 +254,8 @@ fn watch_proxy(lang: Lang, cfg: facteur::net::proxy::ProxyConfig) -> Result<(), 
 fn watch_room(lang: Lang, mut cfg: facteur::net::serve::ServeConfig) -> Result<(), String> {
     let room = std::sync::Arc::new(facteur::session::room::Room::new());
     cfg.room = Some(room.clone());
-    let (bound, server) = facteur::net::serve::spawn_background(cfg).map_err(|e| e.to_string())?;
+    let (bound, server) =
+        facteur::net::serve::spawn_background(cfg).map_err(|e| e.describe(lang))?;
     let listen = bound
         .iter()
         .map(|(name, addr)| format!("{name} {addr}"))
@@ -489,7 +490,7 @@ fn main() -> ExitCode {
             let result = if watch {
                 watch_room(lang, cfg)
             } else {
-                facteur::net::serve::run(cfg).map_err(|e| e.to_string())
+                facteur::net::serve::run(cfg).map_err(|e| e.describe(lang))
             };
             return match result {
                 Ok(()) => ExitCode::SUCCESS,
@@ -517,7 +518,7 @@ fn main() -> ExitCode {
             let result = if tty {
                 watch_proxy(lang, cfg)
             } else {
-                facteur::net::proxy::run(cfg, lang).map_err(|e| e.to_string())
+                facteur::net::proxy::run(cfg, lang).map_err(|e| e.describe(lang))
             };
             return match result {
                 Ok(()) => ExitCode::SUCCESS,

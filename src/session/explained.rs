@@ -3,6 +3,7 @@
 
 use crate::explain::annotation::Annotation;
 use crate::explain::dialogue::{Explainer, Proto};
+use crate::explain::fill;
 use crate::explain::lang::Lang;
 use crate::proto::visible::visible;
 use crate::session::capture::notes;
@@ -34,6 +35,8 @@ pub struct Entry {
     pub sealed: Option<Sealed>,
     /// From a capture: the connection under this first line.
     pub tcp: Option<Box<TcpFacts>>,
+    /// A line of so many octets, too long to keep (watched, proxied).
+    pub long: Option<u64>,
 }
 
 impl Entry {
@@ -63,12 +66,24 @@ impl Entry {
                 )]
             }
             // A hole or the encrypted rest: the explainer's state does not move.
-            None if event.gap.is_some() || event.sealed.is_some() => Vec::new(),
+            None if event.gap.is_some() || event.sealed.is_some() || event.long.is_some() => {
+                Vec::new()
+            }
             None => ex.entry(lang, event.dir, &raw, event.handshake.as_ref()),
         };
         let mut notes = notes;
         if let Some(octets) = event.gap {
             notes.extend(notes::gap_notes(lang, event.dir, octets));
+        }
+        if let Some(octets) = event.long {
+            notes.push(Annotation::from_key(
+                lang,
+                0..0,
+                fill(lang, "session.long.title", &[&octets]),
+                "session.long",
+                &[&octets, &crate::session::watch::WATCH_LINE_LIMIT],
+                crate::explain::annotation::Severity::Hint,
+            ));
         }
         if let Some(s) = &event.sealed {
             notes.extend(notes::sealed_notes(lang, s));
@@ -81,6 +96,11 @@ impl Entry {
         }
         let text = match (&event.handshake, &event.open) {
             _ if event.gap.is_some() => notes::gap_line(lang, event.gap.unwrap_or_default()),
+            _ if event.long.is_some() => fill(
+                lang,
+                "session.long.line",
+                &[&event.long.unwrap_or_default()],
+            ),
             (None, None) if event.sealed.is_some() => event
                 .sealed
                 .as_ref()
@@ -109,6 +129,7 @@ impl Entry {
             gap: event.gap,
             sealed: event.sealed.clone(),
             tcp: event.tcp.clone(),
+            long: event.long,
         }
     }
 
@@ -128,6 +149,7 @@ impl Entry {
             gap: event.gap,
             sealed: event.sealed.clone(),
             tcp: event.tcp.clone(),
+            long: event.long,
         }
     }
 
@@ -138,6 +160,9 @@ impl Entry {
             (None, Some(to), _, _) => Event::open(self.at_ms, to.clone()),
             (None, None, Some(s), _) => Event::sealed(self.at_ms, s.clone()),
             (None, None, None, Some(n)) => Event::gap(self.at_ms, self.dir, n),
+            (None, None, None, None) if self.long.is_some() => {
+                Event::long_line(self.at_ms, self.dir, self.long.unwrap_or_default())
+            }
             (None, None, None, None) => Event::new(self.at_ms, self.dir, &self.raw, self.encrypted),
         };
         e.tcp = self.tcp.clone();

@@ -134,6 +134,10 @@ pub struct Event {
     /// From a capture: the encrypted rest of the session.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sealed: Option<Sealed>,
+    /// Watched or proxied: a line of so many octets (its ending included)
+    /// passed here, too long to keep (it was forwarded whole).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub long: Option<u64>,
 }
 
 impl Event {
@@ -154,6 +158,7 @@ impl Event {
             tcp: None,
             gap: None,
             sealed: None,
+            long: None,
         }
     }
 
@@ -161,6 +166,15 @@ impl Event {
     pub fn gap(t_ms: u64, dir: Dir, octets: u64) -> Event {
         Event {
             gap: Some(octets),
+            ..Event::new(t_ms, dir, b"", false)
+        }
+        .without_line()
+    }
+
+    /// The event of a line too long to keep (`octets`: its length).
+    pub fn long_line(t_ms: u64, dir: Dir, octets: u64) -> Event {
+        Event {
+            long: Some(octets),
             ..Event::new(t_ms, dir, b"", false)
         }
         .without_line()
@@ -194,6 +208,7 @@ impl Event {
             tcp: None,
             gap: None,
             sealed: None,
+            long: None,
         }
     }
 
@@ -210,6 +225,7 @@ impl Event {
             tcp: None,
             gap: None,
             sealed: None,
+            long: None,
         }
     }
 
@@ -363,7 +379,7 @@ impl Transcript {
                 }
                 continue;
             }
-            if e.gap.is_some() {
+            if e.gap.is_some() || e.long.is_some() {
                 if has_line {
                     return Err(TranscriptError::NoLine { index });
                 }

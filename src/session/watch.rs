@@ -13,6 +13,7 @@ use crate::proto::tls::Handshake;
 use crate::proto::{Dir, Proto};
 use crate::session::live::{Incoming, Live, Wire, WireInfo};
 use crate::session::room::{Room, phase_key};
+use crate::session::transcript::Event;
 use crate::session::transcript::Transcript;
 
 /// The longest line the watcher keeps to explain (the bytes themselves are
@@ -129,6 +130,12 @@ impl Watch {
         self
     }
 
+    /// The server is facteur's simulated world (`serve`): the record says so.
+    pub fn simulated(mut self) -> Watch {
+        self.live.link.info.remote = false;
+        self
+    }
+
     /// Publish this connection's lines in `room`, as seat `client` (they
     /// are explained: the room's list shows each session's phase).
     pub fn watched_in(&mut self, room: std::sync::Arc<Room>, client: &str) {
@@ -194,9 +201,14 @@ impl Watch {
         self.live.elapsed_ms = ms;
         let mut rest = bytes;
         while let Some(framed) = self.client.next_line(&mut rest) {
-            let Ok(line) = framed else {
-                self.too_long += 1;
-                continue;
+            let line = match framed {
+                Ok(line) => line,
+                Err(long) => {
+                    self.too_long += 1;
+                    self.live
+                        .push_event(Event::long_line(ms, Dir::Client, long.length as u64));
+                    continue;
+                }
             };
             self.live.push(Dir::Client, &line.content);
             if self.client_line(&line.content) {
@@ -279,9 +291,14 @@ impl Watch {
         self.live.elapsed_ms = ms;
         let mut rest = bytes;
         while let Some(framed) = self.server.next_line(&mut rest) {
-            let Ok(line) = framed else {
-                self.too_long += 1;
-                continue;
+            let line = match framed {
+                Ok(line) => line,
+                Err(long) => {
+                    self.too_long += 1;
+                    self.live
+                        .push_event(Event::long_line(ms, Dir::Server, long.length as u64));
+                    continue;
+                }
             };
             let l = line.content;
             let encrypted = self.tls();
@@ -473,5 +490,34 @@ mod tests {
         assert!(kept.quit);
         assert!(kept.live.entries.iter().all(|e| e.notes.is_empty()));
         assert!(explained.live.entries.iter().any(|e| !e.notes.is_empty()));
+    }
+
+    #[test]
+    fn a_line_too_long_to_keep_is_in_the_session_with_its_length() {
+        let mut w = watch();
+        w.server(0, b"220 mx\r\n");
+        let mut long = b"NOOP ".to_vec();
+        long.extend(std::iter::repeat_n(b'A', 100_000));
+        long.extend_from_slice(b"\r\nNOOP\r\n");
+        w.client(1, &long);
+        w.server(2, b"500 5.5.2 Line too long\r\n250 2.0.0 Ok\r\n");
+        let t = w.transcript();
+        let dirs: Vec<_> = t
+            .events
+            .iter()
+            .map(|e| (e.dir, e.long, e.line.clone()))
+            .collect();
+        assert_eq!(dirs[1], (Dir::Client, Some(100_007), None));
+        assert_eq!(dirs[2], (Dir::Client, None, Some("NOOP".into())));
+        // The record reads back, and the line is explained as what it was.
+        let back = Transcript::from_json(&t.to_json()).unwrap();
+        assert_eq!(back, t);
+        let e = crate::session::explained::explain_transcript(Lang::En, &t);
+        assert!(e[1].text.contains("100007"), "{}", e[1].text);
+        assert!(
+            e[1].notes
+                .iter()
+                .any(|n| n.render().contains("forwarded whole"))
+        );
     }
 }

@@ -285,7 +285,10 @@ pub fn update(m: &mut Model, action: Action) {
                 m.live.entries = r.take_entries();
                 m.live.lang = m.lang;
                 m.live.explainer = r.explainer_at(m.lang, r.pos);
-                m.notice = fill(m.lang, "tui.replay.loaded", &[&r.name, &r.len()]);
+                // A watched session keeps what its notice says (it is live).
+                if !m.watching {
+                    m.notice = fill(m.lang, "tui.replay.loaded", &[&r.name, &r.len()]);
+                }
                 m.replay = Some(r);
             }
         }

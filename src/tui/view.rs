@@ -513,10 +513,10 @@ fn status_bar(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
         (false, _) => text(m.lang, "tui.status.clear"),
     };
     let world = match (&m.replay, m.live.link.info.remote) {
-        (Some(_), _) if m.watching => " live",
-        (Some(_), _) => " replay",
-        (None, true) => "",
-        (None, false) => " sim",
+        (Some(_), _) if m.watching => format!(" {}", text(m.lang, "tui.status.live")),
+        (Some(_), _) => format!(" {}", text(m.lang, "tui.status.replay")),
+        (None, true) => String::new(),
+        (None, false) => " sim".to_string(),
     };
     let status = format!(
         " {}:{} {proto}{world} {tls} {} │ {}",

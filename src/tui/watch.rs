@@ -246,6 +246,13 @@ impl Watcher {
                 self.lang = m.lang;
                 self.high_contrast = m.high_contrast;
                 self.watching = None;
+                // Ctrl-C (the footer says it quits): back to the list, and
+                // asked there as there.
+                let ctrl_c =
+                    key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
+                if ctrl_c {
+                    self.key(key);
+                }
                 return;
             }
             if let Some(a) = action {
@@ -303,7 +310,6 @@ pub fn for_capture(
     now: i64,
     seed: u64,
 ) -> Watcher {
-    use crate::session::capture::notes::seconds;
     let room = Arc::new(Room::new());
     let origin = streams.iter().map(|s| s.start_us).min().unwrap_or(0);
     for s in streams {
@@ -313,12 +319,18 @@ pub fn for_capture(
             s.proto.unwrap_or(Proto::Smtp).word(),
         );
         let id = room.open(&s.client.to_string(), header);
+        let secs = |us: i64| {
+            let v = us.max(0) as f64 / 1e6;
+            match lang {
+                Lang::Fr => format!("{v:.2} s").replace('.', ","),
+                Lang::En => format!("{v:.2} s"),
+            }
+        };
         let last = format!(
-            "→ {} · +{} · {} · {} o",
+            "{} · +{} · {}",
             s.server,
-            seconds(lang, (s.start_us - origin).max(0) as u64),
-            seconds(lang, (s.end_us - s.start_us).max(0) as u64),
-            s.bytes
+            secs(s.start_us - origin),
+            secs(s.end_us - s.start_us)
         );
         let packets = s.packets as usize;
         let (proto, sealed) = (s.proto, s.implicit_tls);
@@ -398,15 +410,23 @@ pub fn draw_list(w: &Watcher, f: &mut Frame) {
         );
     } else {
         let capture = w.picker.is_some();
-        // (column, width): a capture has no account, a count of packets.
-        let columns: Vec<(&str, Constraint)> = [
-            ("#", Constraint::Length(4)),
-            ("tui.watch.col.client", Constraint::Length(21)),
-            ("tui.watch.col.proto", Constraint::Length(5)),
-            ("tui.watch.col.account", Constraint::Length(10)),
+        // (column, width, cell of `row`): a capture has no account but its
+        // packets; under 100 columns the count of lines gives way to the
+        // account and the last line.
+        let wide = list.width >= 100;
+        let columns: Vec<(&str, Constraint, usize)> = [
+            ("#", Constraint::Length(4), 0),
+            ("tui.watch.col.client", Constraint::Length(21), 1),
+            ("tui.watch.col.proto", Constraint::Length(5), 2),
+            (
+                "tui.watch.col.account",
+                Constraint::Length(if wide { 16 } else { 12 }),
+                3,
+            ),
             (
                 "tui.watch.col.state",
-                Constraint::Length(if capture { 10 } else { 16 }),
+                Constraint::Length(if wide { 16 } else { 12 }),
+                4,
             ),
             (
                 if capture {
@@ -415,13 +435,26 @@ pub fn draw_list(w: &Watcher, f: &mut Frame) {
                     "tui.watch.col.lines"
                 },
                 Constraint::Length(7),
+                5,
             ),
-            ("tui.watch.col.last", Constraint::Min(8)),
+            (
+                if capture {
+                    "tui.watch.col.where"
+                } else {
+                    "tui.watch.col.last"
+                },
+                Constraint::Min(8),
+                6,
+            ),
         ]
         .into_iter()
-        .filter(|(k, _)| !(capture && *k == "tui.watch.col.account"))
+        .filter(|(k, _, _)| match *k {
+            "tui.watch.col.account" => !capture,
+            "tui.watch.col.lines" => wide,
+            _ => true,
+        })
         .collect();
-        let header = Row::new(columns.iter().map(|(k, _)| {
+        let header = Row::new(columns.iter().map(|(k, _, _)| {
             if *k == "#" {
                 k.to_string()
             } else {
@@ -430,18 +463,19 @@ pub fn draw_list(w: &Watcher, f: &mut Frame) {
         }))
         .style(style(Color::Cyan).add_modifier(Modifier::BOLD));
         let rows = seats.iter().map(|s| {
-            let mut cells = row(lang, s, capture);
-            if capture {
-                cells.remove(3);
-            }
-            let r = Row::new(cells.into_iter().map(Cell::from));
+            let cells = row(lang, s, capture);
+            let r = Row::new(
+                columns
+                    .iter()
+                    .map(|(_, _, i)| Cell::from(cells[*i].clone())),
+            );
             if s.open || capture {
                 r
             } else {
                 r.style(style(Color::DarkGray))
             }
         });
-        let widths: Vec<Constraint> = columns.iter().map(|(_, c)| *c).collect();
+        let widths: Vec<Constraint> = columns.iter().map(|(_, c, _)| *c).collect();
         let table = Table::new(rows, widths)
             .header(header)
             .block(block)

@@ -110,6 +110,21 @@ pub struct ProxyConfig {
     pub handshake_timeout: Duration,
 }
 
+impl ProxyError {
+    /// In the user's language where it is the user's to fix (a port in use).
+    pub fn describe(&self, lang: Lang) -> String {
+        match self {
+            ProxyError::Bind { addr, source } => fill(
+                lang,
+                "net.bind",
+                &[addr, &crate::explain::diag::io_error(lang, source)],
+            ),
+            ProxyError::World(e) => e.describe(lang),
+            other => other.to_string(),
+        }
+    }
+}
+
 /// Why the proxy could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum ProxyError {
@@ -269,6 +284,24 @@ async fn setup(
             };
             // It lives as long as the proxy (the process).
             let (bound, _lives_on) = crate::net::serve::spawn_background(world)?;
+            // The world is this proxy's own: a second proxy with --to world
+            // would have another one. Say where its other door is.
+            let door = |name: &str| {
+                bound
+                    .iter()
+                    .find(|(k, _)| k == name)
+                    .map(|(_, a)| a.to_string())
+                    .unwrap_or_default()
+            };
+            let line = fill(
+                lang,
+                "proxy.log.world",
+                &[&door("SMTP facteur.lab"), &door("POP3 facteur.lab")],
+            );
+            match &room {
+                Some(room) => room.log(line),
+                None => eprintln!("{line}"),
+            }
             let want = match proto {
                 Proto::Smtp => "SMTP facteur.lab",
                 Proto::Pop3 => "POP3 facteur.lab",

@@ -150,6 +150,20 @@ pub enum ServeError {
     },
 }
 
+impl ServeError {
+    /// In the user's language where it is the user's to fix (a port in use).
+    pub fn describe(&self, lang: crate::explain::Lang) -> String {
+        match self {
+            ServeError::Bind { addr, source } => fill(
+                lang,
+                "net.bind",
+                &[addr, &crate::explain::diag::io_error(lang, source)],
+            ),
+            other => other.to_string(),
+        }
+    }
+}
+
 /// A line of the log: stderr, or the watching TUI's log pane (stderr
 /// would be drawn over the TUI).
 fn log_to(room: Option<&Room>, line: String) {

@@ -43,8 +43,9 @@ pub(super) async fn connection(
     // explained as they pass, as `facteur proxy` does.
     let mut tap = (shared.cfg.record_dir.is_some() || shared.cfg.room.is_some()).then(|| {
         let port = stream.local_addr().map_or(0, |a| a.port());
-        let mut w =
-            Watch::new(shared.cfg.lang, kind.name(), port, kind.proto, unix_now()).unexplained();
+        let mut w = Watch::new(shared.cfg.lang, kind.name(), port, kind.proto, unix_now())
+            .unexplained()
+            .simulated();
         if let Some(room) = &shared.cfg.room {
             w.watched_in(room.clone(), &peer.to_string());
         }

@@ -307,7 +307,7 @@ pub fn write(
         } else {
             &mut conn
         };
-        if let Some(octets) = e.gap {
+        if let Some(octets) = e.gap.or(e.long) {
             // What a capture missed stays missing: the sequence numbers jump.
             let n = octets as u32;
             if from_client {
