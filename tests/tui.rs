@@ -832,6 +832,17 @@ fn replaying_a_transcript() {
     act(&mut m, KeyCode::Right);
     act(&mut m, KeyCode::Right);
     assert_eq!(m.shown().len(), 2);
+    // Stepped onto the first line of the EHLO reply (a continuation line):
+    // it is explained with its reply, not left blank.
+    act(&mut m, KeyCode::Right);
+    assert!(m.shown()[2].text.starts_with("250-"), "{}", m.shown()[2].text);
+    let notes = m.explained();
+    assert!(
+        notes.iter().any(|n| n.render().contains("Reply 250")),
+        "{:?}",
+        notes.iter().map(|n| n.title.clone()).collect::<Vec<_>>()
+    );
+    act(&mut m, KeyCode::Left);
     let s = screen(&m, 120, 40);
     assert!(s.contains("Replay — route-fred-to-marc.json"), "{s}");
     assert!(s.contains(&format!("line 2/{total}")), "{s}");

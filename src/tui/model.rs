@@ -119,9 +119,12 @@ impl Model {
             Focus::Input if !self.input.is_empty() => {
                 self.live.explainer.typing(self.lang, &self.input)
             }
+            // The newest line shown; a line inside a multi-line reply is
+            // explained with its reply (a replay stepping through it, a
+            // watched session between two reads).
             Focus::Input => match self.shown().len() {
                 0 => Vec::new(),
-                n => self.notes_of(n - 1, false),
+                n => self.notes_of(n - 1, true),
             },
         };
         most_serious_first(notes)
@@ -142,7 +145,8 @@ impl Model {
         };
         let continues = |e: &Entry| reply && e.dir == Dir::Server && first.dir == Dir::Server;
         if let Some(r) = &self.replay {
-            let limit = shown.len();
+            // The reply's last line may not be shown yet: it is the same reply.
+            let limit = self.live.entries.len();
             let mut k = i;
             let found = r.notes_from(self.lang, i, |notes, e| {
                 k += 1;
