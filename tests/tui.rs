@@ -835,7 +835,11 @@ fn replaying_a_transcript() {
     // Stepped onto the first line of the EHLO reply (a continuation line):
     // it is explained with its reply, not left blank.
     act(&mut m, KeyCode::Right);
-    assert!(m.shown()[2].text.starts_with("250-"), "{}", m.shown()[2].text);
+    assert!(
+        m.shown()[2].text.starts_with("250-"),
+        "{}",
+        m.shown()[2].text
+    );
     let notes = m.explained();
     assert!(
         notes.iter().any(|n| n.render().contains("Reply 250")),

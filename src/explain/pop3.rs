@@ -34,6 +34,9 @@ pub struct Pop3State {
     /// The SASL mechanism whose "+" continuation awaits a base64 line (RFC 5034 §4).
     pub sasl: Option<String>,
     greeted: bool,
+    /// STLS was answered +OK: TLS is up, and STLS may not be sent again
+    /// (RFC 2595 §4).
+    pub tls: bool,
 }
 
 impl Pop3State {
@@ -202,6 +205,7 @@ impl Pop3State {
         let ok = status.status == Status::Ok;
         match (&cmd, ok) {
             (Command::User { .. }, true) => self.user_sent = true,
+            (Command::Stls, true) => self.tls = true,
             // RFC 1939 §7: after a failed PASS the server wants USER again.
             (Command::Pass { .. } | Command::Apop { .. }, false) => self.user_sent = false,
             (
@@ -286,10 +290,17 @@ impl Pop3State {
             vec![]
         } else if self.transaction {
             vec![Stat, List, Retr, Dele, Rset, Noop, Top, Uidl, Capa, Quit]
-        } else if self.user_sent {
-            vec![Pass, User, Apop, Auth, Capa, Stls, Quit]
         } else {
-            vec![User, Apop, Auth, Capa, Stls, Quit]
+            let mut v = if self.user_sent {
+                vec![Pass, User, Apop, Auth, Capa, Stls, Quit]
+            } else {
+                vec![User, Apop, Auth, Capa, Stls, Quit]
+            };
+            // RFC 2595 §4: STLS only once, and never inside TLS.
+            if self.tls {
+                v.retain(|c| *c != Stls);
+            }
+            v
         }
     }
 
@@ -502,4 +513,29 @@ fn numbers(set: &BTreeSet<u32>) -> String {
         .map(u32::to_string)
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn after_stls_succeeds_stls_is_no_longer_offered() {
+        let mut s = Pop3State::new();
+        s.server_line(Lang::En, "+OK POP3 ready");
+        assert!(s.valid_next().contains(&Verb::Stls));
+        s.client_line(b"STLS");
+        s.server_line(Lang::En, "-ERR not now");
+        assert!(
+            s.valid_next().contains(&Verb::Stls),
+            "refused: still possible"
+        );
+        s.client_line(b"STLS");
+        s.server_line(Lang::En, "+OK Begin TLS negotiation");
+        assert!(s.tls);
+        assert!(!s.valid_next().contains(&Verb::Stls), "RFC 2595 §4");
+        s.client_line(b"USER marc");
+        s.server_line(Lang::En, "+OK");
+        assert!(!s.valid_next().contains(&Verb::Stls));
+    }
 }

@@ -285,6 +285,16 @@ fn pointed_span(m: &Model, i: usize) -> Option<(String, String, String)> {
     ))
 }
 
+/// What a closed connection waits for: a new one (/reconnect, /open) when
+/// typing; nothing in a replay or a watched session, where nothing is typed.
+fn closed_key(m: &Model) -> &'static str {
+    if m.replay.is_some() {
+        "tui.waits.closed_replay"
+    } else {
+        "tui.waits.closed"
+    }
+}
+
 fn state_strip(m: &Model) -> String {
     match &m.live.explainer {
         Explainer::Smtp(e) => {
@@ -313,7 +323,7 @@ fn state_strip(m: &Model) -> String {
             let waits = match (e.state.input_mode(), e.state.phase) {
                 (InputMode::AuthResponse, _) => Some("tui.waits.auth"),
                 (InputMode::Data, _) => Some("tui.waits.data"),
-                (_, Phase::Closed) => Some("tui.waits.closed"),
+                (_, Phase::Closed) => Some(closed_key(m)),
                 _ => None,
             };
             if let Some(k) = waits {
@@ -336,7 +346,7 @@ fn state_strip(m: &Model) -> String {
                 return fill(
                     m.lang,
                     "tui.state.waits",
-                    &[&name, &text(m.lang, "tui.waits.closed")],
+                    &[&name, &text(m.lang, closed_key(m))],
                 );
             }
             if s.sasl.is_some() {
