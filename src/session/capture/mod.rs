@@ -259,7 +259,13 @@ pub fn listing(lang: Lang, streams: &[StreamInfo], chosen: Option<usize>) -> Str
             ));
         }
     }
-    out.push_str(&text(lang, "capture.list.pick"));
+    // The ▶ is said only where there is one (not in `--list`).
+    let pick = if chosen.is_some() {
+        "capture.list.pick"
+    } else {
+        "capture.list.pick_one"
+    };
+    out.push_str(&text(lang, pick));
     out.push('\n');
     out
 }
