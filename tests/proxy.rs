@@ -724,3 +724,25 @@ fn stopped_with_a_session_open_the_client_is_told_and_it_is_recorded() {
     assert_eq!(files.len(), 1);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `kill` (SIGTERM) stops a proxy whose world runs inside it, as Ctrl-C
+/// does: the world handling SIGTERM must not leave the proxy running.
+#[test]
+fn sigterm_stops_a_proxy_to_the_world() {
+    let mut proxy = Proxy::start("world", &[]);
+    let pid = proxy.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let mut ended = false;
+    eventually(Duration::from_secs(10), "the proxy to exit", || {
+        ended = proxy.child.try_wait().unwrap().is_some();
+        ended
+    });
+    assert!(ended);
+    proxy.wait_logged("facteur proxy: stopping");
+}

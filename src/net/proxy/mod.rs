@@ -187,9 +187,11 @@ pub fn run(cfg: ProxyConfig, lang: Lang) -> Result<(), ProxyError> {
     runtime.block_on(async {
         let (listener, shared) = setup(cfg, lang, None).await?;
         shared.log(text(lang, "proxy.log.ready"));
+        // SIGTERM too (`kill`, systemd): once tokio handles it for the
+        // world started inside, its default action no longer applies.
         tokio::select! {
             _ = accept_loop(listener, shared.clone()) => {}
-            _ = tokio::signal::ctrl_c() => {}
+            _ = crate::net::serve::stop_signal() => {}
         }
         shared.log(text(lang, "proxy.log.stopping"));
         stop_all(&shared).await;

@@ -532,7 +532,7 @@ async fn serve(
 }
 
 /// Ctrl-C (SIGINT) or SIGTERM (what systemd and `kill` send).
-async fn stop_signal() {
+pub(crate) async fn stop_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
