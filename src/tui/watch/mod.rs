@@ -10,22 +10,22 @@ use std::io;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use ratatui::Frame;
 use ratatui::crossterm::event::{self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use ratatui::layout::{Constraint, Layout};
-use ratatui::style::{Color, Modifier, Style};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
 
-use crate::explain::catalog::{fill, text};
+use crate::explain::catalog::fill;
 use crate::explain::lang::Lang;
-use crate::proto::Proto;
 use crate::session::replay::Replay;
-use crate::session::room::{Room, SeatInfo};
+use crate::session::room::Room;
 use crate::session::transcript::Transcript;
 use crate::tui::action::{Action, Mode, action_for};
 use crate::tui::model::Model;
 use crate::tui::modes::replay_to;
 use crate::tui::update::update;
+
+mod capture;
+mod view;
+pub use capture::for_capture;
+pub use view::draw_list;
 
 /// Opens a session of a capture as a replay, with what the reader should
 /// know of it (packets cut, octets missing); or why it cannot.
@@ -299,216 +299,6 @@ impl Watcher {
     }
 }
 
-/// The list of a capture's mail sessions (`facteur replay FILE.pcap` with
-/// more than one): a row per session — its client, protocol, packets, and
-/// where it went, when, for how long — and `load` to replay one.
-pub fn for_capture(
-    lang: Lang,
-    name: &str,
-    streams: &[crate::session::capture::StreamInfo],
-    load: Loader,
-    now: i64,
-    seed: u64,
-) -> Watcher {
-    let room = Arc::new(Room::new());
-    let origin = streams.iter().map(|s| s.start_us).min().unwrap_or(0);
-    for s in streams {
-        let header = Transcript::header(
-            &s.server.ip().to_string(),
-            s.server.port(),
-            s.proto.unwrap_or(Proto::Smtp).word(),
-        );
-        let id = room.open(&s.client.to_string(), header);
-        let secs = |us: i64| {
-            let v = us.max(0) as f64 / 1e6;
-            match lang {
-                Lang::Fr => format!("{v:.2} s").replace('.', ","),
-                Lang::En => format!("{v:.2} s"),
-            }
-        };
-        let last = format!(
-            "{} · +{} · {}",
-            s.server,
-            secs(s.start_us - origin),
-            secs(s.end_us - s.start_us)
-        );
-        let packets = s.packets as usize;
-        let (proto, sealed) = (s.proto, s.implicit_tls);
-        room.publish(id, Vec::new(), |i| {
-            i.proto = proto;
-            i.lines = packets;
-            i.last = last;
-            i.phase = if sealed {
-                "tui.watch.sealed"
-            } else {
-                "tui.watch.captured"
-            };
-            i.tls = sealed;
-        });
-    }
-    let mut w = Watcher::new(lang, room, name, "", now, seed);
-    w.picker = Some(Picker(load));
-    w
-}
-
-/// The list's row of one seat (a capture's sessions are not open or
-/// ended: their state is what was seen).
-fn row(lang: Lang, s: &SeatInfo, capture: bool) -> Vec<String> {
-    let proto = match s.proto {
-        Some(Proto::Smtp) => "SMTP",
-        Some(Proto::Pop3) => "POP3",
-        None => "?",
-    };
-    let mut state = text(lang, s.phase);
-    if s.tls {
-        state.push_str(" · TLS");
-    }
-    if !s.open && !capture {
-        state = text(lang, "tui.watch.ended");
-    }
-    vec![
-        format!("{}", s.id),
-        s.client.clone(),
-        proto.to_string(),
-        s.account.clone().unwrap_or_else(|| "—".into()),
-        state,
-        s.lines.to_string(),
-        s.last.clone(),
-    ]
-}
-
-/// Draw the list of sessions.
-pub fn draw_list(w: &Watcher, f: &mut Frame) {
-    let lang = w.lang;
-    let style = |c: Color| {
-        if w.high_contrast {
-            Style::default().add_modifier(Modifier::BOLD)
-        } else if w.color {
-            Style::default().fg(c)
-        } else {
-            Style::default()
-        }
-    };
-    // A capture has no log: the list takes the room.
-    let log_rows = if w.picker.is_some() { 0 } else { 5 };
-    let [list, log, keys] = Layout::vertical([
-        Constraint::Min(5),
-        Constraint::Length(log_rows),
-        Constraint::Length(1),
-    ])
-    .areas(f.area());
-    let seats = w.room.seats();
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(format!(" {} ", fill(lang, "tui.watch.title", &[&w.title])));
-    if seats.is_empty() {
-        f.render_widget(
-            Paragraph::new(fill(lang, "tui.watch.empty", &[&w.listen]))
-                .block(block)
-                .wrap(Wrap { trim: false }),
-            list,
-        );
-    } else {
-        let capture = w.picker.is_some();
-        // (column, width, cell of `row`): a capture has no account but its
-        // packets; under 100 columns the count of lines gives way to the
-        // account and the last line.
-        let wide = list.width >= 100;
-        let columns: Vec<(&str, Constraint, usize)> = [
-            ("#", Constraint::Length(4), 0),
-            ("tui.watch.col.client", Constraint::Length(21), 1),
-            ("tui.watch.col.proto", Constraint::Length(5), 2),
-            (
-                "tui.watch.col.account",
-                Constraint::Length(if wide { 16 } else { 12 }),
-                3,
-            ),
-            (
-                "tui.watch.col.state",
-                Constraint::Length(if wide { 16 } else { 12 }),
-                4,
-            ),
-            (
-                if capture {
-                    "tui.watch.col.packets"
-                } else {
-                    "tui.watch.col.lines"
-                },
-                Constraint::Length(7),
-                5,
-            ),
-            (
-                if capture {
-                    "tui.watch.col.where"
-                } else {
-                    "tui.watch.col.last"
-                },
-                Constraint::Min(8),
-                6,
-            ),
-        ]
-        .into_iter()
-        .filter(|(k, _, _)| match *k {
-            "tui.watch.col.account" => !capture,
-            "tui.watch.col.lines" => wide,
-            _ => true,
-        })
-        .collect();
-        let header = Row::new(columns.iter().map(|(k, _, _)| {
-            if *k == "#" {
-                k.to_string()
-            } else {
-                text(lang, k)
-            }
-        }))
-        .style(style(Color::Cyan).add_modifier(Modifier::BOLD));
-        let rows = seats.iter().map(|s| {
-            let cells = row(lang, s, capture);
-            let r = Row::new(
-                columns
-                    .iter()
-                    .map(|(_, _, i)| Cell::from(cells[*i].clone())),
-            );
-            if s.open || capture {
-                r
-            } else {
-                r.style(style(Color::DarkGray))
-            }
-        });
-        let widths: Vec<Constraint> = columns.iter().map(|(_, c, _)| *c).collect();
-        let table = Table::new(rows, widths)
-            .header(header)
-            .block(block)
-            .row_highlight_style(Style::default().add_modifier(Modifier::REVERSED));
-        let mut state = TableState::default().with_selected(Some(w.selected.min(seats.len() - 1)));
-        f.render_stateful_widget(table, list, &mut state);
-    }
-    let lines = w.room.last_log(log.height.saturating_sub(2) as usize);
-    if log_rows > 0 {
-        f.render_widget(
-            Paragraph::new(lines.join("\n"))
-                .style(style(Color::Gray))
-                .block(
-                    Block::default()
-                        .borders(Borders::ALL)
-                        .title(format!(" {} ", text(lang, "tui.watch.log"))),
-                ),
-            log,
-        );
-    }
-    let open = seats.iter().filter(|s| s.open).count();
-    let bottom = if w.quit_armed {
-        fill(lang, "tui.watch.quit_confirm", &[&open])
-    } else if !w.notice.is_empty() {
-        w.notice.clone()
-    } else if w.picker.is_some() {
-        text(lang, "tui.watch.keys_capture")
-    } else {
-        text(lang, "tui.watch.keys")
-    };
-    f.render_widget(Paragraph::new(bottom).style(style(Color::Magenta)), keys);
-}
-
 /// Run until the teacher quits; `serve` or `proxy` runs beside it.
 pub fn run(mut w: Watcher) -> io::Result<()> {
     let start = Instant::now();
@@ -560,6 +350,7 @@ pub fn run(mut w: Watcher) -> io::Result<()> {
 mod tests {
     use super::*;
     use crate::proto::Dir;
+    use crate::proto::Proto;
     use crate::session::transcript::Event;
 
     fn key(c: KeyCode) -> KeyEvent {
