@@ -746,3 +746,72 @@ fn sigterm_stops_a_proxy_to_the_world() {
     assert!(ended);
     proxy.wait_logged("facteur proxy: stopping");
 }
+
+/// `--to world --also-listen`: one proxy, two doors to the same world —
+/// what smtplib sends through the first, poplib fetches through the second,
+/// and both sessions are logged.
+#[test]
+fn one_world_two_doors_send_then_fetch_through_the_proxy() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_facteur"))
+        .args(["proxy", "--listen", "127.0.0.1:0", "--to", "world"])
+        .args(["--also-listen", "127.0.0.1:0"])
+        .env("LANG", "C")
+        .env("LC_ALL", "C")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut doors = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if let Some(rest) = line.strip_prefix("PROXY listening on ") {
+            let addr = rest.split(',').next().unwrap();
+            doors.push(addr.rsplit(':').next().unwrap().parse::<u16>().unwrap());
+        } else if line.contains("facteur proxy: ready") {
+            break;
+        }
+    }
+    assert_eq!(doors.len(), 2, "two doors: {doors:?}");
+    let script = format!(
+        r#"
+import smtplib, poplib
+s = smtplib.SMTP("127.0.0.1", {smtp}, timeout=10)
+s.sendmail("fred@free.fr", ["marc@wanadoo.fr"], "Subject: deux portes\r\n\r\nhello through two doors\r\n")
+s.quit()
+p = poplib.POP3("127.0.0.1", {pop}, timeout=10)
+p.user("marc"); p.pass_("marcpass")
+n = len(p.list()[1])
+print("FOUND" if any(b"through two doors" in b"\n".join(p.retr(i)[1]) for i in range(1, n + 1)) else "MISSING")
+p.quit()
+"#,
+        smtp = doors[0],
+        pop = doors[1]
+    );
+    let out = Command::new("python3").args(["-c", &script]).output();
+    let _ = child.kill();
+    let _ = child.wait();
+    let out = out.expect("python3 is needed for this test (.ci/run installs it)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("FOUND"),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn also_listen_needs_the_world() {
+    let out = Command::new(env!("CARGO_BIN_EXE_facteur"))
+        .args([
+            "proxy",
+            "--to",
+            "127.0.0.1:25",
+            "--also-listen",
+            "127.0.0.1:0",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--also-listen needs --to world"));
+}

@@ -30,6 +30,9 @@ pub struct ProxyArgs {
     /// Record one transcript per connection in DIR (time, client address, account)
     #[arg(long, value_name = "DIR")]
     pub record_dir: Option<PathBuf>,
+    /// With --to world: also listen on ADDR for the world's other protocol (POP3 beside SMTP), so what is sent can be fetched through the proxy
+    #[arg(long, value_name = "ADDR")]
+    pub also_listen: Option<SocketAddr>,
     /// Maximum concurrent connections
     #[arg(long, value_name = "N", default_value_t = 200)]
     pub max_connections: usize,
@@ -47,6 +50,12 @@ pub struct ProxyArgs {
 impl ProxyArgs {
     pub fn into_config(self) -> Result<ProxyConfig, String> {
         let to = Upstream::parse(&self.to)?;
+        if self.also_listen.is_some() && !matches!(to, Upstream::World(_)) {
+            return Err(
+                "--also-listen needs --to world (a real server's other port is another proxy)"
+                    .to_string(),
+            );
+        }
         Ok(ProxyConfig {
             listen: self.listen,
             to,
@@ -55,6 +64,7 @@ impl ProxyArgs {
             to_tls: self.to_tls,
             cert_out: self.cert_out,
             record_dir: self.record_dir,
+            also_listen: self.also_listen,
             max_connections: self.max_connections.max(1),
             max_per_ip: self.max_per_ip.max(1),
             idle_timeout: Duration::from_secs(self.timeout.max(1)),

@@ -106,6 +106,8 @@ pub struct ProxyConfig {
     pub to_tls: bool,
     pub cert_out: Option<PathBuf>,
     pub record_dir: Option<PathBuf>,
+    /// With `--to world`: a second door, for the world's other protocol.
+    pub also_listen: Option<SocketAddr>,
     pub max_connections: usize,
     pub max_per_ip: usize,
     pub idle_timeout: Duration,
@@ -187,16 +189,23 @@ impl Shared {
 pub fn run(cfg: ProxyConfig, lang: Lang) -> Result<(), ProxyError> {
     let runtime = runtime()?;
     runtime.block_on(async {
-        let (listener, shared) = setup(cfg, lang, None).await?;
-        shared.log(text(lang, "proxy.log.ready"));
+        let doors = setup(cfg, lang, None).await?;
+        let shared: Vec<Arc<Shared>> = doors.iter().map(|(_, s)| s.clone()).collect();
+        let accepting: Vec<_> = doors
+            .into_iter()
+            .map(|(listener, s)| tokio::spawn(accept_loop(listener, s)))
+            .collect();
+        eprintln!("{}", text(lang, "proxy.log.ready"));
         // SIGTERM too (`kill`, systemd): once tokio handles it for the
         // world started inside, its default action no longer applies.
-        tokio::select! {
-            _ = accept_loop(listener, shared.clone()) => {}
-            _ = crate::net::serve::stop_signal() => {}
+        crate::net::serve::stop_signal().await;
+        eprintln!("{}", text(lang, "proxy.log.stopping"));
+        for a in &accepting {
+            a.abort();
         }
-        shared.log(text(lang, "proxy.log.stopping"));
-        stop_all(&shared).await;
+        for s in &shared {
+            stop_all(s).await;
+        }
         Ok(())
     })
 }
@@ -212,15 +221,19 @@ async fn stop_all(shared: &Shared) {
 /// A proxy running in the background, for a watching TUI.
 pub struct Running {
     runtime: tokio::runtime::Runtime,
-    shared: Arc<Shared>,
-    accepting: tokio::task::JoinHandle<()>,
+    shared: Vec<Arc<Shared>>,
+    accepting: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Running {
     /// Stop accepting, end every session (each logged and recorded), stop.
     pub fn stop(self) {
-        self.accepting.abort();
-        self.runtime.block_on(stop_all(&self.shared));
+        for a in &self.accepting {
+            a.abort();
+        }
+        for s in &self.shared {
+            self.runtime.block_on(stop_all(s));
+        }
         self.runtime.shutdown_background();
     }
 }
@@ -234,18 +247,28 @@ pub fn spawn(
     room: Arc<Room>,
 ) -> Result<(Running, String), ProxyError> {
     let runtime = runtime()?;
-    let (listener, shared) = runtime.block_on(setup(cfg, lang, Some(room)))?;
-    let local = listener
-        .local_addr()
-        .map(|a| a.to_string())
-        .unwrap_or_default();
-    let world = if matches!(shared.cfg.to, Upstream::World(_)) {
-        "world "
-    } else {
-        ""
-    };
-    let title = format!("{local} → {world}{}:{}", shared.host, shared.port);
-    let accepting = runtime.spawn(accept_loop(listener, shared.clone()));
+    let doors = runtime.block_on(setup(cfg, lang, Some(room)))?;
+    let title = doors
+        .iter()
+        .map(|(listener, s)| {
+            let local = listener
+                .local_addr()
+                .map(|a| a.to_string())
+                .unwrap_or_default();
+            let world = if matches!(s.cfg.to, Upstream::World(_)) {
+                "world "
+            } else {
+                ""
+            };
+            format!("{local} → {world}{}:{}", s.host, s.port)
+        })
+        .collect::<Vec<_>>()
+        .join(" · ");
+    let shared = doors.iter().map(|(_, s)| s.clone()).collect();
+    let accepting = doors
+        .into_iter()
+        .map(|(listener, s)| runtime.spawn(accept_loop(listener, s)))
+        .collect();
     Ok((
         Running {
             runtime,
@@ -264,18 +287,20 @@ fn runtime() -> Result<tokio::runtime::Runtime, ProxyError> {
 }
 
 /// The upstream found (or the world started), the certificate made, the
-/// listener bound.
+/// listener bound: one door, or two with `--to world --also-listen`.
 async fn setup(
     cfg: ProxyConfig,
     lang: Lang,
     room: Option<Arc<Room>>,
-) -> Result<(TcpListener, Arc<Shared>), ProxyError> {
+) -> Result<Vec<(TcpListener, Arc<Shared>)>, ProxyError> {
     let mut cfg = cfg;
     // The world is started here, with its own self-signed certificate:
     // there is no authority to check it against, and no one to fool.
     if matches!(cfg.to, Upstream::World(_)) {
         cfg.insecure = true;
     }
+    // With --also-listen, the world's other protocol: (listen, host, port).
+    let mut also: Option<(SocketAddr, String, u16)> = None;
     let (host, port) = match &cfg.to {
         Upstream::Addr { host, port } => (host.clone(), *port),
         Upstream::World(proto) => {
@@ -306,10 +331,15 @@ async fn setup(
                 Some(room) => room.log(line),
                 None => eprintln!("{line}"),
             }
-            let want = match proto {
-                Proto::Smtp => "SMTP facteur.lab",
-                Proto::Pop3 => "POP3 facteur.lab",
+            let (want, other) = match proto {
+                Proto::Smtp => ("SMTP facteur.lab", "POP3 facteur.lab"),
+                Proto::Pop3 => ("POP3 facteur.lab", "SMTP facteur.lab"),
             };
+            if let (Some(listen), Some((_, a))) =
+                (cfg.also_listen, bound.iter().find(|(k, _)| k == other))
+            {
+                also = Some((listen, a.ip().to_string(), a.port()));
+            }
             let addr = bound
                 .iter()
                 .find(|(k, _)| k == want)
@@ -356,26 +386,39 @@ async fn setup(
             addr: cfg.listen,
             source,
         })?;
-    let local = listener.local_addr().unwrap_or(cfg.listen);
-    let shared = Arc::new(Shared {
-        slots: Semaphore::new(cfg.max_connections),
-        per_ip: PerIp::default(),
-        lang,
-        host,
-        port,
-        acceptor: TlsAcceptor::from(tls.config),
-        connector,
-        cert_der: tls.cert_der,
-        cfg,
-        room,
-        stop: tokio::sync::watch::channel(false).0,
-    });
-    shared.log(fill(
-        shared.lang,
-        "proxy.log.listening",
-        &[&local, &format!("{}:{}", shared.host, shared.port)],
-    ));
-    Ok((listener, shared))
+    let acceptor = TlsAcceptor::from(tls.config);
+    let door = |listener: &TcpListener, host: String, port: u16| {
+        let local = listener.local_addr().unwrap_or(cfg.listen);
+        let shared = Arc::new(Shared {
+            slots: Semaphore::new(cfg.max_connections),
+            per_ip: PerIp::default(),
+            lang,
+            host,
+            port,
+            acceptor: acceptor.clone(),
+            connector: connector.clone(),
+            cert_der: tls.cert_der.clone(),
+            cfg: cfg.clone(),
+            room: room.clone(),
+            stop: tokio::sync::watch::channel(false).0,
+        });
+        shared.log(fill(
+            shared.lang,
+            "proxy.log.listening",
+            &[&local, &format!("{}:{}", shared.host, shared.port)],
+        ));
+        shared
+    };
+    let first = door(&listener, host, port);
+    let mut doors = vec![(listener, first)];
+    if let Some((addr, host, port)) = also {
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| ProxyError::Bind { addr, source })?;
+        let shared = door(&listener, host, port);
+        doors.push((listener, shared));
+    }
+    Ok(doors)
 }
 
 /// Accept connections until the runtime stops.
