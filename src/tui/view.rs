@@ -568,10 +568,17 @@ fn help_overlay(m: &Model, f: &mut Frame) {
         .title(format!(" {} ", text(m.lang, "tui.title.help")))
         .title_bottom(" Page↑ / Page↓ ");
     f.render_widget(
-        Paragraph::new(text(m.lang, "tui.help.body"))
-            .block(block)
-            .wrap(Wrap { trim: false })
-            .scroll((m.explain_scroll, 0)),
+        Paragraph::new(text(
+            m.lang,
+            if m.watching {
+                "tui.help.watch"
+            } else {
+                "tui.help.body"
+            },
+        ))
+        .block(block)
+        .wrap(Wrap { trim: false })
+        .scroll((m.explain_scroll, 0)),
         rect,
     );
 }

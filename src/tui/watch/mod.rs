@@ -398,6 +398,22 @@ mod tests {
         // Nothing typed reaches anything: it is read-only.
         w.key(key(KeyCode::Char('x')));
         assert_eq!(w.watching.as_ref().unwrap().model.input, "");
+        // F1 says the watching keys, not the typing ones; Esc closes it.
+        w.key(key(KeyCode::F(1)));
+        let m = &w.watching.as_ref().unwrap().model;
+        let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 40)).unwrap();
+        t.draw(|f| crate::tui::view::draw(m, f)).unwrap();
+        let screen: String = t
+            .backend()
+            .buffer()
+            .content()
+            .iter()
+            .map(|c| c.symbol())
+            .collect();
+        assert!(screen.contains("A session watched live"), "{screen}");
+        assert!(!screen.contains("/open HOST"), "{screen}");
+        w.key(key(KeyCode::Esc));
+        assert!(w.watching.is_some(), "Esc closed the help, not the session");
         room.close(id, "closed after QUIT");
         w.tick(30);
         let m = &w.watching.as_ref().unwrap().model;
