@@ -226,3 +226,32 @@ fn the_html_renders_in_headless_chromium() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Times are written as the language writes numbers: 2,0 s in French, 2.0 s in English.
+#[test]
+fn times_use_the_languages_decimal_separator() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("transcripts/route-fred-to-marc.json");
+    let t = facteur::session::transcript::Transcript::from_json(
+        &std::fs::read_to_string(path).unwrap(),
+    )
+    .unwrap();
+    let md = |lang| {
+        facteur::session::export::export(
+            lang,
+            &t,
+            "route",
+            facteur::session::export::Format::Markdown,
+        )
+    };
+    let fr = md(facteur::explain::Lang::Fr);
+    let en = md(facteur::explain::Lang::En);
+    assert!(
+        fr.contains("- 2,0 s **C:** ` EHLO pc-fred.free.fr `"),
+        "{fr}"
+    );
+    assert!(
+        en.contains("- 2.0 s **C:** ` EHLO pc-fred.free.fr `"),
+        "{en}"
+    );
+}

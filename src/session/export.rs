@@ -163,8 +163,14 @@ fn prefix(e: &Entry) -> &'static str {
     }
 }
 
-fn time(e: &Entry) -> String {
-    format!("{:.1} s", e.at_ms as f64 / 1000.0)
+/// Seconds since the start, with the decimal separator of `lang`
+/// (French writes 1,5 s).
+fn time(lang: Lang, e: &Entry) -> String {
+    let t = format!("{:.1} s", e.at_ms as f64 / 1000.0);
+    match lang {
+        Lang::Fr => t.replace('.', ","),
+        Lang::En => t,
+    }
 }
 
 /// A Markdown code span that holds any text (CommonMark: a fence longer
@@ -210,7 +216,7 @@ fn markdown(
     for (i, e) in entries.iter().enumerate() {
         s.push_str(&format!(
             "- {} **{}** {}\n",
-            time(e),
+            time(lang, e),
             prefix(e),
             code(&e.text)
         ));
@@ -373,7 +379,7 @@ fn html(
         };
         s.push_str(&format!(
             "<div class=\"line {class}\"><span class=\"t\">{}</span><span class=\"p\">{}</span>{}</div>\n",
-            esc(&time(e)),
+            esc(&time(lang, e)),
             esc(prefix(e)),
             esc(&e.text)
         ));
