@@ -298,3 +298,73 @@ fn a_capture_with_several_sessions_opens_on_their_list_at_80x24() {
     assert!(t.ended(), "q did not quit:\n{}", t.capture());
     let _ = std::fs::remove_file(&file);
 }
+
+/// `serve --record-dir`: lines a client pipelined after a STARTTLS that was
+/// refused were read by the server, and are in the record in their place.
+#[test]
+fn serve_records_what_follows_a_refused_starttls() {
+    let rec = std::env::temp_dir().join(format!("facteur-serve-pipe-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&rec);
+    let server = Server::start(&["--record-dir", rec.to_str().unwrap()]);
+    let mut c = common::tcp::Raw::connect(server.smtp);
+    c.send(b"STARTTLS\r\nEHLO pipe\r\nQUIT\r\n");
+    let first = c.reply();
+    assert!(first.starts_with("503"), "{first}");
+    server.wait_logged("[recorded ", 1);
+    let file = std::fs::read_dir(&rec)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let t = facteur::session::transcript::Transcript::from_json(
+        &std::fs::read_to_string(&file).unwrap(),
+    )
+    .unwrap();
+    let lines: Vec<String> = t
+        .events
+        .iter()
+        .filter_map(|e| e.line.clone().map(|l| format!("{:?} {l}", e.dir)))
+        .collect();
+    let at = |needle: &str| {
+        lines
+            .iter()
+            .position(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("{needle} missing: {lines:#?}"))
+    };
+    assert!(at("STARTTLS") < at("EHLO pipe"), "{lines:#?}");
+    assert!(at("EHLO pipe") < at("QUIT"), "{lines:#?}");
+    assert!(at("QUIT") < at("221"), "{lines:#?}");
+    assert!(t.simulated, "a record of facteur serve says simulated");
+    let _ = std::fs::remove_dir_all(&rec);
+}
+
+/// `kill` (SIGTERM) ends the watching proxy and the watching room server
+/// in a terminal too, not only their worlds: the TUI quits and the
+/// terminal is given back.
+#[test]
+fn sigterm_ends_the_watching_tui_of_proxy_and_serve() {
+    for (tag, args) in [
+        ("term-proxy", "proxy --listen 127.0.0.1:0 --to world"),
+        (
+            "term-serve",
+            "serve --smtp 127.0.0.1:0 --pop3 127.0.0.1:0 --watch",
+        ),
+    ] {
+        let t = Tmux::start(tag, 80, 24, &format!("exec {} --lang en {args}", bin()));
+        t.wait_for("Sessions —");
+        let pid = t.pane_pid().to_string();
+        assert!(
+            Command::new("kill")
+                .args(["-TERM", &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        assert!(
+            t.ended(),
+            "{tag}: still running after SIGTERM:\n{}",
+            t.capture()
+        );
+    }
+}

@@ -106,6 +106,9 @@ struct Inner {
 #[derive(Debug, Default)]
 pub struct Room {
     inner: Mutex<Inner>,
+    /// The process was asked to stop (SIGTERM, Ctrl-C outside the TUI):
+    /// the watcher quits.
+    stop: std::sync::atomic::AtomicBool,
 }
 
 /// The phase of a session, as a catalog key, from its explainer.
@@ -269,6 +272,16 @@ impl Room {
             .skip(g.log.len().saturating_sub(n))
             .cloned()
             .collect()
+    }
+
+    /// Ask the watcher to quit (the server or proxy behind it was stopped).
+    pub fn request_stop(&self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.lock().version += 1;
+    }
+
+    pub fn stop_requested(&self) -> bool {
+        self.stop.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Changes at every publish, open, close and log line.

@@ -321,7 +321,10 @@ impl Watch {
             if !last {
                 continue;
             }
-            let ok = l.starts_with(b"+OK") || l.first().is_some_and(|c| *c == b'2' || *c == b'3');
+            // POP3's "+ " continuation (RFC 5034 §4) is a step, as SMTP's 334.
+            let ok = l.starts_with(b"+OK")
+                || l.starts_with(b"+ ")
+                || l.first().is_some_and(|c| *c == b'2' || *c == b'3');
             if self.data_pending {
                 self.data_pending = false;
                 self.in_data = l.starts_with(b"354");

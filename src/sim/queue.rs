@@ -149,6 +149,12 @@ impl Mta {
             })
             .collect();
         if !saved.is_empty() {
+            // A save of this commit may already be on disk (the write that
+            // failed came after it): removed now, or a restart would take
+            // back — and deliver — a message its client was told was refused.
+            for id in &saved {
+                let _ = self.store.queue_remove_now(id);
+            }
             self.queue
                 .entries
                 .retain(|e| !saved.contains(&e.id.as_str()));

@@ -458,9 +458,10 @@ impl Answer {
     /// delivery either: 5.0.0.
     fn status(&self) -> EnhancedCode {
         match (self.enhanced, self.code.severity()) {
-            (Some(e), _) => e,
-            (None, Severity::TransientNegative) => EnhancedCode::new(4, 0, 0),
-            (None, _) => EnhancedCode::new(5, 0, 0),
+            // A 2.x.x code on a reply that did not deliver is no status.
+            (Some(e), _) if e.class != 2 => e,
+            (_, Severity::TransientNegative) => EnhancedCode::new(4, 0, 0),
+            (_, _) => EnhancedCode::new(5, 0, 0),
         }
     }
 }

@@ -457,4 +457,23 @@ mod tests {
         assert!(bad[2].starts_with("EEE.json No such file"), "{bad:?}");
         fs::remove_dir_all(&d).unwrap();
     }
+
+    #[test]
+    fn a_save_already_on_disk_is_taken_back_when_its_commit_failed() {
+        let d = tempdir("refused");
+        let mut store = crate::sim::store::Store::open(&d).unwrap();
+        store.queue_save(&queued("ABC123"), 1_010);
+        for w in store.take_pending() {
+            w.write().unwrap();
+        }
+        assert_eq!(fs::read_dir(d.join(FOLDER)).unwrap().count(), 2);
+        // A later write of the same commit failed: the client heard 452,
+        // so the message must not come back after a restart.
+        store.queue_remove_now("ABC123").unwrap();
+        drop(store);
+        let store = crate::sim::store::Store::open(&d).unwrap();
+        assert!(store.queue_found.queued.is_empty());
+        drop(store);
+        fs::remove_dir_all(&d).unwrap();
+    }
 }

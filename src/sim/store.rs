@@ -398,6 +398,15 @@ impl Store {
         }
     }
 
+    /// Remove a queued message's files now (not at the next commit): its
+    /// acceptance was taken back after a failed write.
+    pub fn queue_remove_now(&mut self, id: &str) -> std::io::Result<()> {
+        match &mut self.spool {
+            Some(spool) => spool.remove(id).write(),
+            None => Ok(()),
+        }
+    }
+
     /// The writes queued since the last call.
     pub fn take_pending(&mut self) -> Vec<PendingWrite> {
         std::mem::take(&mut self.pending)

@@ -125,6 +125,12 @@ impl Tmux {
         });
     }
 
+    /// The process running in the pane.
+    pub fn pane_pid(&self) -> u32 {
+        let out = tmux(&["display", "-p", "-t", &self.name, "#{pane_pid}"]);
+        String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+    }
+
     /// Whether the program ended within 5 s.
     pub fn ended(&self) -> bool {
         let deadline = Instant::now() + Duration::from_secs(5);

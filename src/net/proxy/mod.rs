@@ -203,19 +203,25 @@ pub fn run(cfg: ProxyConfig, lang: Lang) -> Result<(), ProxyError> {
         for a in &accepting {
             a.abort();
         }
-        for s in &shared {
-            stop_all(s).await;
-        }
+        stop_all(&shared).await;
         Ok(())
     })
 }
 
 /// Every session is told to end (the client hears it: SMTP 421 4.3.2,
 /// POP3 -ERR), and is logged and recorded; at most 3 s are waited for.
-async fn stop_all(shared: &Shared) {
-    let _ = shared.stop.send(true);
-    let all = u32::try_from(shared.cfg.max_connections).unwrap_or(u32::MAX);
-    let _ = tokio::time::timeout(Duration::from_secs(3), shared.slots.acquire_many(all)).await;
+async fn stop_all(doors: &[Arc<Shared>]) {
+    // Every door told first, then waited for together.
+    for s in doors {
+        s.stop.send_replace(true);
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(3), async {
+        for s in doors {
+            let all = u32::try_from(s.cfg.max_connections).unwrap_or(u32::MAX);
+            let _ = s.slots.acquire_many(all).await;
+        }
+    })
+    .await;
 }
 
 /// A proxy running in the background, for a watching TUI.
@@ -231,9 +237,7 @@ impl Running {
         for a in &self.accepting {
             a.abort();
         }
-        for s in &self.shared {
-            self.runtime.block_on(stop_all(s));
-        }
+        self.runtime.block_on(stop_all(&self.shared));
         self.runtime.shutdown_background();
     }
 }
@@ -247,7 +251,7 @@ pub fn spawn(
     room: Arc<Room>,
 ) -> Result<(Running, String), ProxyError> {
     let runtime = runtime()?;
-    let doors = runtime.block_on(setup(cfg, lang, Some(room)))?;
+    let doors = runtime.block_on(setup(cfg, lang, Some(room.clone())))?;
     let title = doors
         .iter()
         .map(|(listener, s)| {
@@ -265,6 +269,13 @@ pub fn spawn(
         .collect::<Vec<_>>()
         .join(" · ");
     let shared = doors.iter().map(|(_, s)| s.clone()).collect();
+    // SIGTERM or SIGINT from outside (`kill`): the watcher quits, and
+    // quitting stops the proxy as usual. (The world inside, if any, has
+    // taken over these signals' handling: without this the process stays.)
+    runtime.spawn(async move {
+        crate::net::serve::stop_signal().await;
+        room.request_stop();
+    });
     let accepting = doors
         .into_iter()
         .map(|(listener, s)| runtime.spawn(accept_loop(listener, s)))

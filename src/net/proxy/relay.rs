@@ -105,6 +105,8 @@ pub(super) async fn session(stream: TcpStream, peer: SocketAddr, shared: &Shared
         watch.watched_in(room.clone(), &peer.to_string());
     }
     let mut stop = shared.stop.subscribe();
+    // Accepted as the proxy stops: it ends at once, said and recorded.
+    let stopping = *stop.borrow();
     let mut client: ClientSide = Side::Plain(stream);
     let target = format!("{}:{}", shared.host, shared.port);
     let connect = tokio::time::timeout(
@@ -172,13 +174,18 @@ pub(super) async fn session(stream: TcpStream, peer: SocketAddr, shared: &Shared
     let mut ubuf = vec![0u8; 16 * 1024];
     let mut held: Vec<u8> = Vec::new();
     let mut client_done = false;
+    let mut stopping = stopping;
     let end = loop {
         let awaiting = watch.awaiting_tls();
-        let step = tokio::select! {
+        let step = if std::mem::take(&mut stopping) {
+            Step::Stop
+        } else {
+            tokio::select! {
             r = client.read(&mut cbuf), if !awaiting && !client_done => Step::Client(r),
             r = up.read(&mut ubuf) => Step::Upstream(r),
             _ = tokio::time::sleep(shared.cfg.idle_timeout) => Step::Idle,
             _ = stop.changed() => Step::Stop,
+            }
         };
         match step {
             Step::Stop => {

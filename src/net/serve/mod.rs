@@ -506,6 +506,10 @@ async fn serve(
         None => stop_signal().await,
     }
     log_to(cfg_room.as_deref(), text(cfg_lang, "serve.log.stopping"));
+    // A watcher in front (`--watch`) quits with the server (SIGTERM).
+    if let Some(room) = &shared.cfg.room {
+        room.request_stop();
+    }
     // Stop accepting, tell every session (SMTP 421 4.3.2, POP3 -ERR without
     // UPDATE), and wait for them — 5 s at most.
     for t in tasks {

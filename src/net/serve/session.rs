@@ -39,28 +39,12 @@ pub(super) async fn connection(
     shared: &Shared,
 ) {
     let started = Instant::now();
-    // Watched (`--watch`) or recorded (`--record-dir`): both sides' lines
-    // explained as they pass, as `facteur proxy` does.
-    let mut tap = (shared.cfg.record_dir.is_some() || shared.cfg.room.is_some()).then(|| {
-        let port = stream.local_addr().map_or(0, |a| a.port());
-        let mut w = Watch::new(shared.cfg.lang, kind.name(), port, kind.proto, unix_now())
-            .unexplained()
-            .simulated();
-        if let Some(room) = &shared.cfg.room {
-            w.watched_in(room.clone(), &peer.to_string());
-        }
-        w
-    });
+    let port = stream.local_addr().map_or(0, |a| a.port());
     let mut conn = Conn::Plain(stream);
     if kind.implicit_tls {
         match tokio::time::timeout(shared.cfg.handshake_timeout, conn.start_tls(&shared.tls)).await
         {
-            Ok(Ok(c)) => {
-                conn = c;
-                if let (Some(t), Some(h)) = (tap.as_mut(), conn.handshake(&shared.cert_der)) {
-                    t.tls_up(0, h);
-                }
-            }
+            Ok(Ok(c)) => conn = c,
             Ok(Err(e)) => {
                 shared.log(format!("{peer}: TLS handshake failed: {e}"));
                 return;
@@ -75,6 +59,21 @@ pub(super) async fn connection(
     if down::answers_nothing(&kind, peer, &name, shared).await {
         return;
     }
+    // Watched (`--watch`) or recorded (`--record-dir`): both sides' lines
+    // as they pass, as `facteur proxy` does — from here, where a session
+    // begins (a failed handshake or a host that is down made none).
+    let mut tap = (shared.cfg.record_dir.is_some() || shared.cfg.room.is_some()).then(|| {
+        let mut w = Watch::new(shared.cfg.lang, kind.name(), port, kind.proto, unix_now())
+            .unexplained()
+            .simulated();
+        if let Some(room) = &shared.cfg.room {
+            w.watched_in(room.clone(), &peer.to_string());
+        }
+        if let Some(h) = conn.handshake(&shared.cert_der) {
+            w.tls_up(0, h);
+        }
+        w
+    });
     let mut served: Served = {
         let mut mta = lock(shared);
         mta.set_now(unix_now());
@@ -206,6 +205,9 @@ async fn drive(
     started: Instant,
 ) -> Ending {
     let ms = || started.elapsed().as_millis() as u64;
+    // What the client sent after STARTTLS/STLS, held for the tap until the
+    // server's answer says whether it is read (refused) or not (go-ahead).
+    let mut tap_held: Vec<u8> = Vec::new();
     let idle = shared.cfg.idle_timeout;
     let mut conn = conn;
     let mut tls = conn.tls_summary();
@@ -228,7 +230,7 @@ async fn drive(
             match o {
                 Output::Send(bytes) => {
                     if let Some(t) = tap.as_mut() {
-                        t.server(ms(), &bytes);
+                        tap_server(t, &mut tap_held, ms(), &bytes);
                     }
                     if !write_paced(&mut conn, &bytes, idle).await {
                         return Ending {
@@ -298,7 +300,7 @@ async fn drive(
                         }
                     };
                     if let Some(t) = tap.as_mut() {
-                        t.server(ms(), &bytes);
+                        tap_server(t, &mut tap_held, ms(), &bytes);
                     }
                     if !write_paced(&mut conn, &bytes, idle).await {
                         return Ending {
@@ -419,7 +421,7 @@ async fn drive(
                 }
                 Ok(Ok(n)) => {
                     if let Some(t) = tap.as_mut() {
-                        t.client(ms(), &buf[..n]);
+                        tap_client(t, &mut tap_held, ms(), &buf[..n]);
                     }
                     backlog.extend_from_slice(&buf[..n]);
                 }
@@ -427,6 +429,35 @@ async fn drive(
             _ = shutdown.changed() => {
                 pending.extend(served.shutdown());
                 why = Why::Shutdown;
+            }
+        }
+    }
+}
+
+/// Client bytes to the tap; past a STARTTLS/STLS line, held for its answer.
+fn tap_client(t: &mut Watch, held: &mut Vec<u8>, ms: u64, data: &[u8]) {
+    if t.awaiting_tls() {
+        held.extend_from_slice(data);
+        return;
+    }
+    if let Some(end) = t.client(ms, data) {
+        held.extend_from_slice(&data[end..]);
+    }
+}
+
+/// Server bytes to the tap. STARTTLS refused: what the client sent after
+/// it was read by the server, so the tap reads it too; accepted: it was
+/// discarded (RFC 3207 §4.2, CVE-2011-0411), and so it is here.
+fn tap_server(t: &mut Watch, held: &mut Vec<u8>, ms: u64, data: &[u8]) {
+    if let Some((end, go)) = t.server(ms, data) {
+        let rest = std::mem::take(held);
+        if !go {
+            if !rest.is_empty() {
+                tap_client(t, held, ms, &rest);
+            }
+            // The answers to those lines may follow in the same write.
+            if end < data.len() {
+                tap_server(t, held, ms, &data[end..]);
             }
         }
     }

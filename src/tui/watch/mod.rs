@@ -216,7 +216,9 @@ impl Watcher {
             let follow = r.pos == r.len();
             let entries = r.append(m.lang, taken.events);
             m.live.entries.extend(entries);
-            if follow {
+            // Following: the new lines show. A teacher browsing (Tab) or
+            // reading down the explanation keeps where they are.
+            if follow && m.focus == crate::tui::model::Focus::Input && m.explain_scroll == 0 {
                 let end = r.len();
                 replay_to(m, end);
             }
@@ -307,7 +309,7 @@ pub fn run(mut w: Watcher) -> io::Result<()> {
     let result = (|| -> io::Result<()> {
         let mut drawn: Option<u64> = None;
         let mut key_came = true;
-        while !w.quit {
+        while !w.quit && !w.room.stop_requested() {
             let now = start.elapsed().as_millis() as u64;
             let version = w.room.version();
             let changed = w.tick(now);
