@@ -73,8 +73,17 @@ pub struct Watch {
     /// SMTP: DATA was sent, 354 awaited; then inside the message.
     data_pending: bool,
     in_data: bool,
-    /// STARTTLS/STLS was sent: the next complete reply decides.
+    /// STARTTLS/STLS was sent: its reply decides.
     awaiting_tls: bool,
+    /// Replies owed for commands sent, oldest first (a client may pipeline,
+    /// RFC 2920 and RFC 2449 §6.6): for each, whether its +OK opens a
+    /// POP3 multi-line body.
+    owed: std::collections::VecDeque<bool>,
+    /// Replies still owed to commands sent before STARTTLS/STLS: they come
+    /// first, and are not its answer.
+    tls_after: usize,
+    /// Inside a POP3 multi-line body (until its ".").
+    pop_body: bool,
     login: Login,
     pub account: Option<String>,
     pub quit: bool,
@@ -111,6 +120,9 @@ impl Watch {
             data_pending: false,
             in_data: false,
             awaiting_tls: false,
+            owed: std::collections::VecDeque::new(),
+            tls_after: 0,
+            pop_body: false,
             login: Login::None,
             account: None,
             quit: false,
@@ -230,6 +242,7 @@ impl Watch {
         if self.in_data {
             if trimmed == "." {
                 self.in_data = false;
+                self.owe(false);
             }
             return false;
         }
@@ -237,6 +250,19 @@ impl Watch {
         let verb = words.next().unwrap_or("").to_ascii_uppercase();
         let arg1 = words.next();
         let arg2 = words.next();
+        // Every line outside a message gets one reply; a POP3 +OK to these
+        // opens a multi-line body (RFC 1939 §5, RFC 2449 §5, RFC 5034 §4).
+        let multi = self.proto == Some(Proto::Pop3)
+            && !matches!(
+                self.login,
+                Login::AwaitPlain | Login::AwaitLoginUser | Login::AwaitCram
+            )
+            && match verb.as_str() {
+                "CAPA" | "RETR" | "TOP" => true,
+                "LIST" | "UIDL" | "AUTH" => arg1.is_none(),
+                _ => false,
+            };
+        self.owe(multi);
         match std::mem::take(&mut self.login) {
             Login::AwaitPlain => {
                 self.login = plain_user(trimmed).map_or(Login::None, Login::Claimed);
@@ -257,6 +283,8 @@ impl Watch {
         match (self.proto, verb.as_str()) {
             (Some(Proto::Smtp), "STARTTLS") | (Some(Proto::Pop3), "STLS") => {
                 self.awaiting_tls = true;
+                // The replies to what was pipelined before it come first.
+                self.tls_after = self.owed.len().saturating_sub(1);
                 return true;
             }
             (_, "QUIT") => self.quit = true,
@@ -281,6 +309,13 @@ impl Watch {
             _ => {}
         }
         false
+    }
+
+    /// A reply is owed (after the greeting only: before it, nothing is).
+    fn owe(&mut self, multi: bool) {
+        if self.proto.is_some() && self.owed.len() < 10_000 {
+            self.owed.push_back(multi);
+        }
     }
 
     /// Server bytes. When STARTTLS/STLS awaits its answer and the reply
@@ -315,11 +350,24 @@ impl Watch {
                 } else {
                     None
                 };
+                // The greeting answers no command.
+                continue;
+            }
+            if self.pop_body {
+                // RFC 1939 §3: a line of only "." ends a multi-line body.
+                if l == b"." {
+                    self.pop_body = false;
+                }
+                continue;
             }
             // SMTP: the last line of a reply has no "-" after its code.
             let last = self.proto != Some(Proto::Smtp) || l.get(3) != Some(&b'-');
             if !last {
                 continue;
+            }
+            let multi = self.owed.pop_front().unwrap_or(false);
+            if multi && l.starts_with(b"+OK") {
+                self.pop_body = true;
             }
             // POP3's "+ " continuation (RFC 5034 §4) is a step, as SMTP's 334.
             let ok = l.starts_with(b"+OK")
@@ -340,7 +388,10 @@ impl Watch {
                 }
                 other => self.login = other,
             }
-            if self.awaiting_tls {
+            if self.awaiting_tls && self.tls_after > 0 {
+                // An answer to a command sent before STARTTLS/STLS.
+                self.tls_after -= 1;
+            } else if self.awaiting_tls {
                 self.awaiting_tls = false;
                 let go = match self.proto {
                     Some(Proto::Pop3) => l.starts_with(b"+OK"),
@@ -382,6 +433,9 @@ impl Watch {
         self.server = LineReader::new(WATCH_LINE_LIMIT);
         // RFC 3207 §4.2: the client starts again with EHLO, as unauthenticated.
         self.login = Login::None;
+        self.owed.clear();
+        self.tls_after = 0;
+        self.pop_body = false;
         self.publish();
     }
 
@@ -521,6 +575,45 @@ mod tests {
             e[1].notes
                 .iter()
                 .any(|n| n.render().contains("forwarded whole"))
+        );
+    }
+
+    #[test]
+    fn a_reply_to_a_command_pipelined_before_starttls_is_not_its_answer() {
+        // SMTP: NOOP then STARTTLS in one write; the 250 answers NOOP.
+        let mut w = watch();
+        w.server(0, b"220 mx ESMTP\r\n");
+        w.client(0, b"EHLO me\r\n");
+        w.server(0, b"250-mx\r\n250 STARTTLS\r\n");
+        assert_eq!(w.client(0, b"NOOP\r\nSTARTTLS\r\n"), Some(16));
+        assert_eq!(w.server(0, b"250 2.0.0 Ok\r\n"), None, "NOOP's answer");
+        assert!(w.awaiting_tls());
+        assert_eq!(w.server(0, b"220 2.0.0 Ready\r\n"), Some((17, true)));
+        // POP3: CAPA's multi-line answer, then STLS's.
+        let mut p = Watch::new(Lang::En, "upstream", 110, Proto::Pop3, 0);
+        p.server(0, b"+OK POP3\r\n");
+        assert_eq!(p.client(0, b"CAPA\r\nSTLS\r\n"), Some(12));
+        assert_eq!(p.server(0, b"+OK list\r\nSTLS\r\nUSER\r\n.\r\n"), None);
+        assert!(
+            p.awaiting_tls(),
+            "the +OK of CAPA and its body are not STLS's answer"
+        );
+        assert_eq!(p.server(0, b"+OK Begin TLS\r\n"), Some((15, true)));
+        // And one refused after a pipelined RETR whose body holds "+OK".
+        let mut r = Watch::new(Lang::En, "upstream", 110, Proto::Pop3, 0);
+        r.server(0, b"+OK POP3\r\n");
+        r.client(0, b"USER marc\r\n");
+        r.server(0, b"+OK\r\n");
+        r.client(0, b"PASS x\r\n");
+        r.server(0, b"+OK in\r\n");
+        assert_eq!(r.client(0, b"RETR 1\r\nSTLS\r\n"), Some(14));
+        assert_eq!(
+            r.server(0, b"+OK 20 octets\r\n+OK in the body\r\n.\r\n"),
+            None
+        );
+        assert_eq!(
+            r.server(0, b"-ERR not in TRANSACTION\r\n"),
+            Some((25, false))
         );
     }
 }
