@@ -170,12 +170,20 @@ struct Shared {
     /// With a watching TUI: the connections' seats, and the log (which
     /// then does not go to stderr, under the TUI).
     room: Option<Arc<Room>>,
+    /// The world's door: its protocol is known before any greeting.
+    proto: Option<Proto>,
     /// Set when the proxy stops: every session says so to its client,
     /// ends, and is logged and recorded.
     stop: tokio::sync::watch::Sender<bool>,
 }
 
 impl Shared {
+    /// The protocol until the greeting says: known for the world's doors,
+    /// else guessed from the upstream's port.
+    fn guess(&self) -> Proto {
+        self.proto.unwrap_or_else(|| guess_proto(self.port))
+    }
+
     /// A line of the log: stderr, or the watcher's log pane.
     fn log(&self, line: String) {
         match &self.room {
@@ -312,6 +320,11 @@ async fn setup(
     }
     // With --also-listen, the world's other protocol: (listen, host, port).
     let mut also: Option<(SocketAddr, String, u16)> = None;
+    let (first_proto, other_proto) = match cfg.to {
+        Upstream::World(Proto::Smtp) => (Some(Proto::Smtp), Some(Proto::Pop3)),
+        Upstream::World(Proto::Pop3) => (Some(Proto::Pop3), Some(Proto::Smtp)),
+        Upstream::Addr { .. } => (None, None),
+    };
     let (host, port) = match &cfg.to {
         Upstream::Addr { host, port } => (host.clone(), *port),
         Upstream::World(proto) => {
@@ -398,7 +411,7 @@ async fn setup(
             source,
         })?;
     let acceptor = TlsAcceptor::from(tls.config);
-    let door = |listener: &TcpListener, host: String, port: u16| {
+    let door = |listener: &TcpListener, host: String, port: u16, proto: Option<Proto>| {
         let local = listener.local_addr().unwrap_or(cfg.listen);
         let shared = Arc::new(Shared {
             slots: Semaphore::new(cfg.max_connections),
@@ -411,6 +424,7 @@ async fn setup(
             cert_der: tls.cert_der.clone(),
             cfg: cfg.clone(),
             room: room.clone(),
+            proto,
             stop: tokio::sync::watch::channel(false).0,
         });
         shared.log(fill(
@@ -420,13 +434,13 @@ async fn setup(
         ));
         shared
     };
-    let first = door(&listener, host, port);
+    let first = door(&listener, host, port, first_proto);
     let mut doors = vec![(listener, first)];
     if let Some((addr, host, port)) = also {
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|source| ProxyError::Bind { addr, source })?;
-        let shared = door(&listener, host, port);
+        let shared = door(&listener, host, port, other_proto);
         doors.push((listener, shared));
     }
     Ok(doors)
@@ -438,7 +452,7 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
         let (stream, peer) = crate::net::conn::accept(&listener).await;
         let shared = shared.clone();
         tokio::spawn(async move {
-            let guess = guess_proto(shared.port);
+            let guess = shared.guess();
             let Ok(permit) = shared.slots.try_acquire() else {
                 let mut s = Side::<NoTls>::Plain(stream);
                 refuse(&mut s, guess, "4.7.0", "too many connections").await;

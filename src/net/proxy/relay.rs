@@ -97,7 +97,7 @@ pub(super) async fn session(stream: TcpStream, peer: SocketAddr, shared: &Shared
         shared.lang,
         &shared.host,
         shared.port,
-        guess_proto(shared.port),
+        shared.guess(),
         started,
     )
     .unexplained();
