@@ -708,14 +708,7 @@ fn stopped_with_a_session_open_the_client_is_told_and_it_is_recorded() {
     );
     let mut c = Raw::connect(proxy.port);
     c.cmd("EHLO me", "250");
-    let pid = proxy.child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-INT", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    common::tcp::signal(proxy.child.id(), "INT");
     let l = c.line();
     assert!(l.starts_with("421 4.3.2 facteur proxy:"), "{l}");
     let line = proxy.wait_logged("[recorded ");
@@ -730,14 +723,7 @@ fn stopped_with_a_session_open_the_client_is_told_and_it_is_recorded() {
 #[test]
 fn sigterm_stops_a_proxy_to_the_world() {
     let mut proxy = Proxy::start("world", &[]);
-    let pid = proxy.child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    common::tcp::signal(proxy.child.id(), "TERM");
     let mut ended = false;
     eventually(Duration::from_secs(10), "the proxy to exit", || {
         ended = proxy.child.try_wait().unwrap().is_some();

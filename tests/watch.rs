@@ -353,14 +353,7 @@ fn sigterm_ends_the_watching_tui_of_proxy_and_serve() {
     ] {
         let t = Tmux::start(tag, 80, 24, &format!("exec {} --lang en {args}", bin()));
         t.wait_for("Sessions —");
-        let pid = t.pane_pid().to_string();
-        assert!(
-            Command::new("kill")
-                .args(["-TERM", &pid])
-                .status()
-                .unwrap()
-                .success()
-        );
+        common::tcp::signal(t.pane_pid(), "TERM");
         assert!(
             t.ended(),
             "{tag}: still running after SIGTERM:\n{}",

@@ -269,3 +269,12 @@ pub fn need(tool: &str) {
         .is_ok_and(|o| o.status.success());
     assert!(ok, "{tool} is needed for this test (.ci/run installs it)");
 }
+
+/// Send `signal` (`INT`, `TERM` …) to process `pid`, as `kill` does.
+pub fn signal(pid: u32, signal: &str) {
+    let ok = std::process::Command::new("kill")
+        .args([format!("-{signal}"), pid.to_string()])
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok, "kill -{signal} {pid} failed");
+}
