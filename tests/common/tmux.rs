@@ -5,9 +5,13 @@
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-/// A tmux session running facteur; killed when dropped.
+/// A tmux session running facteur, on a tmux server of its own (its own
+/// socket: tests run in parallel, and on one shared server a session that
+/// ends as another starts can take the server down under it — "server
+/// exited unexpectedly"); the server is killed when dropped.
 pub struct Tmux {
     pub name: String,
+    socket: String,
 }
 
 /// The binary to drive: the release one CI builds (FACTEUR_E2E_BIN), or
@@ -30,8 +34,12 @@ pub fn bin() -> String {
     }
 }
 
-fn tmux(args: &[&str]) -> Output {
-    Command::new("tmux").args(args).output().unwrap()
+fn tmux(socket: &str, args: &[&str]) -> Output {
+    Command::new("tmux")
+        .args(["-L", socket])
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 impl Tmux {
@@ -44,24 +52,31 @@ impl Tmux {
             .is_ok_and(|o| o.status.success());
         assert!(ok, "tmux is needed for this test (.ci/run installs it)");
         let name = format!("facteur-{tag}-{}", std::process::id());
+        let socket = name.clone();
         let (w, h) = (w.to_string(), h.to_string());
-        let out = tmux(&[
-            "new-session",
-            "-d",
-            "-s",
-            &name,
-            "-x",
-            &w,
-            "-y",
-            &h,
-            command,
-        ]);
+        let out = tmux(
+            &socket,
+            &[
+                "new-session",
+                "-d",
+                "-s",
+                &name,
+                "-x",
+                &w,
+                "-y",
+                &h,
+                command,
+            ],
+        );
         assert!(out.status.success(), "{out:?}");
-        Tmux { name }
+        Tmux { name, socket }
     }
 
     pub fn capture(&self) -> String {
-        String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", &self.name]).stdout).to_string()
+        String::from_utf8_lossy(
+            &tmux(&self.socket, &["capture-pane", "-p", "-t", &self.name]).stdout,
+        )
+        .to_string()
     }
 
     /// The screen once `want` shows on it (10 s at most, else the test fails
@@ -87,12 +102,12 @@ impl Tmux {
 
     /// A key by its tmux name (Enter, Escape, C-c, Left …).
     pub fn key(&self, key: &str) {
-        tmux(&["send-keys", "-t", &self.name, key]);
+        tmux(&self.socket, &["send-keys", "-t", &self.name, key]);
     }
 
     /// Text typed as is.
     pub fn type_text(&self, text: &str) {
-        tmux(&["send-keys", "-t", &self.name, "-l", text]);
+        tmux(&self.socket, &["send-keys", "-t", &self.name, "-l", text]);
     }
 
     /// A line typed, then Enter.
@@ -127,7 +142,10 @@ impl Tmux {
 
     /// The process running in the pane.
     pub fn pane_pid(&self) -> u32 {
-        let out = tmux(&["display", "-p", "-t", &self.name, "#{pane_pid}"]);
+        let out = tmux(
+            &self.socket,
+            &["display", "-p", "-t", &self.name, "#{pane_pid}"],
+        );
         String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
     }
 
@@ -135,7 +153,10 @@ impl Tmux {
     pub fn ended(&self) -> bool {
         let deadline = Instant::now() + Duration::from_secs(5);
         while Instant::now() < deadline {
-            if !tmux(&["has-session", "-t", &self.name]).status.success() {
+            if !tmux(&self.socket, &["has-session", "-t", &self.name])
+                .status
+                .success()
+            {
                 return true;
             }
             std::thread::sleep(Duration::from_millis(50));
@@ -146,6 +167,6 @@ impl Tmux {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
-        tmux(&["kill-session", "-t", &self.name]);
+        tmux(&self.socket, &["kill-server"]);
     }
 }
