@@ -18,7 +18,7 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 
 use crate::explain::annotation::{Annotation, Severity};
-use crate::explain::catalog::{entry, fill, text};
+use crate::explain::catalog::{entry, fill, text, unpack};
 use crate::explain::lang::Lang;
 use crate::proto::smtp::reply::EnhancedCode;
 
@@ -83,14 +83,16 @@ pub struct Pop3Rule {
     pub source: String,
 }
 
-pub const SMTP_RULES: &str = include_str!("catalog/rules_smtp.json");
-pub const POP3_RULES: &str = include_str!("catalog/rules_pop3.json");
+/// The rule files, deflated like the catalog (build.rs).
+pub const SMTP_RULES: &[u8] = crate::explain::catalog::packed!("rules_smtp");
+pub const POP3_RULES: &[u8] = crate::explain::catalog::packed!("rules_pop3");
 
 /// The SMTP rules (a file that does not parse gives none; a test parses it).
 pub fn smtp_rules() -> &'static [SmtpRule] {
     static RULES: OnceLock<Vec<SmtpRule>> = OnceLock::new();
     RULES.get_or_init(|| {
-        let mut rules: Vec<SmtpRule> = serde_json::from_str(SMTP_RULES).unwrap_or_default();
+        let mut rules: Vec<SmtpRule> =
+            serde_json::from_str(&unpack(SMTP_RULES)).unwrap_or_default();
         for r in &mut rules {
             lowered(&mut r.any);
             lowered(&mut r.all);
@@ -103,7 +105,8 @@ pub fn smtp_rules() -> &'static [SmtpRule] {
 pub fn pop3_rules() -> &'static [Pop3Rule] {
     static RULES: OnceLock<Vec<Pop3Rule>> = OnceLock::new();
     RULES.get_or_init(|| {
-        let mut rules: Vec<Pop3Rule> = serde_json::from_str(POP3_RULES).unwrap_or_default();
+        let mut rules: Vec<Pop3Rule> =
+            serde_json::from_str(&unpack(POP3_RULES)).unwrap_or_default();
         for r in &mut rules {
             lowered(&mut r.any);
             lowered(&mut r.all);
@@ -273,8 +276,8 @@ mod tests {
 
     #[test]
     fn the_rule_tables_parse_and_each_rule_is_complete() {
-        let smtp: Vec<SmtpRule> = serde_json::from_str(SMTP_RULES).unwrap();
-        let pop3: Vec<Pop3Rule> = serde_json::from_str(POP3_RULES).unwrap();
+        let smtp: Vec<SmtpRule> = serde_json::from_str(&unpack(SMTP_RULES)).unwrap();
+        let pop3: Vec<Pop3Rule> = serde_json::from_str(&unpack(POP3_RULES)).unwrap();
         let mut ids = std::collections::HashSet::new();
         for r in &smtp {
             assert!(ids.insert(r.id.clone()), "duplicate rule {}", r.id);

@@ -32,27 +32,46 @@ impl Entry {
     }
 }
 
-/// The catalog files: (name, whether every entry must cite an RFC, JSON).
-pub const FILES: &[(&str, bool, &str)] = &[
-    ("cli", false, include_str!("cli.json")),
-    ("workbench", false, include_str!("workbench.json")),
-    ("reply", true, include_str!("reply.json")),
-    ("enhanced", true, include_str!("enhanced.json")),
-    ("ehlo", true, include_str!("ehlo.json")),
-    ("sasl", true, include_str!("sasl.json")),
-    ("command", true, include_str!("command.json")),
-    ("headers", true, include_str!("headers.json")),
-    ("pop3", true, include_str!("pop3.json")),
-    ("tls", true, include_str!("tls.json")),
-    ("tui", false, include_str!("tui.json")),
-    ("lesson", false, include_str!("lesson.json")),
-    ("diag", true, include_str!("diag.json")),
-    ("capa", true, include_str!("capa.json")),
-    ("realworld", true, include_str!("realworld.json")),
-    ("mailfields", true, include_str!("mailfields.json")),
-    ("course", true, include_str!("course.json")),
-    ("capture", true, include_str!("capture.json")),
-    ("delivery", true, include_str!("delivery.json")),
+/// A catalog file as embedded: deflated by build.rs.
+macro_rules! packed {
+    ($name:literal) => {
+        include_bytes!(concat!(env!("OUT_DIR"), "/", $name, ".json.z"))
+    };
+}
+pub(crate) use packed;
+
+/// An embedded catalog file's JSON text. The bytes are build.rs's own
+/// output, so failing here is a broken build, said as such rather than a
+/// panic: the text is empty and every key then shows as `⟦key⟧`.
+pub fn unpack(packed: &[u8]) -> String {
+    miniz_oxide::inflate::decompress_to_vec_with_limit(packed, 16 << 20)
+        .ok()
+        .and_then(|v| String::from_utf8(v).ok())
+        .unwrap_or_default()
+}
+
+/// The catalog files: (name, whether every entry must cite an RFC, the
+/// deflated JSON — [`unpack`] gives the text).
+pub const FILES: &[(&str, bool, &[u8])] = &[
+    ("cli", false, packed!("cli")),
+    ("workbench", false, packed!("workbench")),
+    ("reply", true, packed!("reply")),
+    ("enhanced", true, packed!("enhanced")),
+    ("ehlo", true, packed!("ehlo")),
+    ("sasl", true, packed!("sasl")),
+    ("command", true, packed!("command")),
+    ("headers", true, packed!("headers")),
+    ("pop3", true, packed!("pop3")),
+    ("tls", true, packed!("tls")),
+    ("tui", false, packed!("tui")),
+    ("lesson", false, packed!("lesson")),
+    ("diag", true, packed!("diag")),
+    ("capa", true, packed!("capa")),
+    ("realworld", true, packed!("realworld")),
+    ("mailfields", true, packed!("mailfields")),
+    ("course", true, packed!("course")),
+    ("capture", true, packed!("capture")),
+    ("delivery", true, packed!("delivery")),
 ];
 
 /// Parse one file (tests check that each parses).
@@ -66,7 +85,7 @@ fn catalog() -> &'static HashMap<String, Entry> {
         // French typography is applied once, here, not at every lookup.
         FILES
             .iter()
-            .flat_map(|(_, _, json)| parse_file(json).unwrap_or_default())
+            .flat_map(|(_, _, packed)| parse_file(&unpack(packed)).unwrap_or_default())
             .map(|mut e| {
                 e.fr = french_spacing(&e.fr);
                 (e.key.clone(), e)
@@ -155,8 +174,9 @@ mod tests {
     #[test]
     fn every_entry_has_both_languages_the_same_placeholders_and_its_reference() {
         let mut keys = std::collections::HashSet::new();
-        for (name, needs_rfc, json) in FILES {
-            let entries = parse_file(json).unwrap_or_else(|e| panic!("{name}.json: {e}"));
+        for (name, needs_rfc, packed) in FILES {
+            let entries =
+                parse_file(&unpack(packed)).unwrap_or_else(|e| panic!("{name}.json: {e}"));
             assert!(!entries.is_empty(), "{name}.json is empty");
             for e in entries {
                 assert!(keys.insert(e.key.clone()), "duplicate key {}", e.key);
