@@ -347,3 +347,28 @@ fn per_host_ports_play_each_host() {
         "+OK marc@wanadoo.fr's maildrop has 1 messages",
     );
 }
+
+/// A handshake that fails on an implicit-TLS port is logged with why, seen
+/// from the server: a teacher reads "the client does not trust the lab's
+/// certificate" rather than rustls' own words.
+#[test]
+fn a_failed_tls_handshake_is_logged_with_its_reason() {
+    let server = Server::start(&["--smtps", "127.0.0.1:0"]);
+    let port = server.ports["SMTPS facteur.lab"];
+    // A clear-text command on the TLS port.
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.write_all(b"EHLO lab\r\n").unwrap();
+    server.wait_logged("TLS handshake failed", 1);
+    assert_eq!(server.logged("something that is not TLS"), 1, "{:?}", server.log);
+    drop(s);
+    // A client that leaves during the handshake (what a client that does
+    // not trust the certificate does).
+    drop(TcpStream::connect(("127.0.0.1", port)).unwrap());
+    server.wait_logged("TLS handshake failed", 2);
+    assert_eq!(
+        server.logged("closed the connection during the handshake"),
+        1,
+        "{:?}",
+        server.log
+    );
+}

@@ -93,6 +93,23 @@ impl TlsFailure {
 }
 
 impl TlsFailure {
+    /// A failed handshake seen from the server's side (a student's client
+    /// to `facteur serve`), in `lang`: most often the client does not trust
+    /// the lab's self-signed certificate.
+    pub fn describe_as_server(lang: Lang, e: &std::io::Error) -> String {
+        match TlsFailure::from_io(e) {
+            TlsFailure::Closed => text(lang, "serve.tls.closed"),
+            TlsFailure::Alert(name) => fill(lang, "serve.tls.alert", &[&name]),
+            TlsFailure::NotTls => text(lang, "serve.tls.not_tls"),
+            TlsFailure::Incompatible => text(lang, "serve.tls.incompatible"),
+            _ => fill(
+                lang,
+                "serve.tls.other",
+                &[&crate::explain::diag::io_error(lang, e)],
+            ),
+        }
+    }
+
     /// What went wrong, in `lang` (`insecure`: certificates were not checked).
     pub fn describe(&self, lang: Lang, insecure: bool) -> String {
         match self {

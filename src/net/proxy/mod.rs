@@ -456,7 +456,7 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
             let Ok(permit) = shared.slots.try_acquire() else {
                 let mut s = Side::<NoTls>::Plain(stream);
                 refuse(&mut s, guess, "4.7.0", "too many connections").await;
-                shared.log(fill(shared.lang, "proxy.log.too_many", &[&peer]));
+                shared.log(fill(shared.lang, "net.log.too_many", &[&peer]));
                 return;
             };
             if !shared.per_ip.connect(peer.ip(), shared.cfg.max_per_ip) {
@@ -468,7 +468,7 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
                     "too many connections from your address",
                 )
                 .await;
-                shared.log(fill(shared.lang, "proxy.log.too_many_ip", &[&peer]));
+                shared.log(fill(shared.lang, "net.log.too_many_ip", &[&peer]));
                 return;
             }
             session(stream, peer, &shared).await;

@@ -6,6 +6,7 @@
 use std::net::SocketAddr;
 
 use super::{Listener, Shared, lock, unix_now};
+use crate::explain::catalog::fill;
 use crate::proto::Proto;
 use crate::sim::scenario::FaultKind;
 
@@ -26,8 +27,10 @@ pub(super) async fn answers_nothing(
     };
     match fault {
         Some(FaultKind::Refused) => {
-            shared.log(format!(
-                "smtp {peer} as {name}: down in this world (refused)"
+            shared.log(fill(
+                shared.cfg.lang,
+                "serve.log.down_refused",
+                &[&peer, &name],
             ));
             true
         }
@@ -37,8 +40,10 @@ pub(super) async fn answers_nothing(
                 _ = tokio::time::sleep(shared.cfg.idle_timeout) => {}
                 _ = shutdown.changed() => {}
             }
-            shared.log(format!(
-                "smtp {peer} as {name}: down in this world (no answer)"
+            shared.log(fill(
+                shared.cfg.lang,
+                "serve.log.down_silent",
+                &[&peer, &name],
             ));
             true
         }

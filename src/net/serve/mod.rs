@@ -29,7 +29,6 @@ use crate::net::conn::Conn;
 use crate::net::tls;
 use crate::session::room::Room;
 use crate::sim::mta::Mta;
-use crate::sim::store::Store;
 use crate::sim::world::World;
 
 /// The name the front port uses in its greeting.
@@ -204,10 +203,12 @@ mod down;
 pub(crate) mod limits;
 mod queue;
 mod session;
+mod startup;
 
 pub use args::ServeArgs;
 use limits::PerIp;
 use session::connection;
+pub use startup::host_ports;
 
 /// The world's lock; a panic elsewhere must not stop the others (the data
 /// stays consistent: every change is one call).
@@ -235,26 +236,6 @@ fn unix_now() -> i64 {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
-}
-
-/// The per-host ports of `--host-ports BASE`: (address, host, protocol).
-pub fn host_ports(cfg: &ServeConfig, base: u16) -> Vec<(SocketAddr, String, &'static str)> {
-    let mut out = Vec::new();
-    for (i, h) in cfg.world.smtp_hosts().into_iter().enumerate() {
-        out.push((
-            SocketAddr::new(cfg.smtp.ip(), base.saturating_add(i as u16)),
-            h,
-            "SMTP",
-        ));
-    }
-    for (i, h) in cfg.world.pop_hosts().into_iter().enumerate() {
-        out.push((
-            SocketAddr::new(cfg.pop3.ip(), base.saturating_add(100 + i as u16)),
-            h,
-            "POP3",
-        ));
-    }
-    out
 }
 
 /// Run the server until Ctrl-C. One thread moves the bytes (sessions are
@@ -331,123 +312,13 @@ async fn serve(
 ) -> Result<(), ServeError> {
     let cfg_room = cfg.room.clone().or(cfg.log_room.clone());
     let cfg_lang = cfg.lang;
-    let store = match &cfg.store {
-        Some(dir) => {
-            let store = Store::open(dir).map_err(|e| match e {
-                crate::sim::store::OpenError::Busy { pid } => ServeError::StoreBusy {
-                    path: dir.clone(),
-                    pid,
-                },
-                crate::sim::store::OpenError::Io(source) => ServeError::Store {
-                    path: dir.clone(),
-                    source,
-                },
-            })?;
-            if store.report.converted > 0 {
-                log_to(
-                    cfg_room.as_deref(),
-                    format!(
-                        "store {}: {} message(s) converted from the earlier format to Maildir (UIDLs kept)",
-                        dir.display(),
-                        store.report.converted
-                    ),
-                );
-            }
-            let found = &store.queue_found;
-            let lang = cfg.lang;
-            if !found.queued.is_empty() {
-                log_to(
-                    cfg_room.as_deref(),
-                    fill(
-                        lang,
-                        "serve.queue.restored",
-                        &[
-                            &dir.join(crate::sim::spool::FOLDER).display(),
-                            &found.queued.len(),
-                        ],
-                    ),
-                );
-            }
-            for (path, why) in &found.bad {
-                let path = crate::proto::visible::visible_str(&path.display().to_string());
-                let why = crate::proto::visible::visible_str(why);
-                log_to(
-                    cfg_room.as_deref(),
-                    fill(lang, "serve.queue.bad", &[&path, &why]),
-                );
-            }
-            if found.unfinished > 0 {
-                log_to(
-                    cfg_room.as_deref(),
-                    fill(lang, "serve.queue.unfinished", &[&found.unfinished]),
-                );
-            }
-            for p in &store.report.skipped {
-                log_to(
-                    cfg_room.as_deref(),
-                    format!(
-                        "store: skipped {} (not a message of a Maildir)",
-                        crate::proto::visible::visible_str(&p.display().to_string())
-                    ),
-                );
-            }
-            store
-        }
-        None => Store::in_memory(),
-    };
-    let mut names: Vec<String> = cfg.world.smtp_hosts();
-    names.extend(cfg.world.pop_hosts());
-    names.extend([FRONT_NAME.to_string(), "localhost".to_string()]);
-    let tls = tls::self_signed(names)?;
-    if let Some(path) = &cfg.cert_out {
-        std::fs::write(path, &tls.cert_pem).map_err(|source| ServeError::CertOut {
-            path: path.clone(),
-            source,
-        })?;
-        log_to(
-            cfg_room.as_deref(),
-            format!(
-                "TLS certificate (self-signed) written to {}",
-                path.display()
-            ),
-        );
-    }
+    let store = startup::open_store(&cfg)?;
+    let tls = startup::certificate(&cfg)?;
     let seed = (unix_now() as u64) ^ (u64::from(std::process::id()) << 32);
     let mut mta = Mta::new(cfg.world.clone(), store, seed);
     mta.limits = cfg.limits;
     mta.set_now(unix_now());
-    let front = |proto, implicit_tls| Listener {
-        proto,
-        host: None,
-        implicit_tls,
-    };
-    let mut listeners = vec![
-        (cfg.smtp, front(Proto::Smtp, false)),
-        (cfg.pop3, front(Proto::Pop3, false)),
-    ];
-    if let Some(a) = cfg.smtps {
-        listeners.push((a, front(Proto::Smtp, true)));
-    }
-    if let Some(a) = cfg.pop3s {
-        listeners.push((a, front(Proto::Pop3, true)));
-    }
-    if let Some(base) = cfg.host_ports {
-        for (addr, host, proto) in host_ports(&cfg, base) {
-            let proto = if proto == "SMTP" {
-                Proto::Smtp
-            } else {
-                Proto::Pop3
-            };
-            listeners.push((
-                addr,
-                Listener {
-                    proto,
-                    host: Some(host),
-                    implicit_tls: false,
-                },
-            ));
-        }
-    }
+    let listeners = startup::listeners(&cfg);
     if let Some(dir) = &cfg.record_dir {
         std::fs::create_dir_all(dir).map_err(|source| ServeError::RecordDir {
             path: dir.clone(),
@@ -579,14 +450,12 @@ async fn accept_loop(listener: TcpListener, kind: Listener, shared: Arc<Shared>)
         tokio::spawn(async move {
             let Ok(permit) = shared.slots.try_acquire() else {
                 refuse(stream, &kind, &shared, false).await;
-                shared.log(format!("{peer}: refused, too many connections"));
+                shared.log(fill(shared.cfg.lang, "net.log.too_many", &[&peer]));
                 return;
             };
             if !shared.per_ip.connect(peer.ip(), shared.cfg.max_per_ip) {
                 refuse(stream, &kind, &shared, true).await;
-                shared.log(format!(
-                    "{peer}: refused, too many connections from this address"
-                ));
+                shared.log(fill(shared.cfg.lang, "net.log.too_many_ip", &[&peer]));
                 return;
             }
             shared

@@ -47,7 +47,11 @@ async fn run(shared: &Shared, what: impl FnOnce(&mut Mta) -> Vec<QueueEvent>) ->
         match written {
             Ok(()) => lock(shared).store.committed(&writes),
             Err(e) => {
-                shared.log(format!("queue: store write failed, delivery lost: {e}"));
+                shared.log(fill(
+                    shared.cfg.lang,
+                    "serve.log.store_lost",
+                    &[&crate::explain::diag::io_error(shared.cfg.lang, &e)],
+                ));
                 lock(shared).store.discard(&writes);
             }
         }

@@ -10,7 +10,9 @@ use tokio::net::TcpStream;
 
 use super::{Listener, Shared, down, lock, unix_now};
 use crate::explain::catalog::{fill, text};
+use crate::explain::diag::io_error;
 use crate::net::conn::Conn;
+use crate::net::failure::TlsFailure;
 use crate::proto::Proto;
 use crate::session::watch::Watch;
 use crate::sim::Output;
@@ -46,11 +48,15 @@ pub(super) async fn connection(
         {
             Ok(Ok(c)) => conn = c,
             Ok(Err(e)) => {
-                shared.log(format!("{peer}: TLS handshake failed: {e}"));
+                shared.log(fill(
+                    shared.cfg.lang,
+                    "serve.log.tls_failed",
+                    &[&peer, &TlsFailure::describe_as_server(shared.cfg.lang, &e)],
+                ));
                 return;
             }
             Err(_) => {
-                shared.log(format!("{peer}: TLS handshake timed out"));
+                shared.log(fill(shared.cfg.lang, "serve.log.tls_timeout", &[&peer]));
                 return;
             }
         }
@@ -290,7 +296,11 @@ async fn drive(
                             ok
                         }
                         Err(e) => {
-                            shared.log(format!("{peer}: store write failed, message refused: {e}"));
+                            shared.log(fill(
+                                shared.cfg.lang,
+                                "serve.log.store_refused",
+                                &[&peer, &io_error(shared.cfg.lang, &e)],
+                            ));
                             lock(shared).refuse_writes(&writes);
                             if crate::sim::is_disk_full(&e) {
                                 full
@@ -332,7 +342,11 @@ async fn drive(
                             }
                         }
                         Ok(Err(e)) => {
-                            shared.log(format!("{peer}: TLS handshake failed: {e}"));
+                            shared.log(fill(
+                                shared.cfg.lang,
+                                "serve.log.tls_failed",
+                                &[&peer, &TlsFailure::describe_as_server(shared.cfg.lang, &e)],
+                            ));
                             return Ending {
                                 conn: None,
                                 why: Why::Handshake,
@@ -340,7 +354,7 @@ async fn drive(
                             };
                         }
                         Err(_) => {
-                            shared.log(format!("{peer}: TLS handshake timed out"));
+                            shared.log(fill(shared.cfg.lang, "serve.log.tls_timeout", &[&peer]));
                             return Ending {
                                 conn: None,
                                 why: Why::Handshake,
