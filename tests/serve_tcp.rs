@@ -359,7 +359,12 @@ fn a_failed_tls_handshake_is_logged_with_its_reason() {
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
     s.write_all(b"EHLO lab\r\n").unwrap();
     server.wait_logged("TLS handshake failed", 1);
-    assert_eq!(server.logged("something that is not TLS"), 1, "{:?}", server.log);
+    assert_eq!(
+        server.logged("something that is not TLS"),
+        1,
+        "{:?}",
+        server.log
+    );
     drop(s);
     // A client that leaves during the handshake (what a client that does
     // not trust the certificate does).
