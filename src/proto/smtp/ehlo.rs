@@ -91,6 +91,15 @@ impl EhloInfo {
     }
 }
 
+/// RFC 5321's keyword form, shared by `ehlo-keyword` (§4.1.1.1) and
+/// `esmtp-keyword` (§4.1.2): `(ALPHA / DIGIT) *(ALPHA / DIGIT / "-")`.
+pub fn is_keyword(word: &str) -> bool {
+    word.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphanumeric())
+        && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+}
+
 /// Read one extension line.
 pub fn parse_extension(text: &str) -> Extension {
     let mut words = text.split(' ').filter(|w| !w.is_empty());
@@ -99,13 +108,7 @@ pub fn parse_extension(text: &str) -> Extension {
         Some((k, p)) => (k, Some(p)),
         None => (first, None),
     };
-    let well_formed = keyword
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphanumeric())
-        && keyword
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-');
+    let well_formed = is_keyword(keyword);
     let mut params: Vec<String> = Vec::new();
     if let Some(p) = legacy_first.filter(|p| !p.is_empty()) {
         params.push(p.to_string());

@@ -96,13 +96,7 @@ fn parse_parameters(text: &str) -> Result<Vec<Parameter>, SyntaxProblem> {
             Some((k, v)) => (k, Some(v)),
             None => (word, None),
         };
-        let keyword_ok = keyword
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphanumeric())
-            && keyword
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-');
+        let keyword_ok = crate::proto::smtp::ehlo::is_keyword(keyword);
         // esmtp-value: one or more of %d33-60 / %d62-126 (or UTF-8, RFC 6531).
         let value_ok =
             value.is_none_or(|v| !v.is_empty() && v.chars().all(|c| c != '=' && !c.is_control()));
