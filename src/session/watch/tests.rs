@@ -1,3 +1,6 @@
+//! Unit tests of `watch.rs`, beside it: they reach its private items.
+
+#[cfg(test)]
 use super::*;
 
 fn watch() -> Watch {

@@ -1,3 +1,6 @@
+//! Unit tests of `command.rs`, beside it: they reach its private items.
+
+#[cfg(test)]
 use super::*;
 use crate::proto::smtp::address::Mailbox;
 

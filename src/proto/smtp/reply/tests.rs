@@ -1,3 +1,6 @@
+//! Unit tests of `reply.rs`, beside it: they reach its private items.
+
+#[cfg(test)]
 use super::*;
 
 #[test]
