@@ -33,6 +33,7 @@ if ! command -v smtp-source >/dev/null; then
 fi
 ulimit -n 65536 2>/dev/null || true
 cargo build --release -q
+cargo build --release -q --example bare_proxy
 BIN=target/release/facteur
 
 now() { date +%s.%N; }
@@ -63,12 +64,16 @@ start_facteur() {
 start_facteur 2601 2611
 "$BIN" proxy --listen 127.0.0.1:2641 --to 127.0.0.1:2601 --max-connections 5000 2>/dev/null & PIDS+=($!)
 wait_port 2641
+# The floor: a bare relay (examples/bare_proxy.rs) in front of the same serve.
+target/release/examples/bare_proxy 127.0.0.1:2651 127.0.0.1:2601 & PIDS+=($!)
+wait_port 2651
 # Interleaved, so that all see the same noise from the machine.
-: > "$WORK/sink" ; : > "$WORK/mem" ; : > "$WORK/proxy"
-for _ in $(seq "$RUNS"); do load 2600 >> "$WORK/sink"; load 2601 >> "$WORK/mem"; load 2641 >> "$WORK/proxy"; done
+: > "$WORK/sink" ; : > "$WORK/mem" ; : > "$WORK/proxy" ; : > "$WORK/bare"
+for _ in $(seq "$RUNS"); do load 2600 >> "$WORK/sink"; load 2601 >> "$WORK/mem"; load 2641 >> "$WORK/proxy"; load 2651 >> "$WORK/bare"; done
 SINK=$(median < "$WORK/sink")
 MEM=$(median < "$WORK/mem")
 PROXY=$(median < "$WORK/proxy")
+BARE=$(median < "$WORK/bare")
 # Per-line latency the proxy adds (NOOP round trips, one connection each way).
 LAT=$(python3 scripts/proxy_latency.py 2601 2641 | tail -1)
 GREET_LINE=$(timeout 30 python3 scripts/greet.py 127.0.0.1 2601 "$CONNS")
@@ -137,6 +142,8 @@ printf '%s messages of %s octets, %s parallel sessions, one connection per messa
 printf '%-44s %12s %12s %8s\n' "measure" "facteur" "anchor" "ratio"
 printf '%-44s %12.0f %12.0f %8.2f\n' "msg/s in memory vs smtp-sink" "$MEM" "$SINK" "$(echo "$MEM / $SINK" | bc -l)"
 printf '%-44s %12.0f %12.0f %8.2f\n' "msg/s through facteur proxy vs direct" "$PROXY" "$MEM" "$(echo "$PROXY / $MEM" | bc -l)"
+printf '%-44s %12.0f %12.0f %8.2f\n' "msg/s through a bare relay vs direct" "$BARE" "$MEM" "$(echo "$BARE / $MEM" | bc -l)"
+printf '%-44s %12.0f %12.0f %8.2f\n' "msg/s through facteur proxy vs bare relay" "$PROXY" "$BARE" "$(echo "$PROXY / $BARE" | bc -l)"
 echo "proxy, $LAT (goal p99 <= 1 ms)"
 printf '%-44s %12.0f %12.0f %8.2f\n' "msg/s --store vs Postfix Maildir delivery" "$STORE" "$POSTFIX" "$(echo "$STORE / $POSTFIX" | bc -l)"
 printf '%-44s %12.3f %12.3f\n' "s until 200 connections greeted (vs sink)" "$FGREET200" "$SINK_GREET"

@@ -68,43 +68,44 @@ pub enum NetEvent {
 /// the socket (a flooding server fills the kernel's buffers, not ours).
 pub const EVENT_QUEUE: usize = 64;
 
-/// Read an X.509 certificate (DER) for the TLS event. None if it does not parse.
+/// Read an X.509 certificate (DER) for the TLS event: subject and issuer
+/// in RFC 4514's string form (most specific first, `CN=…,O=…`), validity
+/// (RFC 5280 §4.1.2.5), the DNS names of subjectAltName (§4.2.1.6). None
+/// if it does not parse.
 pub fn cert_info(der: &[u8]) -> Option<CertInfo> {
-    use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
-    let (_, cert) = X509Certificate::from_der(der).ok()?;
-    let when = |t: &x509_parser::time::ASN1Time| {
-        let d = t.to_datetime();
+    use x509_cert::Certificate;
+    use x509_cert::der::Decode;
+    use x509_cert::ext::pkix::SubjectAltName;
+    use x509_cert::ext::pkix::name::GeneralName;
+    let cert = Certificate::from_der(der).ok()?;
+    let tbs = cert.tbs_certificate();
+    let when = |t: x509_cert::time::Time| {
+        let secs = t.to_unix_duration().as_secs() as i64;
+        let (y, m, d) = crate::proto::date::civil_from_days(secs.div_euclid(86_400));
+        let s = secs.rem_euclid(86_400);
         format!(
-            "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
-            d.year(),
-            u8::from(d.month()),
-            d.day(),
-            d.hour(),
-            d.minute(),
-            d.second()
+            "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC",
+            s / 3600,
+            s / 60 % 60,
+            s % 60
         )
     };
-    let validity = cert.validity();
-    let names = cert
-        .subject_alternative_name()
-        .ok()
-        .flatten()
-        .map(|san| {
-            san.value
-                .general_names
-                .iter()
-                .filter_map(|n| match n {
-                    GeneralName::DNSName(d) => Some(d.to_string()),
-                    _ => None,
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let names = match tbs.get_extension::<SubjectAltName>() {
+        Ok(Some((_, san))) => san
+            .0
+            .iter()
+            .filter_map(|n| match n {
+                GeneralName::DnsName(d) => Some(d.to_string()),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
     Some(CertInfo {
-        subject: cert.subject().to_string(),
-        issuer: cert.issuer().to_string(),
-        not_before: when(&validity.not_before),
-        not_after: when(&validity.not_after),
+        subject: tbs.subject().to_string(),
+        issuer: tbs.issuer().to_string(),
+        not_before: when(tbs.validity().not_before),
+        not_after: when(tbs.validity().not_after),
         names,
     })
 }
