@@ -155,24 +155,54 @@ pub fn parse_path_inner(s: &str, bracketed: bool) -> Result<Path, AddressError> 
     })
 }
 
-/// Find the "@" that separates local part and domain: the last one outside quotes.
-fn split_at_domain(s: &str) -> Result<(&str, &str), AddressError> {
-    let mut in_quotes = false;
-    let mut escaped = false;
-    let mut at = None;
-    for (i, c) in s.char_indices() {
-        if escaped {
-            escaped = false;
-            continue;
-        }
-        match c {
-            '\\' if in_quotes => escaped = true,
-            '"' => in_quotes = !in_quotes,
-            '@' if !in_quotes => at = Some(i),
-            _ => {}
+/// The characters of `s` outside quoted strings (RFC 5321 §4.1.2
+/// `Quoted-string`, a backslash escaping the next character inside one),
+/// with their byte offsets; `in_quotes` says at the end whether a quote was
+/// left open. The path reader looks for the closing `>` with it, the
+/// address reader for the `@` before the domain.
+pub(crate) struct Unquoted<'a> {
+    chars: std::str::CharIndices<'a>,
+    pub in_quotes: bool,
+    escaped: bool,
+}
+
+pub(crate) fn unquoted(s: &str) -> Unquoted<'_> {
+    Unquoted {
+        chars: s.char_indices(),
+        in_quotes: false,
+        escaped: false,
+    }
+}
+
+impl Iterator for Unquoted<'_> {
+    type Item = (usize, char);
+
+    fn next(&mut self) -> Option<(usize, char)> {
+        loop {
+            let (i, c) = self.chars.next()?;
+            if self.escaped {
+                self.escaped = false;
+                continue;
+            }
+            match c {
+                '\\' if self.in_quotes => self.escaped = true,
+                '"' => self.in_quotes = !self.in_quotes,
+                _ if !self.in_quotes => return Some((i, c)),
+                _ => {}
+            }
         }
     }
-    if in_quotes {
+}
+
+/// Find the "@" that separates local part and domain: the last one outside quotes.
+fn split_at_domain(s: &str) -> Result<(&str, &str), AddressError> {
+    let mut chars = unquoted(s);
+    let at = chars
+        .by_ref()
+        .filter(|&(_, c)| c == '@')
+        .last()
+        .map(|(i, _)| i);
+    if chars.in_quotes {
         return Err(AddressError::UnterminatedQuote);
     }
     let at = at.ok_or(AddressError::NoAt)?;
@@ -256,6 +286,24 @@ pub fn check_domain(domain: &str) -> Result<(), AddressError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_at_sign_or_bracket_inside_quotes_is_part_of_the_local_part() {
+        let m = parse_mailbox("\"a@b>c\"@free.fr").unwrap();
+        assert_eq!(
+            (m.local.as_str(), m.domain.as_str()),
+            ("\"a@b>c\"", "free.fr")
+        );
+        // The last @ outside quotes separates the domain; an escaped quote
+        // does not close the string.
+        let m = parse_mailbox("\"x\\\"@y\"@free.fr").unwrap();
+        assert_eq!(m.domain, "free.fr");
+        assert_eq!(
+            parse_mailbox("\"open@free.fr"),
+            Err(AddressError::UnterminatedQuote)
+        );
+        assert_eq!(parse_mailbox("fred.free.fr"), Err(AddressError::NoAt));
+    }
 
     #[test]
     fn quoted_atoms_are_the_same_mailbox() {

@@ -71,21 +71,9 @@ pub(super) fn parse_path_arg(
 }
 
 fn find_closing_bracket(s: &str) -> Option<usize> {
-    let mut in_quotes = false;
-    let mut escaped = false;
-    for (i, c) in s.char_indices() {
-        if escaped {
-            escaped = false;
-            continue;
-        }
-        match c {
-            '\\' if in_quotes => escaped = true,
-            '"' => in_quotes = !in_quotes,
-            '>' if !in_quotes => return Some(i),
-            _ => {}
-        }
-    }
-    None
+    crate::proto::smtp::address::unquoted(s)
+        .find(|&(_, c)| c == '>')
+        .map(|(i, _)| i)
 }
 
 /// RFC 5321 §4.1.2: `esmtp-param = esmtp-keyword ["=" esmtp-value]`.

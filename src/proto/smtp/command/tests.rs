@@ -224,3 +224,18 @@ fn errors_teach_the_expected_form() {
         })
     );
 }
+
+#[test]
+fn the_closing_bracket_is_the_first_one_outside_quotes() {
+    let p = parse(b"MAIL FROM:<\"a>b\"@free.fr> SIZE=10").unwrap();
+    let Command::Mail {
+        from: ReversePath::Path(path),
+        params,
+    } = p.command
+    else {
+        panic!("{p:?}")
+    };
+    assert_eq!(path.mailbox.local, "\"a>b\"");
+    assert_eq!(path.mailbox.domain, "free.fr");
+    assert_eq!(params.len(), 1);
+}
