@@ -60,6 +60,14 @@ fn events_until(
 /// written in `pieces` (separate TCP segments); returns, through the
 /// channel, the first line it read inside TLS.
 fn scripted(go_ahead: &'static [&'static [u8]]) -> (u16, std::thread::JoinHandle<String>) {
+    scripted_gated(go_ahead, None)
+}
+
+/// The same, the answer to STARTTLS written only once `gate` says so.
+fn scripted_gated(
+    go_ahead: &'static [&'static [u8]],
+    gate: Option<std::sync::mpsc::Receiver<()>>,
+) -> (u16, std::thread::JoinHandle<String>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let tls = facteur::net::tls::self_signed(vec!["localhost".into()]).unwrap();
@@ -74,6 +82,9 @@ fn scripted(go_ahead: &'static [&'static [u8]]) -> (u16, std::thread::JoinHandle
         let mut r = BufReader::new(stream.try_clone().unwrap());
         w.write_all(b"220 scripted ESMTP\r\n").unwrap();
         assert_eq!(line(&mut r), "STARTTLS\r\n");
+        if let Some(gate) = gate {
+            gate.recv().unwrap();
+        }
         for (i, piece) in go_ahead.iter().enumerate() {
             if i > 0 {
                 // Separate TCP segments: the scenario itself, not a wait.
@@ -144,7 +155,10 @@ fn octets_injected_after_the_go_ahead_are_discarded_and_reported() {
 
 #[test]
 fn a_refused_starttls_sends_nothing_meant_for_tls() {
-    let (port, server) = scripted(&[b"454 4.7.0 TLS not available\r\n"]);
+    // The refusal is written once both lines are typed: AUTH was typed
+    // before the answer came, so it is meant for TLS and must not leave.
+    let (gate, gated) = std::sync::mpsc::channel();
+    let (port, server) = scripted_gated(&[b"454 4.7.0 TLS not available\r\n"], Some(gated));
     let (tx, mut rx) = spawn(options(port));
     events_until(&mut rx, |e| matches!(e, NetEvent::Data(_)));
     tx.send(NetCmd::Send(b"STARTTLS\r\n".to_vec())).unwrap();
@@ -152,6 +166,7 @@ fn a_refused_starttls_sends_nothing_meant_for_tls() {
         b"AUTH PLAIN AGZyZWQAZnJlZHBhc3M=\r\n".to_vec(),
     ))
     .unwrap();
+    gate.send(()).unwrap();
     let evs = events_until(&mut rx, |e| matches!(e, NetEvent::NotSent(_)));
     assert!(evs.contains(&NetEvent::NotSent(1)), "{evs:?}");
     tx.send(NetCmd::Close).unwrap();

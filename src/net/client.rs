@@ -260,6 +260,10 @@ async fn run(
     let mut buf = vec![0u8; 16 * 1024];
     loop {
         tokio::select! {
+            // Commands first: a line typed before the reply to STARTTLS/STLS
+            // was handled is held for TLS, even when both are ready at once
+            // (an unbiased select could send it in clear after a refusal).
+            biased;
             cmd = cmds.recv() => match cmd {
                 Some(NetCmd::Send(bytes)) if awaiting.is_some() => held.push(bytes),
                 Some(NetCmd::Send(bytes)) => {
