@@ -260,10 +260,6 @@ async fn run(
     let mut buf = vec![0u8; 16 * 1024];
     loop {
         tokio::select! {
-            // Commands first: a line typed before the reply to STARTTLS/STLS
-            // was handled is held for TLS, even when both are ready at once
-            // (an unbiased select could send it in clear after a refusal).
-            biased;
             cmd = cmds.recv() => match cmd {
                 Some(NetCmd::Send(bytes)) if awaiting.is_some() => held.push(bytes),
                 Some(NetCmd::Send(bytes)) => {
@@ -296,6 +292,16 @@ async fn run(
                         }
                         continue;
                     };
+                    // Lines typed before this answer is handled were typed
+                    // while it was awaited: they are held for TLS too, even
+                    // when they and the answer were ready at once.
+                    loop {
+                        match cmds.try_recv() {
+                            Ok(NetCmd::Send(bytes)) => held.push(bytes),
+                            Ok(NetCmd::Close) => return,
+                            Err(_) => break,
+                        }
+                    }
                     match wait.feed(data) {
                         GoAhead::Partial => {
                             let _ = ev.send(NetEvent::Data(data.to_vec())).await;
