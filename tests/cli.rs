@@ -328,3 +328,138 @@ fn serve_refuses_a_bad_world_file_naming_the_place() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("line 1 column"));
     let _ = std::fs::remove_file(path);
 }
+
+/// What stops `serve` before it listens is said in the user's language,
+/// the system's part included (a French screen shows no English sentence).
+#[test]
+fn serve_start_up_errors_are_said_in_french_and_english() {
+    let cert = "/nonexistent-facteur-dir/c.pem";
+    let args = [
+        "serve",
+        "--smtp",
+        "127.0.0.1:0",
+        "--pop3",
+        "127.0.0.1:0",
+        "--cert-out",
+        cert,
+    ];
+    for (lang, want) in [
+        (
+            "fr",
+            "impossible d'écrire le certificat dans /nonexistent-facteur-dir/c.pem\u{a0}: introuvable",
+        ),
+        (
+            "en",
+            "cannot write the certificate to /nonexistent-facteur-dir/c.pem: not found",
+        ),
+    ] {
+        let o = facteur(&[&args[..], &["--lang", lang]].concat(), None);
+        assert!(!o.status.success());
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(want), "{lang}: {err}");
+    }
+
+    // A host name a certificate cannot carry (dNSName is ASCII).
+    let path = std::env::temp_dir().join(format!("facteur-idn-world-{}.json", std::process::id()));
+    std::fs::write(
+        &path,
+        r#"{"domains": [{"name": "lycée.lan", "smtp": "smtp.lycée.lan", "pop": "pop.lycee.lan",
+            "users": [{"name": "prof", "password": "secret"}]}],
+           "hosts": {"smtp.lycée.lan": "192.0.2.10", "pop.lycee.lan": "192.0.2.11"}}"#,
+    )
+    .unwrap();
+    let world = path.to_str().unwrap();
+    for (lang, want) in [
+        ("fr", "le nom d'hôte «\u{a0}smtp.lycée.lan\u{a0}» n'est pas en ASCII"),
+        ("en", "the host name “smtp.lycée.lan” is not ASCII"),
+    ] {
+        let o = facteur(
+            &[
+                "serve",
+                "--smtp",
+                "127.0.0.1:0",
+                "--pop3",
+                "127.0.0.1:0",
+                "--world",
+                world,
+                "--lang",
+                lang,
+            ],
+            None,
+        );
+        assert!(!o.status.success());
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(want), "{lang}: {err}");
+        assert!(err.contains("xn--"), "{lang}: how to write it: {err}");
+    }
+    let _ = std::fs::remove_file(path);
+}
+
+/// Every start-up error of `serve` and `proxy`, in French, as written by
+/// hand: no English left in it.
+#[test]
+fn every_serve_and_proxy_error_has_its_french() {
+    use facteur::explain::Lang;
+    use facteur::net::proxy::ProxyError;
+    use facteur::net::serve::ServeError;
+    use facteur::net::tls::{CertError, TlsSetupError};
+    use std::io::{Error, ErrorKind};
+    let denied = || Error::from(ErrorKind::PermissionDenied);
+    let cases: Vec<(String, &str)> = vec![
+        (
+            ServeError::Store {
+                path: "/srv/mail".into(),
+                source: denied(),
+            }
+            .describe(Lang::Fr),
+            "impossible d'ouvrir le stockage /srv/mail\u{a0}: permission refusée",
+        ),
+        (
+            ServeError::StoreBusy {
+                path: "/srv/mail".into(),
+                pid: Some(4242),
+            }
+            .describe(Lang::Fr),
+            "le stockage /srv/mail est déjà utilisé par un autre facteur serve (PID 4242)\u{a0}: arrêtez-le d'abord, ou donnez un autre --store (deux serveurs sur un même Maildir écraseraient le courrier l'un de l'autre)",
+        ),
+        (
+            ServeError::Runtime(denied()).describe(Lang::Fr),
+            "impossible de démarrer le moteur réseau (tokio)\u{a0}: permission refusée",
+        ),
+        (
+            ServeError::Ended.describe(Lang::Fr),
+            "le serveur simulé s'est arrêté avant d'écouter",
+        ),
+        (
+            ServeError::RecordDir {
+                path: "/r".into(),
+                source: denied(),
+            }
+            .describe(Lang::Fr),
+            "impossible de créer le répertoire d'enregistrement /r\u{a0}: permission refusée",
+        ),
+        (
+            ServeError::Tls(TlsSetupError::Certificate(CertError::Random)).describe(Lang::Fr),
+            "impossible de fabriquer le certificat TLS\u{a0}: le système ne fournit pas de nombres aléatoires (pour la clé et le numéro de série)",
+        ),
+        (
+            ProxyError::Tls(TlsSetupError::Certificate(CertError::Dates)).describe(Lang::Fr),
+            "impossible de fabriquer le certificat TLS\u{a0}: l'horloge de cette machine est hors de 1950–2049, les années qu'une date UTCTime sait écrire (RFC 5280 §4.1.2.5)\u{a0}; remettez-la à l'heure",
+        ),
+        (
+            ProxyError::CertOut {
+                path: "/c.pem".into(),
+                source: denied(),
+            }
+            .describe(Lang::Fr),
+            "impossible d'écrire le certificat dans /c.pem\u{a0}: permission refusée",
+        ),
+        (
+            ProxyError::World(ServeError::Ended).describe(Lang::Fr),
+            "le serveur simulé s'est arrêté avant d'écouter",
+        ),
+    ];
+    for (got, want) in cases {
+        assert_eq!(got, want);
+    }
+}

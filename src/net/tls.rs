@@ -25,13 +25,46 @@ use x509_cert::serial_number::SerialNumber;
 use x509_cert::spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 use x509_cert::time::{Time, Validity};
 
+use crate::explain::Lang;
+use crate::explain::catalog::{fill, text};
+
 /// Why TLS could not be set up.
 #[derive(Debug, thiserror::Error)]
 pub enum TlsSetupError {
-    #[error("cannot make the certificate: {0}")]
-    Certificate(String),
+    #[error("cannot make the certificate: {0:?}")]
+    Certificate(CertError),
     #[error("cannot configure TLS: {0}")]
     Rustls(#[from] rustls::Error),
+}
+
+/// Why the self-signed certificate could not be made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CertError {
+    /// The system gave no random numbers (for the key or the serial).
+    Random,
+    /// The clock is outside 1950–2049, the years a UTCTime can say (RFC
+    /// 5280 §4.1.2.5: dates before 2050 are UTCTime).
+    Dates,
+    /// A host name a certificate cannot carry: dNSName is IA5String, ASCII
+    /// only (RFC 5280 §4.2.1.6; an accented name is written xn--…, RFC 5890).
+    Name(String),
+    /// The DER encoder refused a part (never seen; its words, technical).
+    Encoding(String),
+}
+
+impl TlsSetupError {
+    /// In the user's language.
+    pub fn describe(&self, lang: Lang) -> String {
+        match self {
+            TlsSetupError::Certificate(CertError::Random) => text(lang, "net.cert.random"),
+            TlsSetupError::Certificate(CertError::Dates) => text(lang, "net.cert.dates"),
+            TlsSetupError::Certificate(CertError::Name(n)) => fill(lang, "net.cert.name", &[n]),
+            TlsSetupError::Certificate(CertError::Encoding(e)) => {
+                fill(lang, "net.cert.encoding", &[e])
+            }
+            TlsSetupError::Rustls(e) => fill(lang, "net.cert.rustls", &[e]),
+        }
+    }
 }
 
 /// A server configuration and the certificate in PEM (to give to clients).
@@ -121,23 +154,22 @@ pub fn certificate(
     common_name: &str,
     from: u64,
     until: u64,
-) -> Result<(Vec<u8>, Vec<u8>), String> {
+) -> Result<(Vec<u8>, Vec<u8>), CertError> {
     let rng = SystemRandom::new();
     let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &rng)
-        .map_err(|_| "no random numbers for the key".to_string())?;
+        .map_err(|_| CertError::Random)?;
     let key = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, pkcs8.as_ref(), &rng)
-        .map_err(|e| e.to_string())?;
-    let e = |e: x509_cert::der::Error| e.to_string();
+        .map_err(|e| CertError::Encoding(e.to_string()))?;
+    let e = |e: x509_cert::der::Error| CertError::Encoding(e.to_string());
     let time = |secs: u64| {
         UtcTime::from_unix_duration(Duration::from_secs(secs))
             .map(Time::from)
-            .map_err(e)
+            .map_err(|_| CertError::Dates)
     };
     // §4.1.2.2: a positive integer of at most 20 octets, unique per
     // issuer: 16 random octets, the first one's high bit clear.
     let mut serial = [0u8; 16];
-    rng.fill(&mut serial)
-        .map_err(|_| "no random numbers for the serial".to_string())?;
+    rng.fill(&mut serial).map_err(|_| CertError::Random)?;
     serial[0] = (serial[0] & 0x7f) | 0x01;
     let name: Name = format!("CN={},O=facteur", rfc4514_escape(common_name))
         .parse()
@@ -145,12 +177,17 @@ pub fn certificate(
     let alt_names = names
         .iter()
         .map(|n| match n.parse::<std::net::IpAddr>() {
-            Ok(std::net::IpAddr::V4(a)) => OctetString::new(a.octets()).map(GeneralName::IpAddress),
-            Ok(std::net::IpAddr::V6(a)) => OctetString::new(a.octets()).map(GeneralName::IpAddress),
-            Err(_) => Ia5String::new(n).map(GeneralName::DnsName),
+            Ok(std::net::IpAddr::V4(a)) => OctetString::new(a.octets())
+                .map(GeneralName::IpAddress)
+                .map_err(e),
+            Ok(std::net::IpAddr::V6(a)) => OctetString::new(a.octets())
+                .map(GeneralName::IpAddress)
+                .map_err(e),
+            Err(_) => Ia5String::new(n)
+                .map(GeneralName::DnsName)
+                .map_err(|_| CertError::Name(n.clone())),
         })
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(e)?;
+        .collect::<Result<Vec<_>, _>>()?;
     let signature_algorithm = AlgorithmIdentifierOwned {
         oid: ECDSA_WITH_SHA256,
         parameters: None,
@@ -178,7 +215,7 @@ pub fn certificate(
     };
     let signed = key
         .sign(&rng, &tbs.to_der().map_err(e)?)
-        .map_err(|_| "cannot sign the certificate".to_string())?;
+        .map_err(|_| CertError::Random)?;
     let cert = Certificate {
         tbs_certificate: tbs,
         signature_algorithm,

@@ -124,7 +124,29 @@ impl ProxyError {
                 &[addr, &crate::explain::diag::io_error(lang, source)],
             ),
             ProxyError::World(e) => e.describe(lang),
-            other => other.to_string(),
+            ProxyError::Runtime(source) => fill(
+                lang,
+                "net.serve.runtime",
+                &[&crate::explain::diag::io_error(lang, source)],
+            ),
+            ProxyError::Tls(e) => e.describe(lang),
+            ProxyError::Connector => crate::explain::catalog::text(lang, "net.tls_config"),
+            ProxyError::CertOut { path, source } => fill(
+                lang,
+                "net.cert_out",
+                &[
+                    &path.display(),
+                    &crate::explain::diag::io_error(lang, source),
+                ],
+            ),
+            ProxyError::RecordDir { path, source } => fill(
+                lang,
+                "net.record_dir",
+                &[
+                    &path.display(),
+                    &crate::explain::diag::io_error(lang, source),
+                ],
+            ),
         }
     }
 }
@@ -368,11 +390,7 @@ async fn setup(
                 .iter()
                 .find(|(k, _)| k == want)
                 .map(|(_, a)| *a)
-                .ok_or_else(|| {
-                    crate::net::serve::ServeError::Runtime(std::io::Error::other(
-                        "the world did not listen",
-                    ))
-                })?;
+                .ok_or(crate::net::serve::ServeError::Ended)?;
             (addr.ip().to_string(), addr.port())
         }
     };

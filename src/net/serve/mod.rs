@@ -135,6 +135,9 @@ pub enum ServeError {
     },
     #[error("cannot start the runtime: {0}")]
     Runtime(std::io::Error),
+    /// The server's thread ended before it listened (it said nothing).
+    #[error("the server stopped before listening")]
+    Ended,
     #[error("TLS: {0}")]
     Tls(#[from] tls::TlsSetupError),
     #[error("cannot write the certificate to {path}: {source}")]
@@ -150,15 +153,32 @@ pub enum ServeError {
 }
 
 impl ServeError {
-    /// In the user's language where it is the user's to fix (a port in use).
+    /// In the user's language (a French screen shows no English sentence):
+    /// the system's part of the error in words too.
     pub fn describe(&self, lang: crate::explain::Lang) -> String {
+        let io = |e: &std::io::Error| crate::explain::diag::io_error(lang, e);
         match self {
-            ServeError::Bind { addr, source } => fill(
+            ServeError::Store { path, source } => {
+                fill(lang, "net.store.open", &[&path.display(), &io(source)])
+            }
+            ServeError::StoreBusy { path, pid } => fill(
                 lang,
-                "net.bind",
-                &[addr, &crate::explain::diag::io_error(lang, source)],
+                "net.store.busy",
+                &[
+                    &path.display(),
+                    &pid.map_or_else(|| "?".to_string(), |p| p.to_string()),
+                ],
             ),
-            other => other.to_string(),
+            ServeError::Bind { addr, source } => fill(lang, "net.bind", &[addr, &io(source)]),
+            ServeError::Runtime(source) => fill(lang, "net.serve.runtime", &[&io(source)]),
+            ServeError::Ended => crate::explain::catalog::text(lang, "net.serve.ended"),
+            ServeError::Tls(e) => e.describe(lang),
+            ServeError::CertOut { path, source } => {
+                fill(lang, "net.cert_out", &[&path.display(), &io(source)])
+            }
+            ServeError::RecordDir { path, source } => {
+                fill(lang, "net.record_dir", &[&path.display(), &io(source)])
+            }
         }
     }
 }
@@ -281,11 +301,7 @@ pub fn spawn_background(cfg: ServeConfig) -> Result<(Bound, Background), ServeEr
         }
         let _ = done_tx.send(());
     });
-    let bound = rx.recv().unwrap_or_else(|_| {
-        Err(ServeError::Runtime(std::io::Error::other(
-            "server thread ended",
-        )))
-    })?;
+    let bound = rx.recv().unwrap_or(Err(ServeError::Ended))?;
     Ok((bound, Background { stop, done }))
 }
 
