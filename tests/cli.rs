@@ -300,22 +300,17 @@ fn explain_a_line_and_headers_of_a_file() {
     assert_eq!(o.status.code(), Some(1));
 }
 
+/// `facteur serve` on ports the system picks, with `args` after.
+fn serve_on_any_port(args: &[&str]) -> Output {
+    let base = ["serve", "--smtp", "127.0.0.1:0", "--pop3", "127.0.0.1:0"];
+    facteur(&[&base[..], args].concat(), None)
+}
+
 #[test]
 fn serve_refuses_a_bad_world_file_naming_the_place() {
     let path = std::env::temp_dir().join(format!("facteur-bad-world-{}.json", std::process::id()));
     std::fs::write(&path, "{\n  \"domains\": [\n    {\"name\": \"x.fr\", \"smtp\": \"smtp.x.fr\"}\n  ],\n  \"hosts\": {}\n}\n").unwrap();
-    let o = facteur(
-        &[
-            "serve",
-            "--smtp",
-            "127.0.0.1:0",
-            "--pop3",
-            "127.0.0.1:0",
-            "--world",
-            path.to_str().unwrap(),
-        ],
-        None,
-    );
+    let o = serve_on_any_port(&["--world", path.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
@@ -334,15 +329,6 @@ fn serve_refuses_a_bad_world_file_naming_the_place() {
 #[test]
 fn serve_start_up_errors_are_said_in_french_and_english() {
     let cert = "/nonexistent-facteur-dir/c.pem";
-    let args = [
-        "serve",
-        "--smtp",
-        "127.0.0.1:0",
-        "--pop3",
-        "127.0.0.1:0",
-        "--cert-out",
-        cert,
-    ];
     for (lang, want) in [
         (
             "fr",
@@ -353,7 +339,7 @@ fn serve_start_up_errors_are_said_in_french_and_english() {
             "cannot write the certificate to /nonexistent-facteur-dir/c.pem: not found",
         ),
     ] {
-        let o = facteur(&[&args[..], &["--lang", lang]].concat(), None);
+        let o = serve_on_any_port(&["--cert-out", cert, "--lang", lang]);
         assert!(!o.status.success());
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(err.contains(want), "{lang}: {err}");
@@ -370,23 +356,13 @@ fn serve_start_up_errors_are_said_in_french_and_english() {
     .unwrap();
     let world = path.to_str().unwrap();
     for (lang, want) in [
-        ("fr", "le nom d'hôte «\u{a0}smtp.lycée.lan\u{a0}» n'est pas en ASCII"),
+        (
+            "fr",
+            "le nom d'hôte «\u{a0}smtp.lycée.lan\u{a0}» n'est pas en ASCII",
+        ),
         ("en", "the host name “smtp.lycée.lan” is not ASCII"),
     ] {
-        let o = facteur(
-            &[
-                "serve",
-                "--smtp",
-                "127.0.0.1:0",
-                "--pop3",
-                "127.0.0.1:0",
-                "--world",
-                world,
-                "--lang",
-                lang,
-            ],
-            None,
-        );
+        let o = serve_on_any_port(&["--world", world, "--lang", lang]);
         assert!(!o.status.success());
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(err.contains(want), "{lang}: {err}");
