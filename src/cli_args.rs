@@ -50,8 +50,10 @@ pub enum Cmd {
     /// Explain one line: a server reply (e.g. "535 5.7.8 …"), an EHLO line or a command
     Explain {
         /// The line, in quotes
+        // OsString: a server's 8-bit text (Latin-1) pasted here is read
+        // with U+FFFD for what is not UTF-8, not refused.
         #[arg(allow_hyphen_values = true)]
-        line: String,
+        line: std::ffi::OsString,
     },
     /// Explain a message's header fields, its Received route and its MIME structure
     Headers {

@@ -118,3 +118,66 @@ fn usage(cmd: &Command, lang: Lang, path: &str) -> String {
 fn lookup(lang: Lang, key: &str) -> Option<String> {
     entry(key).map(|_| text(lang, key))
 }
+
+/// A usage error (an unknown option, a missing argument, a bad value) in
+/// the user's language: clap writes its own in English only. Help and
+/// version "errors" are clap's to print (their texts are already the
+/// catalog's); `None` for them.
+pub fn usage_error(e: &clap::Error, lang: Lang) -> Option<String> {
+    use crate::explain::catalog::fill;
+    use clap::error::{ContextKind as C, ErrorKind as K};
+    if lang == Lang::En
+        || matches!(
+            e.kind(),
+            K::DisplayHelp | K::DisplayVersion | K::DisplayHelpOnMissingArgumentOrSubcommand
+        )
+    {
+        return None;
+    }
+    let ctx = |k: C| e.get(k).map(|v| v.to_string()).unwrap_or_default();
+    let arg = ctx(C::InvalidArg);
+    let mut out = match e.kind() {
+        K::UnknownArgument => fill(lang, "cli.error.unknown_argument", &[&arg]),
+        K::InvalidSubcommand => fill(
+            lang,
+            "cli.error.unknown_command",
+            &[&ctx(C::InvalidSubcommand)],
+        ),
+        K::MissingRequiredArgument => fill(lang, "cli.error.missing", &[&arg]),
+        K::MissingSubcommand => text(lang, "cli.error.missing_command"),
+        K::InvalidValue | K::ValueValidation => fill(
+            lang,
+            "cli.error.invalid_value",
+            &[&ctx(C::InvalidValue), &arg],
+        ),
+        K::ArgumentConflict => fill(lang, "cli.error.conflict", &[&arg, &ctx(C::PriorArg)]),
+        K::NoEquals | K::TooManyValues | K::TooFewValues | K::WrongNumberOfValues => {
+            fill(lang, "cli.error.values", &[&arg])
+        }
+        K::InvalidUtf8 => text(lang, "cli.error.utf8"),
+        _ => text(lang, "cli.error.other"),
+    };
+    let suggested = [C::SuggestedArg, C::SuggestedSubcommand, C::SuggestedValue]
+        .into_iter()
+        .map(ctx)
+        .find(|s| !s.is_empty());
+    if let Some(s) = suggested {
+        out.push('\n');
+        out.push_str(&fill(lang, "cli.error.suggested", &[&s]));
+    }
+    let valid = ctx(C::ValidValue);
+    if !valid.is_empty() {
+        out.push('\n');
+        out.push_str(&fill(lang, "cli.error.valid_values", &[&valid]));
+    }
+    let usage = ctx(C::Usage);
+    let usage = usage.trim();
+    let usage = usage.strip_prefix("Usage:").unwrap_or(usage).trim();
+    if !usage.is_empty() {
+        out.push_str(&format!("\n\n{} {usage}", text(lang, "cli.heading.usage")));
+    }
+    out.push_str("\n\n");
+    out.push_str(&text(lang, "cli.error.more"));
+    out.push('\n');
+    Some(out)
+}

@@ -18,7 +18,11 @@ fn notices(list: &[String]) {
 /// The language asked for on the command line (looked for before clap
 /// parses, so that clap's own help can be translated), else the locale's.
 fn initial_lang() -> Lang {
-    let args: Vec<String> = std::env::args().collect();
+    // args_os: an argument that is not UTF-8 (a Latin-1 line pasted to
+    // `explain`) must not stop the program here.
+    let args: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
     for (i, a) in args.iter().enumerate() {
         let value = match a.strip_prefix("--lang=") {
             Some(v) => Some(v.to_string()),
@@ -116,7 +120,14 @@ fn main() -> ExitCode {
         .and_then(|m| Cli::from_arg_matches(&m))
     {
         Ok(cli) => cli,
-        Err(e) => e.exit(),
+        Err(e) => match facteur::cli_help::usage_error(&e, lang) {
+            // clap's exit status for a usage error (2).
+            Some(said) => {
+                eprint!("{said}");
+                return ExitCode::from(2);
+            }
+            None => e.exit(),
+        },
     };
     let lang = cli.lang.unwrap_or(lang);
     let report = match cli.command {
@@ -282,7 +293,9 @@ fn main() -> ExitCode {
             let (now, seed) = clock();
             return tui_exit(facteur::tui::run_replay(lang, replay, now, seed));
         }
-        Some(Cmd::Explain { line }) => workbench::explain_line_report(lang, &line),
+        Some(Cmd::Explain { line }) => {
+            workbench::explain_line_report(lang, &line.to_string_lossy())
+        }
         Some(Cmd::Headers { file }) => workbench::headers_report(lang, &file),
         Some(Cmd::Encode { mechanism }) => match mechanism {
             Mechanism::Plain {

@@ -439,3 +439,74 @@ fn every_serve_and_proxy_error_has_its_french() {
         assert_eq!(got, want);
     }
 }
+
+/// Usage errors in French are French (clap writes English only), with the
+/// usage line and exit status 2; in English they stay clap's.
+#[test]
+fn usage_errors_are_said_in_french() {
+    let fr = |args: &[&str]| {
+        let o = facteur(&[&["--lang", "fr"][..], args].concat(), None);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&o.stderr).to_string();
+        assert!(!err.contains("error:") && !err.contains("Usage:"), "{err}");
+        err
+    };
+    let err = fr(&["serve", "--listen", "x"]);
+    assert!(
+        err.starts_with("erreur\u{a0}: argument inattendu\u{a0}: --listen\n"),
+        "{err}"
+    );
+    assert!(err.contains("Utilisation\u{a0}: facteur serve "), "{err}");
+    assert!(
+        err.ends_with("Pour en savoir plus, essayez --help.\n"),
+        "{err}"
+    );
+    let err = fr(&["connect"]);
+    assert!(
+        err.starts_with("erreur\u{a0}: il manque\u{a0}: <TARGET>\n"),
+        "{err}"
+    );
+    let err = fr(&["conect"]);
+    assert!(
+        err.starts_with("erreur\u{a0}: commande inconnue\u{a0}: conect\n"),
+        "{err}"
+    );
+    let err = fr(&["serve", "--smtp", "nope"]);
+    assert!(
+        err.starts_with("erreur\u{a0}: valeur «\u{a0}nope\u{a0}» invalide pour --smtp <ADDR>\n"),
+        "{err}"
+    );
+    let err = fr(&["connect", "h", "--tls", "--starttls"]);
+    assert!(
+        err.starts_with("erreur\u{a0}: --tls ne peut pas être donné avec --starttls\n"),
+        "{err}"
+    );
+    // A line that is not UTF-8 (a Latin-1 server text) is explained, not a
+    // crash; elsewhere it is a usage error in French.
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let latin1 = std::ffi::OsStr::from_bytes(b"550 5.1.1 Bo\xeete inconnue");
+        let o = Command::new(env!("CARGO_BIN_EXE_facteur"))
+            .args(["--lang".as_ref(), "fr".as_ref(), "explain".as_ref(), latin1])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{o:?}");
+        assert!(stdout(&o).contains("5.1.1"), "{}", stdout(&o));
+        let o = Command::new(env!("CARGO_BIN_EXE_facteur"))
+            .args(["--lang".as_ref(), "fr".as_ref(), "decode".as_ref(), latin1])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2));
+        assert!(
+            String::from_utf8_lossy(&o.stderr)
+                .starts_with("erreur\u{a0}: un argument n'est pas du texte UTF-8 valide\n"),
+            "{o:?}"
+        );
+    }
+    let o = facteur(&["--lang", "en", "serve", "--listen", "x"], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).starts_with("error: unexpected argument '--listen'")
+    );
+}
