@@ -112,11 +112,16 @@ pub(crate) fn typed_header_names(entries: &[Entry], since: usize) -> Vec<String>
     out
 }
 
-/// The address of a MAIL/RCPT line: what stands between `<` and `>`.
+/// The address of a MAIL/RCPT line: what stands between `<` and `>`; or,
+/// without them (`MAIL FROM: fred@free.fr`, the handout's form, which RFC
+/// 5321 §4.1.2 does not allow but servers accept), the word after the `:`.
 pub(super) fn address_of(line: &str) -> String {
-    let start = line.find('<').map_or(0, |i| i + 1);
-    let end = line[start..].find('>').map_or(line.len(), |i| start + i);
-    line.get(start..end).unwrap_or("").trim().to_string()
+    if let Some(start) = line.find('<').map(|i| i + 1) {
+        let end = line[start..].find('>').map_or(line.len(), |i| start + i);
+        return line.get(start..end).unwrap_or("").trim().to_string();
+    }
+    let after = line.split_once(':').map_or("", |(_, rest)| rest);
+    after.split_whitespace().next().unwrap_or("").to_string()
 }
 
 /// Whether `code` matches `pattern` (`2xx`, `250|251`, `+OK`).
