@@ -526,6 +526,39 @@ mod snapshots {
         insta::assert_snapshot!(screen_measured(&mut m, 80, 24));
     }
 
+    /// At 80×24 the lesson panel is a few lines high: whatever the lesson,
+    /// its first step and the start of its instruction are on screen at
+    /// the start (the introduction comes after them and is what is cut),
+    /// in French and in English.
+    #[test]
+    fn every_lesson_shows_its_first_instruction_at_80x24() {
+        for lang in [Lang::Fr, Lang::En] {
+            for lesson in facteur::lesson::shipped() {
+                let id = lesson.id.clone();
+                let first: String = {
+                    let text = lesson.steps[0].instruction.get(lang);
+                    let words: Vec<&str> = text.split_whitespace().take(4).collect();
+                    words.join(" ")
+                };
+                let mut mta = Mta::new(World::default(), Store::in_memory(), 7);
+                mta.set_now(1_796_000_000);
+                let mut m = facteur::tui::update::open_lesson(lang, mta, lesson).unwrap();
+                m.color = false;
+                let screen = screen_measured(&mut m, 80, 24);
+                let step = if lang == Lang::Fr {
+                    "Étape 1/"
+                } else {
+                    "Step 1/"
+                };
+                assert!(screen.contains(step), "{id} {lang:?}:\n{screen}");
+                assert!(
+                    screen.contains(&first),
+                    "{id} {lang:?}: {first:?} not on screen:\n{screen}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn lesson_07_start_80x24_fr() {
         let mut m = lesson("07");

@@ -38,7 +38,10 @@ pub(crate) fn lesson_pane(
 }
 
 /// The lesson panel's text: the step, its instruction, the hints shown,
-/// what is still missing; the summary at the end.
+/// what is still missing, then the introduction when it is shown; the
+/// summary at the end. What to do comes first: at 80×24 the panel is a
+/// few lines high, and what does not fit is cut at the bottom — the
+/// introduction (F10 shows it again), never the step's instruction.
 pub(crate) fn lesson_lines(
     m: &Model,
     run: &crate::lesson::run::Run,
@@ -47,13 +50,41 @@ pub(crate) fn lesson_lines(
     let l = m.lang;
     let bold = theme.fg(Color::Yellow).add_modifier(Modifier::BOLD);
     let mut lines = Vec::new();
-    // Folded: one line, the step and how to unfold it.
-    if run.folded && !run.done() {
+    let Some(step) = run.lesson.steps.get(run.step) else {
+        lines.push(Line::styled(text(l, "lesson.panel.done"), bold));
+        lines.push(Line::raw(fill(
+            l,
+            "lesson.panel.summary",
+            &[&run.step, &run.total(), &run.hints_used, &run.mistakes],
+        )));
+        for (n, line) in &run.mistake_lines {
+            lines.push(Line::styled(
+                fill(
+                    l,
+                    "lesson.panel.mistake",
+                    &[n, &crate::proto::visible::visible_str(line)],
+                ),
+                theme.severity(Severity::Mistake),
+            ));
+        }
+        return lines;
+    };
+    let hints = |lines: &mut Vec<Line<'static>>| {
+        for h in run.shown_hints() {
+            lines.push(Line::styled(
+                format!("→ {}", h.get(l)),
+                theme.severity(Severity::Hint),
+            ));
+        }
+    };
+    // Folded: the step and how to unfold it, the hints asked for (F7 must
+    // show something) and what is still missing (the feedback).
+    if run.folded {
         lines.push(Line::styled(
             fill(l, "lesson.panel.folded", &[&(run.step + 1), &run.total()]),
             bold,
         ));
-        // What is still missing stays in view: it is the feedback.
+        hints(&mut lines);
         for miss in &run.missing {
             lines.push(Line::styled(
                 format!("  · {miss}"),
@@ -62,60 +93,33 @@ pub(crate) fn lesson_lines(
         }
         return lines;
     }
+    lines.push(Line::styled(
+        fill(l, "lesson.panel.step", &[&(run.step + 1), &run.total()]),
+        bold,
+    ));
+    lines.push(Line::raw(step.instruction.get(l).to_string()));
+    hints(&mut lines);
+    if !run.missing.is_empty() {
+        lines.push(Line::styled(
+            text(l, "lesson.panel.missing"),
+            theme.severity(Severity::Mistake),
+        ));
+        for miss in &run.missing {
+            lines.push(Line::raw(format!("  · {miss}")));
+        }
+    }
+    let left = step.hints.len().saturating_sub(run.hints_shown);
+    if left > 0 {
+        lines.push(Line::styled(
+            fill(l, "lesson.panel.hints", &[&left]),
+            theme.fg(Color::DarkGray),
+        ));
+    }
     if run.show_intro {
+        lines.push(Line::raw(String::new()));
         lines.push(Line::styled(text(l, "lesson.panel.intro"), bold));
         for para in run.lesson.intro.get(l).lines() {
             lines.push(Line::raw(para.to_string()));
-        }
-        lines.push(Line::raw(String::new()));
-    }
-    match run.lesson.steps.get(run.step) {
-        None => {
-            lines.push(Line::styled(text(l, "lesson.panel.done"), bold));
-            lines.push(Line::raw(fill(
-                l,
-                "lesson.panel.summary",
-                &[&run.step, &run.total(), &run.hints_used, &run.mistakes],
-            )));
-            for (n, line) in &run.mistake_lines {
-                lines.push(Line::styled(
-                    fill(
-                        l,
-                        "lesson.panel.mistake",
-                        &[n, &crate::proto::visible::visible_str(line)],
-                    ),
-                    theme.severity(Severity::Mistake),
-                ));
-            }
-        }
-        Some(step) => {
-            lines.push(Line::styled(
-                fill(l, "lesson.panel.step", &[&(run.step + 1), &run.total()]),
-                bold,
-            ));
-            lines.push(Line::raw(step.instruction.get(l).to_string()));
-            for h in run.shown_hints() {
-                lines.push(Line::styled(
-                    format!("→ {}", h.get(l)),
-                    theme.severity(Severity::Hint),
-                ));
-            }
-            if !run.missing.is_empty() {
-                lines.push(Line::styled(
-                    text(l, "lesson.panel.missing"),
-                    theme.severity(Severity::Mistake),
-                ));
-                for miss in &run.missing {
-                    lines.push(Line::raw(format!("  · {miss}")));
-                }
-            }
-            let left = step.hints.len().saturating_sub(run.hints_shown);
-            if left > 0 {
-                lines.push(Line::styled(
-                    fill(l, "lesson.panel.hints", &[&left]),
-                    theme.fg(Color::DarkGray),
-                ));
-            }
         }
     }
     lines

@@ -16,9 +16,15 @@ fn codes() {
 #[test]
 fn the_address_of_a_mail_or_rcpt_line_with_or_without_brackets() {
     assert_eq!(address_of("MAIL FROM:<fred@free.fr>"), "fred@free.fr");
-    assert_eq!(address_of("MAIL FROM: <fred@free.fr> SIZE=12"), "fred@free.fr");
+    assert_eq!(
+        address_of("MAIL FROM: <fred@free.fr> SIZE=12"),
+        "fred@free.fr"
+    );
     // The handout's form, without < >: the word after the colon.
     assert_eq!(address_of("MAIL FROM: fred@free.fr"), "fred@free.fr");
-    assert_eq!(address_of("RCPT TO:marc@wanadoo.fr NOTIFY=NEVER"), "marc@wanadoo.fr");
+    assert_eq!(
+        address_of("RCPT TO:marc@wanadoo.fr NOTIFY=NEVER"),
+        "marc@wanadoo.fr"
+    );
     assert_eq!(address_of("MAIL FROM:<>"), "");
 }
