@@ -569,3 +569,64 @@ fn a_json_mistake_in_a_lesson_names_the_field_by_its_path() {
     assert!(en.contains("in steps[2].check.reply.code"), "{en}");
     assert!(fr.contains("ligne 5"), "{fr}");
 }
+
+/// A step that checks for a text in a mailbox asks for that text: it is in
+/// the instruction (or a hint) of that step or an earlier one, in both
+/// languages — a student who wrote another subject must not be stuck with
+/// a check they could not know.
+#[test]
+fn what_a_mailbox_check_looks_for_is_asked_for_in_both_languages() {
+    fn contains_of(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(o) => {
+                if let Some(serde_json::Value::Object(mb)) = o.get("mailbox")
+                    && let Some(serde_json::Value::String(c)) = mb.get("contains")
+                {
+                    out.push(c.clone());
+                }
+                o.values().for_each(|v| contains_of(v, out));
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|v| contains_of(v, out)),
+            _ => {}
+        }
+    }
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("json") {
+            continue;
+        }
+        let lesson: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let Some(steps) = lesson["steps"].as_array() else {
+            continue;
+        };
+        for lang in ["fr", "en"] {
+            let mut asked = String::new();
+            for (i, step) in steps.iter().enumerate() {
+                asked.push_str(step["instruction"][lang].as_str().unwrap_or(""));
+                for h in step["hints"].as_array().into_iter().flatten() {
+                    asked.push_str(h[lang].as_str().unwrap_or(""));
+                }
+                let mut wanted = Vec::new();
+                contains_of(&step["check"], &mut wanted);
+                for w in wanted {
+                    // What the server writes itself (a DSN's Status:) is
+                    // not for the student to type.
+                    if w.starts_with("Status:") {
+                        continue;
+                    }
+                    checked += 1;
+                    assert!(
+                        asked.contains(&w),
+                        "{} step {} ({lang}): the check looks for {w:?}, never asked for",
+                        path.display(),
+                        i + 1
+                    );
+                }
+            }
+        }
+    }
+    assert!(checked >= 4, "the shipped lessons have mailbox checks: {checked}");
+}
