@@ -452,3 +452,51 @@ fn pop3_session_state_codes_and_listings() {
         "{locked:?}"
     );
 }
+
+/// One reply line, read as a client reads it.
+fn reply_of(wire: &[u8]) -> facteur::proto::smtp::reply::Reply {
+    let mut r = ReplyReader::new();
+    match r.feed(wire).pop() {
+        Some(ReplyEvent::Reply(reply)) => reply,
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Enhanced codes real servers get wrong: a class that is not the reply's
+/// (RFC 3463 §2), a subject RFC 3463 does not define, extra spaces.
+#[test]
+fn enhanced_codes_of_another_class_an_unknown_subject_and_extra_spaces() {
+    let all = |wire: &[u8], lang| -> String {
+        explain_reply(lang, &reply_of(wire), Answering::Unknown, false)
+            .iter()
+            .map(|n| format!("{}\n{}\n", n.title, n.body))
+            .collect()
+    };
+    // 550 with a 4.x.x code: the code is explained, and the disagreement.
+    let fr = all(b"550 4.2.2 Mailbox full\r\n", Lang::Fr);
+    assert!(fr.contains("Code étendu 4.2.2"), "{fr}");
+    assert!(
+        fr.contains(
+            "Le code étendu commence par 4 alors que la réponse commence par 5\u{a0}: ils devraient concorder. Le code de base fait foi\u{a0}: un client comme Postfix lit alors la réponse avec 5.0.0 comme code étendu."
+        ),
+        "{fr}"
+    );
+    let en = all(b"451 5.7.1 Please try again later\r\n", Lang::En);
+    assert!(
+        en.contains("a client such as Postfix then reads the reply with 4.0.0"),
+        "{en}"
+    );
+    // Subject 9: unknown, said so (not a catalog key on screen).
+    for lang in LANGS {
+        let s = all(b"550 5.9.1 Strange\r\n", lang);
+        assert!(!s.contains('⟦'), "{s}");
+    }
+    assert!(
+        all(b"550 5.9.1 Strange\r\n", Lang::Fr)
+            .contains("Catégorie 9\u{a0}: inconnue — la RFC 3463 n'en définit que 0 à 7")
+    );
+    assert!(all(b"450 4.10.1 x\r\n", Lang::En).contains("Subject (category) 10: unknown"));
+    // Two spaces before the code: still the enhanced code (Postfix skips them).
+    let reply = reply_of(b"550  5.1.1 <x@example.org>: Recipient address rejected\r\n");
+    assert_eq!(reply.enhanced(), EnhancedCode::parse("5.1.1"));
+}

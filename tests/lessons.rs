@@ -628,5 +628,8 @@ fn what_a_mailbox_check_looks_for_is_asked_for_in_both_languages() {
             }
         }
     }
-    assert!(checked >= 4, "the shipped lessons have mailbox checks: {checked}");
+    assert!(
+        checked >= 4,
+        "the shipped lessons have mailbox checks: {checked}"
+    );
 }

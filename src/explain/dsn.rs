@@ -76,7 +76,7 @@ pub fn explain(lang: Lang, body: &[u8]) -> Vec<Annotation> {
                 {
                     let lines = [
                         text(lang, &format!("esc.class.{}", e.class)),
-                        text(lang, &format!("esc.subject.{}", e.subject)),
+                        crate::explain::reply::subject_text(lang, e.subject),
                         {
                             let k = crate::explain::reply::detail_key(e);
                             if entry(&k).is_some() {

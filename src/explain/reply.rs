@@ -5,7 +5,7 @@
 //! the base64 of an AUTH challenge.
 
 use crate::explain::annotation::{Annotation, Severity, human_size};
-use crate::explain::catalog::{entry, text};
+use crate::explain::catalog::{entry, fill, text};
 use crate::explain::decode::{Verdict, classify};
 use crate::explain::lang::Lang;
 use crate::proto::sasl::base64::decode as decode_base64;
@@ -52,7 +52,7 @@ pub fn explain_reply(
             Severity::Info,
         ));
     }
-    if let Some(e) = reply.enhanced() {
+    if let Some(e) = reply.enhanced().or_else(|| mismatched_enhanced(reply)) {
         out.extend(enhanced_annotations(
             lang,
             e,
@@ -128,6 +128,27 @@ pub fn detail_key(e: EnhancedCode) -> String {
     }
 }
 
+/// An enhanced code of another class than the reply's (`550 4.2.2 …`):
+/// the parser does not take it as the reply's enhanced code (RFC 3463 §2:
+/// their classes must agree), but the explanation says it is there.
+fn mismatched_enhanced(reply: &Reply) -> Option<EnhancedCode> {
+    let first = reply.lines.first()?.text.split_whitespace().next()?;
+    EnhancedCode::parse(first).filter(|e| e.class != reply.code.class_digit())
+}
+
+/// The subject (second number) of an enhanced code in words: 0 to 7 are
+/// RFC 3463's; a higher one (the syntax allows up to three digits) is
+/// unknown, and RFC 3463 §2 says a client that does not know a code still
+/// acts on its class.
+pub fn subject_text(lang: Lang, subject: u16) -> String {
+    let key = format!("esc.subject.{subject}");
+    if entry(&key).is_some() {
+        text(lang, &key)
+    } else {
+        fill(lang, "esc.subject.unknown", &[&subject])
+    }
+}
+
 /// class, subject, detail of an enhanced code.
 pub fn enhanced_annotations(
     lang: Lang,
@@ -137,7 +158,7 @@ pub fn enhanced_annotations(
 ) -> Vec<Annotation> {
     let mut lines = vec![
         text(lang, &format!("esc.class.{}", e.class)),
-        text(lang, &format!("esc.subject.{}", e.subject)),
+        subject_text(lang, e.subject),
     ];
     let detail_key = detail_key(e);
     let rfc = if entry(&detail_key).is_some() {

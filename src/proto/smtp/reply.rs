@@ -320,9 +320,11 @@ pub fn parse_line(line: &[u8]) -> Result<ReplyLine, ReplyError> {
 /// An enhanced code at the start of the text, if its class matches the
 /// reply's first digit (RFC 2034 §4 / RFC 3463 §2).
 fn split_enhanced(text: &str, code: Code) -> (Option<EnhancedCode>, &str) {
-    let (first, rest) = match text.split_once(' ') {
+    // Extra spaces before the code are skipped, as Postfix's client does.
+    let trimmed = text.trim_start_matches(' ');
+    let (first, rest) = match trimmed.split_once(' ') {
         Some((a, b)) => (a, b),
-        None => (text, ""),
+        None => (trimmed, ""),
     };
     match EnhancedCode::parse(first) {
         Some(e) if e.class == code.class_digit() => (Some(e), rest),
