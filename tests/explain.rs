@@ -500,3 +500,35 @@ fn enhanced_codes_of_another_class_an_unknown_subject_and_extra_spaces() {
     let reply = reply_of(b"550  5.1.1 <x@example.org>: Recipient address rejected\r\n");
     assert_eq!(reply.enhanced(), EnhancedCode::parse("5.1.1"));
 }
+
+/// A text rule written for refusals also fits a 4xx reply: the explanation
+/// says what 4xx does (the sending server keeps the message and retries),
+/// and the 4.7.1 note does not say "nothing to fix" when the text names a
+/// cause.
+#[test]
+fn a_policy_refusal_in_4xx_is_explained_as_temporary() {
+    let all = |wire: &[u8]| -> String {
+        explain_reply(Lang::Fr, &reply_of(wire), Answering::Verb("RCPT"), false)
+            .iter()
+            .map(|n| format!("{}\n{}\n", n.title, n.body))
+            .collect()
+    };
+    for wire in [
+        &b"450 4.7.1 Service refused due to bad behavior - Too many spam messages SFR_IN_101\r\n"[..],
+        b"450 4.7.1 Client host rejected: blocked using zen.spamhaus.org\r\n",
+        b"452 4.7.1 virus found in the message\r\n",
+    ] {
+        let s = all(wire);
+        assert!(
+            s.contains("avec 4xx, le serveur d'envoi") || s.contains("avec 4xx le serveur d'envoi"),
+            "{s}"
+        );
+        assert!(!s.contains("Le message revient à l'expéditeur"), "{s}");
+    }
+    let s =
+        all(b"450 4.7.1 Client host rejected: cannot find your reverse hostname, [192.0.2.9]\r\n");
+    assert!(
+        s.contains("quand le texte nomme une autre cause (nom inverse introuvable"),
+        "{s}"
+    );
+}
