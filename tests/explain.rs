@@ -532,3 +532,54 @@ fn a_policy_refusal_in_4xx_is_explained_as_temporary() {
         "{s}"
     );
 }
+
+/// POP3 status lines alone (`facteur explain`), as Dovecot and RFC 1939
+/// write them: a count and a word is not a UIDL answer, a farewell is not
+/// a greeting.
+#[test]
+fn pop3_status_lines_alone_are_read_for_what_they_are() {
+    use facteur::explain::line::explain_line;
+    let titles = |line: &str| -> Vec<String> {
+        explain_line(Lang::En, line)
+            .iter()
+            .map(|a| format!("{}: {}", a.title, a.body))
+            .collect()
+    };
+    let has = |line: &str, title: &str| titles(line).iter().any(|t| t.starts_with(title));
+    // Dovecot's LIST and RETR openings (pop3-commands.c).
+    assert!(
+        !has("+OK 2 messages:", "UIDL"),
+        "{:?}",
+        titles("+OK 2 messages:")
+    );
+    assert!(has("+OK 2 messages:", "LIST"));
+    assert!(
+        !has("+OK 1337 octets", "UIDL"),
+        "{:?}",
+        titles("+OK 1337 octets")
+    );
+    // A farewell (RFC 1939 §6's example, Dovecot's) is not a greeting, and
+    // no LIST either.
+    for bye in [
+        "+OK dewey POP3 server signing off (maildrop empty)",
+        "+OK Logging out, messages deleted.",
+    ] {
+        let t = titles(bye);
+        assert!(
+            !t.iter().any(|t| t.contains("POP3 server greeting")),
+            "{t:?}"
+        );
+        assert!(!t.iter().any(|t| t.starts_with("LIST")), "{t:?}");
+        assert!(t.iter().any(|t| t.contains("UPDATE")), "{t:?}");
+    }
+    // RFC 1939's answer to PASS is not the start of a LIST.
+    let t = titles("+OK maildrop has 2 messages (320 octets)");
+    assert!(!t.iter().any(|t| t.starts_with("LIST")), "{t:?}");
+    // What stays: the single-message UIDL answer (RFC 1939 §7's example)
+    // and the STAT/LIST form.
+    assert!(has("+OK 2 QhdPYR:00WBw1Ph7x7", "UIDL"));
+    assert!(has("+OK 2 200", "STAT / LIST"));
+    // A greeting without timestamp does not speak of one as if it were there.
+    let t = titles("+OK Dovecot ready.");
+    assert!(!t.iter().any(|t| t.contains("The <…@…> is")), "{t:?}");
+}

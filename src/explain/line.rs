@@ -202,15 +202,22 @@ fn pop3_status(lang: Lang, line: &str) -> Vec<Annotation> {
     let mut state = crate::explain::pop3::Pop3State::new();
     let rest = line.split_once(' ').map_or("", |(_, r)| r).trim();
     let timestamp = apop_timestamp(rest);
-    let greeting_like = line.starts_with("+OK") && {
-        let lower = rest.to_ascii_lowercase();
-        timestamp.is_some()
+    let lower = rest.to_ascii_lowercase();
+    // The answer to QUIT (RFC 1939 §6): "+OK dewey POP3 server signing
+    // off", Dovecot's "+OK Logging out, messages deleted." — not a greeting,
+    // though it names the server.
+    let farewell = line.starts_with("+OK")
+        && ["signing off", "logging out", "bye"]
+            .iter()
+            .any(|w| lower.contains(w));
+    let greeting_like = line.starts_with("+OK")
+        && !farewell
+        && (timestamp.is_some()
             || [
                 "ready", "pop3", "pop ", "hello", "server", "service", "gpop", "welcome",
             ]
             .iter()
-            .any(|w| lower.contains(w))
-    };
+            .any(|w| lower.contains(w)));
     if !greeting_like {
         state.server_line(lang, "+OK");
     }
@@ -226,8 +233,49 @@ fn pop3_status(lang: Lang, line: &str) -> Vec<Annotation> {
             Severity::Info,
         ));
     }
-    if !greeting_like && line.starts_with("+OK") {
-        if let Some((n, size)) = parse_stat(rest) {
+    // "+OK 2 messages:" opens a LIST or UIDL answer, "+OK 1337 octets" a
+    // RETR or TOP one (Dovecot's words): a number and a word, not a UIDL
+    // answer's number and identifier.
+    let mut words = lower.split_whitespace();
+    let counted = match (words.next(), words.next()) {
+        (Some(n), Some(w)) if n.bytes().all(|b| b.is_ascii_digit()) => {
+            w.trim_end_matches([':', '.', ',']).to_string()
+        }
+        _ => String::new(),
+    };
+    // What a text rule already said (the line's meaning) is not said twice.
+    let rule_said = out.len() > 1;
+    let retr_open = !greeting_like && matches!(counted.as_str(), "octets" | "octet" | "bytes");
+    if farewell || retr_open {
+        if !rule_said {
+            let (title, key) = if farewell {
+                ("QUIT", "pop3.alone.quit")
+            } else {
+                ("RETR / TOP", "pop3.alone.retr_open")
+            };
+            out.push(Annotation::from_key(
+                lang,
+                0..line.len(),
+                title,
+                key,
+                &[],
+                Severity::Info,
+            ));
+        }
+    } else if !greeting_like && line.starts_with("+OK") {
+        let list_open = rest.ends_with(':')
+            || lower.contains("scan listing")
+            || matches!(counted.as_str(), "message" | "messages");
+        if list_open {
+            out.push(Annotation::from_key(
+                lang,
+                0..line.len(),
+                "LIST",
+                "pop3.alone.list_open",
+                &[],
+                Severity::Info,
+            ));
+        } else if let Some((n, size)) = parse_stat(rest) {
             out.push(Annotation::from_key(
                 lang,
                 0..line.len(),
@@ -243,15 +291,6 @@ fn pop3_status(lang: Lang, line: &str) -> Vec<Annotation> {
                 "UIDL",
                 "pop3.alone.uid",
                 &[&n, &visible_str(&uid.to_string())],
-                Severity::Info,
-            ));
-        } else if rest.to_ascii_lowercase().contains("message") || rest.ends_with(':') {
-            out.push(Annotation::from_key(
-                lang,
-                0..line.len(),
-                "LIST",
-                "pop3.alone.list_open",
-                &[],
                 Severity::Info,
             ));
         }
