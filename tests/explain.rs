@@ -583,3 +583,29 @@ fn pop3_status_lines_alone_are_read_for_what_they_are() {
     let t = titles("+OK Dovecot ready.");
     assert!(!t.iter().any(|t| t.contains("The <…@…> is")), "{t:?}");
 }
+
+/// Received-SPF names the domain whose record decided (RFC 7208 §2.6), not
+/// the client's address: Gmail's form with only client-ip=, and the
+/// envelope-from= / helo= forms.
+#[test]
+fn received_spf_names_the_domain_not_the_address() {
+    let msg = b"Received-SPF: pass (google.com: domain of alice@example.org designates 209.85.221.52 as permitted sender) client-ip=209.85.221.52;\r\n\
+Received-SPF: softfail (mx.example.net: domain of transitioning bob@spam.test does not designate 192.0.2.1 as permitted sender) client-ip=192.0.2.1; envelope-from=\"bob@spam.test\"; helo=spam.test;\r\n\
+Received-SPF: none (no SPF record) client-ip=192.0.2.2; helo=pc.lan;\r\n\
+From: a@example.org\r\nSubject: x\r\n\r\nbody\r\n";
+    let report = explain_message(Lang::Fr, msg);
+    let text = facteur::explain::message::render(Lang::Fr, &report);
+    assert!(
+        text.contains("SPF pass\u{a0}: example.org autorise ce serveur à envoyer pour lui."),
+        "{text}"
+    );
+    assert!(
+        text.contains("SPF softfail\u{a0}: spam.test déclare"),
+        "{text}"
+    );
+    assert!(
+        text.contains("SPF none\u{a0}: pc.lan ne publie pas"),
+        "{text}"
+    );
+    assert!(!text.contains("209.85.221.52 autorise"), "{text}");
+}

@@ -201,6 +201,34 @@ fn tag_list(lang: Lang, field: &str, value: &str) -> Vec<Annotation> {
     out
 }
 
+/// The domain whose SPF record decided (RFC 7208 §2.6: the result is that
+/// domain owner's statement, not the client's): the domain of
+/// `envelope-from=`, else `helo=`, else "domain of X" in the comment (as
+/// Gmail and pyspf write it). Never the client's IP address.
+fn spf_domain(value: &str) -> Option<String> {
+    let domain_of = |addr: &str| {
+        let addr = addr.trim_matches(['"', '<', '>', ';', ')', '(']);
+        let d = addr.rsplit_once('@').map_or(addr, |(_, d)| d);
+        (!d.is_empty()).then(|| d.to_string())
+    };
+    let pairs = || {
+        value
+            .split(';')
+            .flat_map(|p| p.split_whitespace())
+            .filter_map(|kv| kv.split_once('='))
+    };
+    let key = |k: &str| pairs().find(|(name, _)| name.eq_ignore_ascii_case(k));
+    if let Some(d) = key("envelope-from").and_then(|(_, v)| domain_of(v)) {
+        return Some(d);
+    }
+    if let Some(d) = key("helo").and_then(|(_, v)| domain_of(v)) {
+        return Some(d);
+    }
+    let lower = value.to_ascii_lowercase();
+    let at = lower.find("domain of ")? + "domain of ".len();
+    domain_of(value[at..].split_whitespace().next()?)
+}
+
 /// RFC 7208 §9.1: `Received-SPF: result (comment) key=value; …`.
 fn received_spf(lang: Lang, value: &str) -> Vec<Annotation> {
     let result = value
@@ -212,16 +240,7 @@ fn received_spf(lang: Lang, value: &str) -> Vec<Annotation> {
     if entry(&key).is_none() {
         return Vec::new();
     }
-    let who = value
-        .split(';')
-        .flat_map(|p| p.split_whitespace())
-        .find_map(|kv| {
-            kv.strip_prefix("envelope-from=")
-                .or(kv.strip_prefix("client-ip="))
-        })
-        .unwrap_or("")
-        .trim_matches('"')
-        .to_string();
+    let who = spf_domain(value).unwrap_or_else(|| text(lang, "spf.domain.unknown"));
     let severity = match result.as_str() {
         "pass" | "none" => Severity::Info,
         "neutral" | "softfail" | "temperror" => Severity::Hint,
