@@ -103,15 +103,25 @@ pub struct ReceivedData {
     pub size: usize,
     /// The message went over `max_size` (RFC 1870: reply 552).
     pub too_big: bool,
+    /// The first [`MAX_ANOMALIES`] anomalies, in order.
     pub anomalies: Vec<DataAnomaly>,
+    /// Anomalies past the first [`MAX_ANOMALIES`], counted only.
+    pub more_anomalies: usize,
+    /// Some line was too long and lost (kept apart from the list, which
+    /// may have stopped before it).
+    pub lost_lines: bool,
 }
+
+/// How many anomalies a message keeps: what a reader needs to see the
+/// kind of fault. A client sending only bare LFs must not make the server
+/// keep one record per line (a 90 MB DATA of "\n" was 2 GB of records);
+/// past this they are counted, as Postfix counts them.
+pub const MAX_ANOMALIES: usize = 64;
 
 impl ReceivedData {
     /// Whether some line was too long and lost: the message is not whole.
     pub fn lost_lines(&self) -> bool {
-        self.anomalies
-            .iter()
-            .any(|a| matches!(a, DataAnomaly::LineTooLong { .. }))
+        self.lost_lines
     }
 }
 
@@ -126,6 +136,8 @@ pub struct DataReceiver {
     previous: Ending,
     line_no: usize,
     anomalies: Vec<DataAnomaly>,
+    more_anomalies: usize,
+    lost_lines: bool,
 }
 
 impl DataReceiver {
@@ -140,6 +152,17 @@ impl DataReceiver {
             previous: Ending::CrLf,
             line_no: 0,
             anomalies: Vec::new(),
+            more_anomalies: 0,
+            lost_lines: false,
+        }
+    }
+
+    /// Keep an anomaly, or only count it past [`MAX_ANOMALIES`].
+    fn note(&mut self, a: DataAnomaly) {
+        if self.anomalies.len() < MAX_ANOMALIES {
+            self.anomalies.push(a);
+        } else {
+            self.more_anomalies += 1;
         }
     }
 
@@ -155,7 +178,8 @@ impl DataReceiver {
         let line = match framed {
             Ok(line) => line,
             Err(e) => {
-                self.anomalies.push(DataAnomaly::LineTooLong {
+                self.lost_lines = true;
+                self.note(DataAnomaly::LineTooLong {
                     line: line_no,
                     length: e.length,
                 });
@@ -166,15 +190,15 @@ impl DataReceiver {
         let before = self.previous;
         self.previous = line.ending;
         match line.ending {
-            Ending::Lf => self.anomalies.push(DataAnomaly::BareLf { line: line_no }),
-            Ending::Cr => self.anomalies.push(DataAnomaly::BareCr { line: line_no }),
+            Ending::Lf => self.note(DataAnomaly::BareLf { line: line_no }),
+            Ending::Cr => self.note(DataAnomaly::BareCr { line: line_no }),
             Ending::CrLf | Ending::Missing => {}
         }
         if line.content == b"." {
             if before.is_crlf() && line.ending.is_crlf() {
                 return DataProgress::End;
             }
-            self.anomalies.push(DataAnomaly::SmugglingDot {
+            self.note(DataAnomaly::SmugglingDot {
                 line: line_no,
                 before,
                 after: line.ending,
@@ -201,6 +225,8 @@ impl DataReceiver {
             size: self.size,
             too_big: self.too_big,
             anomalies: self.anomalies,
+            more_anomalies: self.more_anomalies,
+            lost_lines: self.lost_lines,
         }
     }
 }
@@ -223,6 +249,40 @@ pub fn receive_all(wire: &[u8], max_size: usize) -> Option<(ReceivedData, &[u8])
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A million bare LFs: the first 64 are kept, the rest counted; the
+    /// receiver's memory does not follow the client's input.
+    #[test]
+    fn anomalies_are_kept_up_to_a_bound_then_counted() {
+        let mut rx = DataReceiver::new(1000);
+        let mut reader = LineReader::new(crate::proto::line::SMTP_TEXT_LINE);
+        let chunk = vec![b'\n'; 100_000];
+        for _ in 0..10 {
+            let mut input = &chunk[..];
+            while let Some(f) = reader.next_line(&mut input) {
+                assert_eq!(rx.push(f), DataProgress::More);
+            }
+        }
+        // A line too long after the bound still says the message lost a line.
+        let long = vec![b'x'; crate::proto::line::SMTP_TEXT_LINE + 10];
+        let mut input = &long[..];
+        while let Some(f) = reader.next_line(&mut input) {
+            rx.push(f);
+        }
+        let mut input = &b"\r\n.\r\n"[..];
+        let mut end = false;
+        while let Some(f) = reader.next_line(&mut input) {
+            end |= rx.push(f) == DataProgress::End;
+        }
+        assert!(end);
+        let got = rx.finish();
+        assert_eq!(got.anomalies.len(), 64);
+        assert_eq!(got.anomalies[0], DataAnomaly::BareLf { line: 1 });
+        // The million bare LFs and the long line, less the 64 kept.
+        assert_eq!(got.more_anomalies, 1_000_000 + 1 - 64);
+        assert!(got.lost_lines());
+        assert!(got.too_big);
+    }
 
     #[test]
     fn stuffing_round_trips() {
