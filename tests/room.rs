@@ -300,3 +300,59 @@ fn with_store_bodies_live_on_disk_and_retr_reads_them() {
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Connections one address may not open are refused without taking the
+/// room's slots: on the implicit-TLS port they are closed at once (no TLS
+/// handshake just to say 421, which held a slot and a descriptor for the
+/// whole handshake timeout), and another address still gets its greeting.
+#[test]
+fn refusing_one_address_on_the_tls_port_leaves_the_others_their_slots() {
+    let server = Server::start(&[
+        "--max-connections",
+        "3",
+        "--max-per-ip",
+        "1",
+        "--handshake-timeout",
+        "60",
+        "--smtps",
+        "127.0.0.1:0",
+    ]);
+    let smtps = server.ports["SMTPS facteur.lab"];
+    // The address's one allowed connection: a silent TLS client, in its
+    // handshake for up to 60 s.
+    let _allowed = TcpStream::connect(("127.0.0.1", smtps)).unwrap();
+    // The next ones from the same address are refused: closed at once.
+    let refused: Vec<TcpStream> = (0..6)
+        .map(|_| TcpStream::connect(("127.0.0.1", smtps)).unwrap())
+        .collect();
+    for mut c in refused {
+        c.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        let t = Instant::now();
+        let mut buf = [0u8; 16];
+        let n = c.read(&mut buf).unwrap_or(0);
+        assert_eq!(n, 0, "closed without a word");
+        assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
+    }
+    // Another address (127.0.0.2) gets its greeting on the plain port.
+    let port = server.smtp;
+    let greeting = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async move {
+            use tokio::io::AsyncReadExt;
+            let socket = tokio::net::TcpSocket::new_v4().unwrap();
+            socket.bind("127.0.0.2:0".parse().unwrap()).unwrap();
+            let mut s = socket
+                .connect(format!("127.0.0.1:{port}").parse().unwrap())
+                .await
+                .unwrap();
+            let mut buf = [0u8; 64];
+            let n = tokio::time::timeout(Duration::from_secs(10), s.read(&mut buf))
+                .await
+                .unwrap()
+                .unwrap();
+            String::from_utf8_lossy(&buf[..n]).to_string()
+        });
+    assert!(greeting.starts_with("220 "), "{greeting}");
+}

@@ -32,11 +32,16 @@ impl Conn {
         }
     }
 
+    /// Close (TLS: send close_notify first), within 5 s: a peer that
+    /// stopped reading must not hold the connection open for ever.
     pub async fn shutdown(&mut self) {
-        let _ = match self {
-            Conn::Plain(s) => s.shutdown().await,
-            Conn::Tls(s) => s.shutdown().await,
+        let close = async {
+            let _ = match self {
+                Conn::Plain(s) => s.shutdown().await,
+                Conn::Tls(s) => s.shutdown().await,
+            };
         };
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), close).await;
     }
 
     /// Do the TLS handshake as the server. A connection already in TLS is an error.
@@ -88,7 +93,15 @@ impl Conn {
 /// descriptors, a connection reset before it was taken) is said on stderr
 /// and tried again after 50 ms rather than ending the loop; Nagle is off
 /// (a reply line goes out at once).
-pub async fn accept(listener: &tokio::net::TcpListener) -> (TcpStream, std::net::SocketAddr) {
+pub async fn accept(
+    listener: &tokio::net::TcpListener,
+    log: impl Fn(&io::Error, u64),
+) -> (TcpStream, std::net::SocketAddr) {
+    // Out of descriptors, accept fails 20 times a second: said once, then
+    // at most every 10 s with how many failed meanwhile (it filled the
+    // teacher's terminal with 600 lines in 8 s).
+    let mut said: Option<std::time::Instant> = None;
+    let mut since = 0u64;
     loop {
         match listener.accept().await {
             Ok((stream, peer)) => {
@@ -96,7 +109,12 @@ pub async fn accept(listener: &tokio::net::TcpListener) -> (TcpStream, std::net:
                 return (stream, peer);
             }
             Err(e) => {
-                eprintln!("accept failed: {e}");
+                since += 1;
+                if said.is_none_or(|t| t.elapsed() >= std::time::Duration::from_secs(10)) {
+                    log(&e, since);
+                    said = Some(std::time::Instant::now());
+                    since = 0;
+                }
                 tokio::time::sleep(std::time::Duration::from_millis(50)).await;
             }
         }

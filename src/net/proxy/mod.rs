@@ -467,7 +467,14 @@ async fn setup(
 /// Accept connections until the runtime stops.
 async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
     loop {
-        let (stream, peer) = crate::net::conn::accept(&listener).await;
+        let (stream, peer) = crate::net::conn::accept(&listener, |e, n| {
+            shared.log(fill(
+                shared.lang,
+                "net.log.accept_failed",
+                &[&crate::explain::diag::io_error(shared.lang, e), &n],
+            ))
+        })
+        .await;
         let shared = shared.clone();
         tokio::spawn(async move {
             let guess = shared.guess();
@@ -478,6 +485,9 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
                 return;
             };
             if !shared.per_ip.connect(peer.ip(), shared.cfg.max_per_ip) {
+                // The slot is given back before refusing (one address must
+                // not take the others' slots).
+                drop(permit);
                 let mut s = Side::<NoTls>::Plain(stream);
                 refuse(
                     &mut s,

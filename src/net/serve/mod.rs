@@ -460,17 +460,28 @@ fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
 
 async fn accept_loop(listener: TcpListener, kind: Listener, shared: Arc<Shared>) {
     loop {
-        let (stream, peer) = crate::net::conn::accept(&listener).await;
+        let (stream, peer) = crate::net::conn::accept(&listener, |e, n| {
+            let lang = shared.cfg.lang;
+            shared.log(fill(
+                lang,
+                "net.log.accept_failed",
+                &[&crate::explain::diag::io_error(lang, e), &n],
+            ))
+        })
+        .await;
         let shared = shared.clone();
         let kind = kind.clone();
         tokio::spawn(async move {
             let Ok(permit) = shared.slots.try_acquire() else {
-                refuse(stream, &kind, &shared, false).await;
+                refuse(stream, &kind, false).await;
                 shared.log(fill(shared.cfg.lang, "net.log.too_many", &[&peer]));
                 return;
             };
             if !shared.per_ip.connect(peer.ip(), shared.cfg.max_per_ip) {
-                refuse(stream, &kind, &shared, true).await;
+                // The slot is given back before refusing: refusing one
+                // address must not take the room's slots from the others.
+                drop(permit);
+                refuse(stream, &kind, true).await;
                 shared.log(fill(shared.cfg.lang, "net.log.too_many_ip", &[&peer]));
                 return;
             }
@@ -491,7 +502,7 @@ async fn accept_loop(listener: TcpListener, kind: Listener, shared: Arc<Shared>)
     }
 }
 
-async fn refuse(stream: TcpStream, kind: &Listener, shared: &Shared, this_address: bool) {
+async fn refuse(stream: TcpStream, kind: &Listener, this_address: bool) {
     let line: &[u8] = match (kind.proto, this_address) {
         (Proto::Smtp, false) => b"421 4.7.0 Error: too many connections, try again later\r\n",
         (Proto::Pop3, false) => b"-ERR [SYS/TEMP] too many connections, try again later\r\n",
@@ -499,14 +510,17 @@ async fn refuse(stream: TcpStream, kind: &Listener, shared: &Shared, this_addres
         (Proto::Smtp, true) => b"421 4.7.0 Error: too many connections from your address\r\n",
         (Proto::Pop3, true) => b"-ERR [IN-USE] too many connections from your address\r\n",
     };
-    let mut conn = Conn::Plain(stream);
+    // On an implicit-TLS port the connection is closed without a word: a
+    // TLS handshake only to say 421 would let a flood of silent
+    // connections hold a task and a descriptor each for the whole
+    // handshake timeout.
     if kind.implicit_tls {
-        match tokio::time::timeout(shared.cfg.handshake_timeout, conn.start_tls(&shared.tls)).await
-        {
-            Ok(Ok(c)) => conn = c,
-            _ => return,
-        }
+        return;
     }
-    let _ = conn.write_all(line).await;
-    conn.shutdown().await;
+    let mut conn = Conn::Plain(stream);
+    let say = async {
+        let _ = conn.write_all(line).await;
+        conn.shutdown().await;
+    };
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), say).await;
 }
