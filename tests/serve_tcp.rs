@@ -377,3 +377,57 @@ fn a_failed_tls_handshake_is_logged_with_its_reason() {
         server.log
     );
 }
+
+/// With --store, each message is committed on its own before its reply:
+/// two messages pipelined in one write, the second to a mailbox the disk
+/// refuses, get 250 and 451 — not 451 and 250 — and a message refused for
+/// one of its mailboxes leaves no file in the others (a restart would have
+/// delivered a message its client was told was not kept).
+#[test]
+fn each_message_is_committed_on_its_own_and_a_refused_one_leaves_no_file() {
+    let dir = std::env::temp_dir().join(format!("facteur-commit-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store = dir.to_string_lossy().to_string();
+    let server = Server::start(&["--store", &store]);
+    // fred's Maildir cannot be made: a file stands where it would be.
+    let fred = dir.join("fred@free.fr");
+    let _ = std::fs::remove_dir_all(&fred);
+    std::fs::write(&fred, b"not a directory").unwrap();
+    let mut c = Raw::connect(server.smtp);
+    c.cmd("EHLO lab", "250");
+    c.cmd("MAIL FROM:<x@example.org>", "250");
+    c.cmd("RCPT TO:<marc@wanadoo.fr>", "250");
+    c.cmd("DATA", "354");
+    c.send(
+        b"Subject: M1\r\n\r\none\r\n.\r\n\
+MAIL FROM:<x@example.org>\r\nRCPT TO:<fred@free.fr>\r\nDATA\r\n\
+Subject: M2\r\n\r\ntwo\r\n.\r\n",
+    );
+    let m1 = c.reply();
+    assert!(m1.starts_with("250 "), "M1 reached marc's Maildir: {m1}");
+    assert!(c.reply().starts_with("250"));
+    assert!(c.reply().starts_with("250"));
+    assert!(c.reply().starts_with("354"));
+    let m2 = c.reply();
+    assert!(m2.starts_with("451 4.3.0"), "M2 was not kept: {m2}");
+    // One message to marc and fred: refused for fred, so not kept for marc.
+    c.cmd("MAIL FROM:<x@example.org>", "250");
+    c.cmd("RCPT TO:<marc@wanadoo.fr>", "250");
+    c.cmd("RCPT TO:<fred@free.fr>", "250");
+    c.cmd("DATA", "354");
+    c.cmd("Subject: M3\r\n\r\nthree\r\n.", "451");
+    c.cmd("QUIT", "221");
+    let files: Vec<String> = std::fs::read_dir(dir.join("marc@wanadoo.fr/new"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert!(files[0].contains("Subject: M1"), "{files:?}");
+    drop(server);
+    // After a restart marc has M1 only.
+    let server = Server::start(&["--store", &store]);
+    let mut p = Raw::pop3(server.pop3, "marc", "marcpass", "+OK");
+    p.cmd("STAT", "+OK 1 ");
+    drop(server);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

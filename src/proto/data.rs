@@ -246,9 +246,42 @@ pub fn receive_all(wire: &[u8], max_size: usize) -> Option<(ReceivedData, &[u8])
     None
 }
 
+/// Where to stop feeding SMTP input: just after the first line from `from`
+/// on that is "." alone (the end of a message, ended by CRLF or a bare LF),
+/// else the end of what was read.
+pub fn through_dot_line(input: &[u8], from: usize) -> usize {
+    let mut start = from;
+    loop {
+        let rest = &input[start..];
+        if rest.starts_with(b".\r\n") {
+            return start + 3;
+        }
+        if rest.starts_with(b".\n") {
+            return start + 2;
+        }
+        match rest.iter().position(|&b| b == b'\n') {
+            Some(i) => start += i + 1,
+            None => return input.len(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn feeding_stops_after_a_line_that_is_a_dot_alone() {
+        let wire = b"Subject: a\r\n..x\r\n.\r\nMAIL FROM:<a@b>\r\n.\nQUIT\r\n";
+        assert_eq!(through_dot_line(wire, 0), 20);
+        assert_eq!(&wire[..20], b"Subject: a\r\n..x\r\n.\r\n");
+        assert_eq!(through_dot_line(wire, 20), 39);
+        assert_eq!(&wire[20..39], b"MAIL FROM:<a@b>\r\n.\n");
+        assert_eq!(through_dot_line(wire, 39), wire.len());
+        // A dot inside a line is not an end; a dot line at the start is.
+        assert_eq!(through_dot_line(b"a.\r\nb", 0), 5);
+        assert_eq!(through_dot_line(b".\r\n", 0), 3);
+    }
 
     /// A million bare LFs: the first 64 are kept, the rest counted; the
     /// receiver's memory does not follow the client's input.

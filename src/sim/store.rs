@@ -324,6 +324,10 @@ impl Store {
     /// Take back messages whose writes failed: they were never delivered.
     pub fn discard(&mut self, writes: &[PendingWrite]) {
         for w in writes.iter().filter_map(mail) {
+            // The writes before the one that failed may be on disk: removed,
+            // or a restart would deliver a message its client was told was
+            // not kept (and the client's retry would make it twice).
+            let _ = maildir::remove_maildir(&w.dir.join(&w.mailbox), &w.uid);
             let gone: Vec<Body> = match self.boxes.get_mut(&w.mailbox) {
                 Some(list) => {
                     let (out, keep): (Vec<_>, Vec<_>) = std::mem::take(list)

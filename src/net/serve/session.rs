@@ -377,6 +377,12 @@ async fn drive(
             let mut mta = lock(shared);
             mta.set_now(unix_now());
             let mut produced = 0usize;
+            // POP3 is fed line by line (one command can answer megabytes);
+            // SMTP up to the next line that is "." alone, where a message
+            // ends. Feeding stops at the first output that is not plain
+            // bytes, so a message's commit holds that message's writes only
+            // (two messages pipelined in one read were committed as one, and
+            // the second was told 250 whatever happened to it).
             let one_line = served.amplifies();
             while fed < backlog.len() && produced < OUTPUT_BOUND {
                 let end = if one_line {
@@ -385,7 +391,7 @@ async fn drive(
                         .position(|&b| b == b'\n')
                         .map_or(backlog.len(), |i| fed + i + 1)
                 } else {
-                    backlog.len()
+                    crate::proto::data::through_dot_line(&backlog, fed)
                 };
                 let outs = served.input(&backlog[fed..end], &mut mta);
                 fed = end;
