@@ -362,8 +362,14 @@ impl Store {
                 };
                 old = Some(std::mem::replace(&mut m.data, disk));
             }
-            if let Some(b) = old {
-                self.release(&b);
+            match old {
+                Some(b) => self.release(&b),
+                // Deleted (POP3 DELE then QUIT) while its file was being
+                // written: the file, now there, goes too, or a restart would
+                // bring the message back.
+                None => {
+                    let _ = remove_maildir(&w.dir.join(&w.mailbox), &w.uid);
+                }
             }
         }
     }

@@ -35,7 +35,8 @@ async fn run(shared: &Shared, what: impl FnOnce(&mut Mta) -> Vec<QueueEvent>) ->
         let mut mta = lock(shared);
         mta.set_now(unix_now());
         let events = what(&mut mta);
-        let lines: Vec<String> = events.iter().map(log_line).collect();
+        let lang = shared.cfg.lang;
+        let lines: Vec<String> = events.iter().map(|e| log_line(lang, e)).collect();
         (lines, mta.store.take_pending())
     };
     if !writes.is_empty() {
@@ -62,34 +63,45 @@ async fn run(shared: &Shared, what: impl FnOnce(&mut Mta) -> Vec<QueueEvent>) ->
     lines
 }
 
-/// One line of the server's log, as terse as Postfix's.
-fn log_line(e: &QueueEvent) -> String {
+/// One line of the server's log, as terse as Postfix's, in the user's
+/// language; addresses and reasons made visible (a recipient may hold
+/// bidirectional overrides that would reorder the teacher's line).
+fn log_line(lang: crate::explain::Lang, e: &QueueEvent) -> String {
     use crate::proto::visible::visible_str;
+    let list = |rcpts: &[String]| {
+        rcpts
+            .iter()
+            .map(|r| visible_str(r))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     match e {
         QueueEvent::Deferred {
             id,
             reason,
             wait,
             next,
-        } => format!(
-            "queue: {id} deferred ({}), next attempt in {} at {}",
-            visible_str(reason),
-            Secs(*wait).short(),
-            ctime(*next)
+        } => fill(
+            lang,
+            "serve.queue.deferred",
+            &[
+                id,
+                &visible_str(reason),
+                &Secs(*wait).short(),
+                &ctime(*next),
+            ],
         ),
-        QueueEvent::Delivered { id, rcpts } => {
-            format!("queue: {id} sent to {}", rcpts.join(", "))
-        }
-        QueueEvent::Bounced { id, rcpts, expired } => format!(
-            "queue: {id} returned to its sender ({}{})",
-            rcpts.join(", "),
+        QueueEvent::Delivered { id, rcpts } => fill(lang, "serve.queue.sent", &[id, &list(rcpts)]),
+        QueueEvent::Bounced { id, rcpts, expired } => fill(
+            lang,
             if *expired {
-                ", maximal_queue_lifetime reached"
+                "serve.queue.returned_expired"
             } else {
-                ""
-            }
+                "serve.queue.returned"
+            },
+            &[id, &list(rcpts)],
         ),
-        QueueEvent::Warned { id } => format!("queue: {id} delayed, warning sent to its sender"),
+        QueueEvent::Warned { id } => fill(lang, "serve.queue.warned", &[id]),
     }
 }
 
@@ -163,4 +175,30 @@ fn say(s: &str) {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{}", crate::proto::visible::visible_text(s));
     let _ = out.flush();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_queue_log_line_shows_bidi_overrides_and_speaks_french() {
+        let e = QueueEvent::Bounced {
+            id: "712B".into(),
+            rcpts: vec!["\u{202e}evil.exe\u{202c}-gpj.txt@wanadoo.fr".into()],
+            expired: false,
+        };
+        let en = log_line(crate::explain::Lang::En, &e);
+        assert!(!en.contains('\u{202e}'), "{en:?}");
+        assert!(en.contains("⟨U+202E⟩evil.exe"), "{en:?}");
+        assert!(
+            en.starts_with("queue: 712B returned to its sender ("),
+            "{en:?}"
+        );
+        let fr = log_line(crate::explain::Lang::Fr, &e);
+        assert!(
+            fr.starts_with("file d'attente\u{a0}: 712B renvoyé à son expéditeur ("),
+            "{fr:?}"
+        );
+    }
 }

@@ -133,3 +133,25 @@ fn the_earlier_format_is_converted_keeping_uidls() {
     drop(s);
     fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_message_deleted_while_its_file_was_written_stays_deleted() {
+    let dir = std::env::temp_dir().join(format!("facteur-dele-race-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    {
+        let mut s = Store::open(&dir).unwrap();
+        let uid = s
+            .deliver("marc@wanadoo.fr", b"Subject: x\r\n\r\n".to_vec(), 1)
+            .unwrap();
+        // POP3 saw it and DELE + QUIT removed it before the file was written.
+        s.remove("marc@wanadoo.fr", std::slice::from_ref(&uid))
+            .unwrap();
+        let writes = s.take_pending();
+        writes.iter().try_for_each(PendingWrite::write).unwrap();
+        s.committed(&writes);
+        assert!(!dir.join("marc@wanadoo.fr/new").join(&uid).exists());
+    }
+    let s = Store::open(&dir).unwrap();
+    assert_eq!(s.messages("marc@wanadoo.fr").len(), 0, "no resurrection");
+    fs::remove_dir_all(&dir).unwrap();
+}
