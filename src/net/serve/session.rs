@@ -391,7 +391,18 @@ async fn drive(
                         .position(|&b| b == b'\n')
                         .map_or(backlog.len(), |i| fed + i + 1)
                 } else {
-                    crate::proto::data::through_dot_line(&backlog, fed)
+                    // At most about 4 KiB of commands at a time, so that the
+                    // output bound also holds for SMTP (1,300 pipelined EXPN
+                    // in one read answered 1 MB at once).
+                    let dot = crate::proto::data::through_dot_line(&backlog, fed);
+                    let cut = fed + 4096;
+                    match backlog
+                        .get(cut..)
+                        .and_then(|r| r.iter().position(|&b| b == b'\n'))
+                    {
+                        Some(i) if cut + i + 1 < dot => cut + i + 1,
+                        _ => dot,
+                    }
                 };
                 let outs = served.input(&backlog[fed..end], &mut mta);
                 fed = end;
