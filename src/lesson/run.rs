@@ -96,8 +96,28 @@ impl Run {
     /// steps passed now (the caller applies their `release`).
     pub fn evaluate(&mut self, lang: Lang, mut facts: Facts) -> std::ops::Range<usize> {
         let first = self.step;
+        // A risk the lesson itself asks to take (AUTH in clear where the
+        // lesson is AUTH in clear: a line of the kind its solution types)
+        // is warned about by the explanation, not counted as a mistake.
+        let verb_of = |line: &str| {
+            line.split([' ', ':'])
+                .next()
+                .unwrap_or("")
+                .to_ascii_uppercase()
+        };
+        let expected: Vec<String> = self
+            .lesson
+            .steps
+            .get(self.step)
+            .map(|s| s.expect.iter().map(|l| verb_of(l)).collect())
+            .unwrap_or_default();
         for (i, e) in facts.entries.iter().enumerate().skip(self.counted) {
-            if e.dir == Dir::Client && e.worst.is_some_and(|w| w >= Severity::Mistake) {
+            let asked_risk =
+                e.worst == Some(Severity::Danger) && expected.contains(&verb_of(&e.text));
+            if e.dir == Dir::Client
+                && e.worst.is_some_and(|w| w >= Severity::Mistake)
+                && !asked_risk
+            {
                 self.mistakes += 1;
                 self.mistake_lines.push((i + 1, e.text.clone()));
                 self.step_mistakes += 1;
