@@ -609,3 +609,39 @@ From: a@example.org\r\nSubject: x\r\n\r\nbody\r\n";
     );
     assert!(!text.contains("209.85.221.52 autorise"), "{text}");
 }
+
+/// Where a vendor's reading differs from the registry, both are given
+/// (Microsoft's 535 5.7.3); POP3's [AUTH] covers a refused way of logging
+/// in, not only a wrong password (RFC 3206 §5; Dovecot's cleartext refusal).
+#[test]
+fn vendor_and_rfc_3206_readings() {
+    let all = |lines: Vec<facteur::explain::annotation::Annotation>| -> String {
+        lines
+            .iter()
+            .map(|n| format!("{}\n{}\n", n.title, n.body))
+            .collect()
+    };
+    let ms = all(explain_reply(
+        Lang::Fr,
+        &reply_of(
+            b"535 5.7.3 Authentication unsuccessful [BN0PR04CA0123.namprd04.prod.outlook.com]\r\n",
+        ),
+        Answering::Verb("AUTH"),
+        false,
+    ));
+    assert!(
+        ms.contains(
+            "Le registre IANA donne à 5.7.3 le sens «\u{a0}conversion de sécurité impossible\u{a0}»"
+        ),
+        "{ms}"
+    );
+    let dovecot = all(facteur::explain::line::explain_line(
+        Lang::Fr,
+        "-ERR [AUTH] Plaintext authentication disallowed on non-secure (SSL/TLS) connections.",
+    ));
+    assert!(
+        dovecot.contains("connexion refusée par la politique du serveur"),
+        "{dovecot}"
+    );
+    assert!(!dovecot.contains("nom ou mot de passe faux)"), "{dovecot}");
+}
