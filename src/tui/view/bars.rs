@@ -2,6 +2,7 @@
 //! the status bar with the keys — and the help overlay.
 
 use super::*;
+use unicode_width::UnicodeWidthStr;
 
 pub(super) fn input_line(m: &Model, f: &mut Frame, area: Rect) {
     if let Some(r) = m.replay.as_ref().filter(|_| !m.jumping) {
@@ -50,7 +51,6 @@ pub(super) fn input_line(m: &Model, f: &mut Frame, area: Rect) {
     let inner_width = area.width.saturating_sub(4) as usize;
     // Columns, not characters: a CJK character or an emoji takes two
     // (unicode-width), and the cursor must land after it.
-    use unicode_width::UnicodeWidthStr;
     let chars: Vec<String> = m
         .input
         .chars()
@@ -84,20 +84,18 @@ pub(super) fn status_bar(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
         (None, true) => String::new(),
         (None, false) => " sim".to_string(),
     };
-    let status = format!(
-        " {}:{} {proto}{world} {tls} {} │ {}",
+    let head = format!(
+        " {}:{} {proto}{world} {tls} {} │ ",
         m.live.link.info.host,
         m.live.link.info.port,
         m.lang.code().to_uppercase(),
-        text(
-            m.lang,
-            if m.quit_armed {
-                "tui.quit.confirm"
-            } else {
-                "tui.hint"
-            }
-        )
     );
+    let room = (area.width as usize).saturating_sub(UnicodeWidthStr::width(head.as_str()));
+    let status = if m.quit_armed {
+        head + &text(m.lang, "tui.quit.confirm")
+    } else {
+        head + &fit_keys(&text(m.lang, "tui.hint"), room)
+    };
     f.render_widget(
         Paragraph::new(status).style(theme.fg(Color::Black).bg(if m.color {
             Color::Gray
@@ -106,6 +104,29 @@ pub(super) fn status_bar(m: &Model, theme: &Theme, f: &mut Frame, area: Rect) {
         })),
         area,
     );
+}
+
+/// The key hints ("F1 help · F8/F9 … · Ctrl-C quit") that fit in `room`
+/// columns, whole: at 80 columns a hint was cut mid-word ("F3 coul") and
+/// the last ones never showed. The first (F1: every key) and the last
+/// (how to quit) are kept; the others in order while they fit.
+fn fit_keys(hints: &str, room: usize) -> String {
+    let items: Vec<&str> = hints.split(" · ").collect();
+    let w = |s: &str| UnicodeWidthStr::width(s);
+    if w(hints) <= room || items.len() < 3 {
+        return hints.to_string();
+    }
+    let (first, last) = (items[0], items[items.len() - 1]);
+    let mut kept = vec![first];
+    let mut used = w(first) + 3 + w(last);
+    for item in &items[1..items.len() - 1] {
+        if used + 3 + w(item) <= room {
+            used += 3 + w(item);
+            kept.push(item);
+        }
+    }
+    kept.push(last);
+    kept.join(" · ")
 }
 
 pub(super) fn help_overlay(m: &Model, f: &mut Frame) {
